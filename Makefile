@@ -1,0 +1,43 @@
+# Fengqiao case escalation: the commands of the README.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test test-unit test-integration lint stack stack-stop venv bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: $(STAMP) ## All four services in one process on PORT (8000): embedded log + SQLite
+	PORT=$(PORT) $(PY) -m services.all_in_one
+
+test: $(STAMP) ## The whole suite (integration tests need the broker and PostgreSQL: see .ci/run)
+	$(PY) -m pytest -q
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
+lint: $(STAMP) ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy services shared
+
+stack: $(STAMP) ## Kafka + PostgreSQL + the four services as separate processes
+	deploy/local/stack.sh start
+
+stack-stop:
+	deploy/local/stack.sh stop
+
+bench: $(STAMP)
+	$(PY) bench/intake.py
+
+clean:
+	rm -rf data .local/run

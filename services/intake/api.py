@@ -1,0 +1,120 @@
+"""Intake API v1: report cases, read them, list them, read their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from services.intake.deps import NumbersDep, QueriesDep
+from services.intake.domain import UnknownUnit
+from services.intake.presenter import present_case, present_event
+from services.intake.read_model import CaseFilter
+from services.intake.schemas import CasePage, CaseReportIn, EventOut
+from services.intake.schemas import CaseOut as CaseOutModel
+from services.intake.service import load_case, report_case
+from shared.api.auth import Principal
+from shared.api.deps import LogDep, PrincipalDep, TreeDep, require_role
+from shared.api.problems import Problem, not_found
+from shared.log.port import IdempotencyKeyReused, LogUnavailable
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+Reporter = Annotated[Principal, Depends(require_role("reporter"))]
+Reader = Annotated[Principal, Depends(require_role("reader"))]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Makes a retry safe"),
+]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseOutModel,
+    summary="Report a case",
+    responses={
+        409: {"description": "Idempotency key reused with a different body"},
+        422: {"description": "Invalid, or outside the jurisdiction (退单)"},
+    },
+)
+async def post_case(
+    report: CaseReportIn,
+    response: Response,
+    principal: Reporter,
+    log: LogDep,
+    tree: TreeDep,
+    numbers: NumbersDep,
+    idempotency_key: IdempotencyKey = None,
+) -> CaseOutModel:
+    try:
+        outcome = await report_case(
+            log=log, numbers=numbers, tree=tree, report=report, principal=principal,
+            idempotency_key=idempotency_key,
+        )
+    except UnknownUnit as exc:
+        raise Problem(status=422, slug="unknown-unit", title="Unknown unit", detail=str(exc),
+                      errors=[{"field": "unit_code", "message": str(exc)}]) from exc
+    except IdempotencyKeyReused as exc:
+        raise Problem(status=409, slug="idempotency-key-reused", title="Idempotency key reused",
+                      detail="this Idempotency-Key was used before with a different body") from exc
+    except LogUnavailable as exc:
+        raise Problem(status=503, slug="log-unavailable", title="Try again",
+                      detail="the event log did not confirm in time; retry with the same "
+                      "Idempotency-Key", headers={"Retry-After": "2"}) from exc
+    case = outcome.case
+    if outcome.rejected:
+        raise Problem(status=422, slug="outside-jurisdiction", title="Rejected (退单)",
+                      detail=case["rejection_reason"] or "rejected", case_id=case["id"])
+    response.headers["Location"] = f"/v1/cases/{case['id']}"
+    if not outcome.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return present_case(case, pii=principal.has("pii"))
+
+
+@router.get("/{case_id}", response_model=CaseOutModel, summary="One case")
+async def get_case(
+    case_id: str, principal: Reader, log: LogDep, queries: QueriesDep
+) -> CaseOutModel:
+    row = await load_case(log=log, queries=queries, case_id=case_id)
+    if row is None or not principal.can_see(row["unit_code"]):
+        raise not_found(f"case {case_id}")
+    return present_case(row, pii=principal.has("pii"))
+
+
+@router.get("", response_model=CasePage, summary="Cases, filtered, oldest report first")
+async def list_cases(
+    principal: Reader,
+    queries: QueriesDep,
+    status: str | None = None,
+    tier: str | None = None,
+    level: str | None = None,
+    unit: Annotated[str | None, Query(description="Unit code prefix")] = None,
+    reported_from: datetime | None = None,
+    reported_to: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CasePage:
+    where = CaseFilter(
+        regions=principal.regions, status=status, tier=tier, level=level, unit=unit,
+        reported_from=reported_from, reported_to=reported_to,
+    )
+    try:
+        rows, next_cursor = await queries.page(where, cursor=cursor, limit=limit)
+    except ValueError as exc:
+        raise Problem(status=400, slug="bad-cursor", title="Bad cursor", detail=str(exc)) from exc
+    pii = principal.has("pii")
+    return CasePage(items=[present_case(r, pii=pii) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/{case_id}/events", response_model=list[EventOut], summary="A case's history")
+async def get_case_events(
+    case_id: str, principal: Reader, log: LogDep, queries: QueriesDep
+) -> list[EventOut]:
+    events = await log.read_stream(case_id)
+    row = await load_case(log=log, queries=queries, case_id=case_id) if events else None
+    if row is None or not principal.can_see(row["unit_code"]):
+        raise not_found(f"case {case_id}")
+    pii = principal.has("pii")
+    return [present_event(event, pii=pii) for event in events]

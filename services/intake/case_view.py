@@ -1,0 +1,117 @@
+"""The case read model as a pure fold over a case's events (one row per case).
+
+The SQL projection and the live fallback (a case not yet projected) share this fold, so
+both give the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from shared.events.envelope import EventEnvelope
+
+CaseRow = dict[str, Any]
+
+
+class CaseStatus(StrEnum):
+    REPORTED = "reported"
+    REJECTED = "rejected"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    IN_MEDIATION = "in_mediation"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+def _reported(row: CaseRow | None, event: EventEnvelope, status: CaseStatus) -> CaseRow:
+    p = event.payload
+    return {
+        "id": event.case_id,
+        "number": p.get("number", ""),
+        "version": event.sequence,
+        "status": status.value,
+        "title": p["title"],
+        "tier": None,
+        "category": p.get("category"),
+        "level": None,
+        "unit_code": p.get("grid_unit_code") or p["unit_code"],
+        "holder_unit_code": None,
+        "source": p.get("source", "rest"),
+        "external_ref": p.get("external_ref"),
+        "reported_at": event.occurred_at,
+        "updated_at": event.occurred_at,
+        "deadline_at": None,
+        "rejection_reason": p.get("reason"),
+        "details": {
+            "description": p["description"],
+            "reported_unit_code": p["unit_code"],
+            "parties": p.get("parties", []),
+            "parties_count": p.get("parties_count"),
+            "amount_cny": p.get("amount_cny"),
+            "prior_reports": p.get("prior_reports"),
+        },
+    }
+
+
+def _on_reported(row: CaseRow | None, event: EventEnvelope) -> CaseRow:
+    return _reported(row, event, CaseStatus.REPORTED)
+
+
+def _on_rejected(row: CaseRow | None, event: EventEnvelope) -> CaseRow:
+    return _reported(row, event, CaseStatus.REJECTED)
+
+
+def _on_facts_amended(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    details = dict(row["details"])
+    p = event.payload
+    if p.get("description_addition"):
+        details["description"] = f"{details['description']}\n{p['description_addition']}"
+    for field in ("parties_count", "amount_cny", "prior_reports"):
+        if p.get(field) is not None:
+            details[field] = p[field]
+    category = p.get("category") or row["category"]
+    return {**row, "details": details, "category": category}
+
+
+def _on_triaged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    p = event.payload
+    status = row["status"]
+    if status == CaseStatus.REPORTED:
+        status = CaseStatus.TRIAGED.value
+    return {**row, "tier": p["tier"], "category": p.get("category") or row["category"],
+            "status": status}
+
+
+Evolver = Callable[[CaseRow | None, EventEnvelope], CaseRow | None]
+
+EVOLVERS: dict[str, Evolver] = {
+    "CaseReported": _on_reported,
+    "CaseRejected": _on_rejected,
+    "CaseFactsAmended": _on_facts_amended,
+    "CaseTriaged": _on_triaged,
+    "TierOverridden": _on_triaged,
+}
+
+
+def evolve(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    """Apply one event; events this view does not show only move its version on."""
+    evolver = EVOLVERS.get(event.event_type)
+    new = evolver(row, event) if evolver else row
+    if new is None:
+        return None
+    stamp: datetime = event.occurred_at
+    return {**new, "version": event.sequence, "updated_at": max(new["updated_at"], stamp)}
+
+
+def fold(events: Iterable[EventEnvelope]) -> CaseRow | None:
+    row: CaseRow | None = None
+    for event in events:
+        row = evolve(row, event)
+    return row

@@ -1,0 +1,28 @@
+"""Intake's own dependencies: case numbering and read-model queries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.intake.numbers import CaseNumbers
+from services.intake.read_model import CaseQueries
+from shared.api.deps import get_context
+
+
+def get_numbers(request: Request) -> CaseNumbers:
+    context = get_context(request)
+    numbers = context.extras.get("case_numbers")
+    if not isinstance(numbers, CaseNumbers):
+        numbers = CaseNumbers(context.engine, county_code=context.tree.county.code)
+        context.extras["case_numbers"] = numbers
+    return numbers
+
+
+def get_queries(request: Request) -> CaseQueries:
+    return CaseQueries(get_context(request).engine)
+
+
+NumbersDep = Annotated[CaseNumbers, Depends(get_numbers)]
+QueriesDep = Annotated[CaseQueries, Depends(get_queries)]

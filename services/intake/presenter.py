@@ -1,0 +1,66 @@
+"""Turn read-model rows and events into API bodies, masking personal data without ``pii``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.intake.case_view import CaseRow
+from services.intake.schemas import CaseOut, EventOut, PartyOut
+from shared.api.masking import mask_id_number, mask_name, mask_phone
+from shared.events.envelope import EventEnvelope
+
+
+def present_party(party: dict[str, Any], *, pii: bool) -> PartyOut:
+    name, phone, id_number = party["name"], party.get("phone"), party.get("id_number")
+    if not pii:
+        name = mask_name(name)
+        phone = mask_phone(phone) if phone else None
+        id_number = mask_id_number(id_number) if id_number else None
+    return PartyOut(name=name, phone=phone, id_number=id_number, role=party.get("role", "other"))
+
+
+def present_case(row: CaseRow, *, pii: bool) -> CaseOut:
+    details = row["details"]
+    return CaseOut(
+        id=row["id"],
+        number=row["number"],
+        status=row["status"],
+        title=row["title"],
+        description=details["description"],
+        tier=row["tier"],
+        category=row["category"],
+        level=row["level"],
+        unit_code=row["unit_code"],
+        holder_unit_code=row["holder_unit_code"],
+        deadline_at=row["deadline_at"],
+        source=row["source"],
+        external_ref=row["external_ref"],
+        parties=[present_party(p, pii=pii) for p in details.get("parties", [])],
+        parties_count=details.get("parties_count"),
+        amount_cny=details.get("amount_cny"),
+        prior_reports=details.get("prior_reports"),
+        reported_at=row["reported_at"],
+        updated_at=row["updated_at"],
+        version=row["version"],
+        rejection_reason=row.get("rejection_reason"),
+    )
+
+
+def present_event(event: EventEnvelope, *, pii: bool) -> EventOut:
+    payload = dict(event.payload)
+    if not pii and "parties" in payload:
+        payload["parties"] = [
+            present_party(p, pii=False).model_dump(exclude_none=True) for p in payload["parties"]
+        ]
+    return EventOut(
+        event_id=str(event.event_id),
+        type=event.event_type,
+        version=event.schema_version,
+        sequence=event.sequence,
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        causation_id=str(event.causation_id) if event.causation_id else None,
+        correlation_id=str(event.correlation_id),
+        producer=event.producer,
+        payload=payload,
+    )

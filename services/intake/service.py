@@ -1,0 +1,106 @@
+"""Intake use cases: report a case (idempotently) and read cases back."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+import orjson
+
+from services.intake.case_view import CaseRow, fold
+from services.intake.domain import check_known_unit, decide_report
+from services.intake.events import ReportFacts
+from services.intake.numbers import CaseNumbers
+from services.intake.read_model import CaseQueries
+from services.intake.schemas import CaseReportIn
+from shared.api.auth import Principal
+from shared.events.envelope import EVENT_ID_NAMESPACE, new_event, utc_now
+from shared.log.port import NO_STREAM, EventLog, IdempotencyKeyReused
+from shared.org.tree import OrgTree
+
+PRODUCER = "intake"
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    case: CaseRow
+    created: bool
+    rejected: bool
+
+
+def request_fingerprint(report: CaseReportIn) -> str:
+    body = orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()
+
+
+def case_id_for(*, client: str, idempotency_key: str | None) -> str:
+    if idempotency_key is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"case:{client}:{idempotency_key}"))
+
+
+async def report_case(
+    *,
+    log: EventLog,
+    numbers: CaseNumbers,
+    tree: OrgTree,
+    report: CaseReportIn,
+    principal: Principal,
+    idempotency_key: str | None,
+) -> ReportOutcome:
+    """Record a report as ``CaseReported`` (or ``CaseRejected`` outside the county).
+
+    The same ``Idempotency-Key`` from the same client always names the same case: a retry
+    returns it, and a different body under that key raises ``IdempotencyKeyReused``.
+    """
+    fingerprint = request_fingerprint(report)
+    case_id = case_id_for(client=principal.client, idempotency_key=idempotency_key)
+    append_key = f"report:{principal.client}:{idempotency_key}" if idempotency_key else None
+    now = utc_now()
+    facts = ReportFacts(
+        **report.model_dump(), parties=tuple(report.parties), reported_by=principal.client,
+        fingerprint=fingerprint,
+    )
+    if idempotency_key is not None:
+        earlier = await log.read_stream(case_id)
+        if earlier:
+            return _replayed(earlier[0].payload.get("fingerprint"), fingerprint, fold(earlier),
+                             key=idempotency_key)
+    number = ""
+    if tree.contains(report.unit_code):
+        check_known_unit(report.unit_code, tree=tree)
+        number = await numbers.next(at=now)
+    decided = decide_report(facts, tree=tree, number=number)
+    event = new_event(
+        decided, case_id=case_id, producer=PRODUCER, idempotency_key=append_key, occurred_at=now
+    )
+    result = await log.append(
+        case_id,
+        [event],
+        expected_version=NO_STREAM,
+        idempotency_key=append_key,
+        fingerprint=fingerprint,
+    )
+    row = fold(result.events)
+    assert row is not None
+    return ReportOutcome(
+        case=row, created=not result.replayed, rejected=row["status"] == "rejected"
+    )
+
+
+def _replayed(
+    stored: str | None, fingerprint: str, row: CaseRow | None, *, key: str
+) -> ReportOutcome:
+    if stored != fingerprint:
+        raise IdempotencyKeyReused(key)
+    assert row is not None
+    return ReportOutcome(case=row, created=False, rejected=row["status"] == "rejected")
+
+
+async def load_case(*, log: EventLog, queries: CaseQueries, case_id: str) -> CaseRow | None:
+    """The projected case, or the fold of its stream when the projection has not caught up."""
+    row = await queries.get(case_id)
+    if row is not None:
+        return row
+    return fold(await log.read_stream(case_id))

@@ -1,0 +1,52 @@
+"""FastAPI dependencies as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from shared.api.auth import Principal, forbidden_role
+from shared.log.port import EventLog
+from shared.org.tree import OrgTree
+from shared.runtime.context import AppContext
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def get_principal(
+    request: Request,
+    authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
+) -> Principal:
+    principal = get_context(request).keys.authenticate(authorization)
+    request.state.client = principal.client
+    return principal
+
+
+def get_log(request: Request) -> EventLog:
+    return get_context(request).log
+
+
+def get_tree(request: Request) -> OrgTree:
+    return get_context(request).tree
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+LogDep = Annotated[EventLog, Depends(get_log)]
+TreeDep = Annotated[OrgTree, Depends(get_tree)]
+
+
+def require_role(role: str) -> Callable[[Principal], Principal]:
+    """A dependency that admits only callers holding ``role``."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.has(role):
+            raise forbidden_role(role)
+        return principal
+
+    return check

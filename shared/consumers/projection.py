@@ -1,0 +1,98 @@
+"""Run a projection: its rows and its consumer position commit in one transaction.
+
+A crash between applying an event and storing the position is impossible by construction,
+so a restarted projection neither applies an event twice nor skips one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.consumers.errors import describe, is_poison
+from shared.db.positions import DbPositions, load_positions, save_positions
+from shared.events.envelope import EventEnvelope
+from shared.log.port import Delivery, EventLog
+
+log = structlog.get_logger(__name__)
+
+
+class Projection(Protocol):
+    group: str
+
+    async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
+        """Write the event's effect on the read model (idempotent per case sequence)."""
+        ...
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        *,
+        log: EventLog,
+        engine: AsyncEngine,
+        projection: Projection,
+        on_committed: Callable[[Sequence[Delivery]], None] | None = None,
+    ) -> None:
+        self.log = log
+        self.engine = engine
+        self.projection = projection
+        self._on_committed = on_committed
+
+    async def run(self) -> None:
+        subscription = self.log.subscribe(self.projection.group, positions=DbPositions(self.engine))
+        try:
+            async for batch in subscription.batches():
+                await self.process(batch)
+                if self._on_committed is not None:
+                    self._on_committed(batch)
+                await subscription.commit(batch)
+        finally:
+            await subscription.close()
+
+    async def process(self, batch: Sequence[Delivery]) -> None:
+        try:
+            await self._apply_together(batch)
+        except Exception as exc:
+            if not is_poison(exc):
+                raise
+            for delivery in batch:  # find the poison record: one transaction per record
+                await self._apply_together([delivery])
+
+    async def _apply_together(self, batch: Sequence[Delivery]) -> None:
+        group = self.projection.group
+        async with self.engine.begin() as conn:
+            known = await load_positions(conn, group)
+            new: dict[int, int] = {}
+            for delivery in batch:
+                partition, offset = delivery.position.partition, delivery.position.offset
+                if offset < known.get(partition, 0):
+                    continue  # applied before this restart
+                new[partition] = offset + 1
+                reason = await self._apply_one(delivery, conn, alone=len(batch) == 1)
+                if reason is not None:
+                    await self.log.dead_letter(delivery, group=group, reason=reason)
+                    log.warning(
+                        "event_dead_lettered",
+                        group=group,
+                        reason=reason[:200],
+                        partition=partition,
+                        offset=offset,
+                    )
+            await save_positions(conn, group, known=known, new=new)
+
+    async def _apply_one(
+        self, delivery: Delivery, conn: AsyncConnection, *, alone: bool
+    ) -> str | None:
+        if delivery.event is None:
+            return delivery.error or "undecodable record"
+        try:
+            await self.projection.apply(delivery.event, conn)
+        except Exception as exc:
+            if alone and is_poison(exc):
+                return describe(exc)
+            raise
+        return None

@@ -1,0 +1,102 @@
+"""Run a reactor: a consumer whose effects are idempotent appends or deliveries.
+
+Events of one case are handled in order; different cases in a batch run concurrently.
+Transient failures (broker or database away) retry with backoff; poison records are
+dead-lettered with their reason and processing continues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Protocol
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential_jitter
+
+from shared.consumers.errors import describe, is_poison
+from shared.db.positions import DbPositions, load_positions, save_positions
+from shared.events.envelope import EventEnvelope
+from shared.log.port import Delivery, EventLog
+
+log = structlog.get_logger(__name__)
+
+
+class Reactor(Protocol):
+    group: str
+
+    async def react(self, event: EventEnvelope) -> None:
+        """Handle one event; doing it twice must have the effect of doing it once."""
+        ...
+
+
+class ReactorRunner:
+    def __init__(
+        self, *, log: EventLog, engine: AsyncEngine, reactor: Reactor, concurrency: int = 64
+    ) -> None:
+        self.log = log
+        self.engine = engine
+        self.reactor = reactor
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def run(self) -> None:
+        subscription = self.log.subscribe(self.reactor.group, positions=DbPositions(self.engine))
+        try:
+            async for batch in subscription.batches():
+                await self.process(batch)
+                await subscription.commit(batch)
+        finally:
+            await subscription.close()
+
+    async def process(self, batch: Sequence[Delivery]) -> None:
+        group = self.reactor.group
+        async with self.engine.connect() as conn:
+            known = await load_positions(conn, group)
+        fresh = [d for d in batch if d.position.offset >= known.get(d.position.partition, 0)]
+        by_case: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in fresh:
+            by_case[delivery.key or ""].append(delivery)
+        await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
+        new: dict[int, int] = {}
+        for delivery in fresh:
+            partition = delivery.position.partition
+            new[partition] = max(new.get(partition, 0), delivery.position.offset + 1)
+        async with self.engine.begin() as conn:
+            await save_positions(conn, group, known=known, new=new)
+
+    async def _handle_case(self, deliveries: list[Delivery]) -> None:
+        async with self._slots:
+            for delivery in deliveries:
+                await self._handle(delivery)
+
+    async def _handle(self, delivery: Delivery) -> None:
+        group = self.reactor.group
+        if delivery.event is None:
+            await self.log.dead_letter(
+                delivery, group=group, reason=delivery.error or "undecodable"
+            )
+            return
+        event = delivery.event
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(lambda exc: not is_poison(exc)),
+            wait=wait_exponential_jitter(initial=0.1, max=10),
+            stop=stop_never,
+            reraise=True,
+        ):
+            with attempt:
+                try:
+                    await self.reactor.react(event)
+                except Exception as exc:
+                    if is_poison(exc):
+                        await self.log.dead_letter(delivery, group=group, reason=describe(exc))
+                        return
+                    log.warning(
+                        "reaction_retrying",
+                        group=group,
+                        event_type=event.event_type,
+                        case_id=event.case_id,
+                        error=type(exc).__name__,
+                    )
+                    raise

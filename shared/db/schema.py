@@ -1,0 +1,58 @@
+"""Read-model tables (schema managed by alembic, see shared/db/migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+consumer_positions = Table(
+    "consumer_positions",
+    metadata,
+    Column("consumer_group", String(100), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("next_offset", BigInteger, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("number", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("tier", String(10)),
+    Column("category", String(30)),
+    Column("level", String(10)),
+    Column("unit_code", String(18), nullable=False),
+    Column("holder_unit_code", String(18)),
+    Column("source", String(20), nullable=False),
+    Column("external_ref", String(100)),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("deadline_at", DateTime(timezone=True)),
+    Column("rejection_reason", Text),
+    Column("details", JSON, nullable=False),
+)
+Index("ix_cases_reported", cases.c.reported_at, cases.c.id)
+Index("ix_cases_unit", cases.c.unit_code)
+Index("ix_cases_status", cases.c.status)

@@ -1,0 +1,86 @@
+"""The one envelope every event travels in.
+
+An event is immutable once recorded. ``sequence`` is its position in its case's stream
+(1-based, gap-free); the log assigns it on append together with ``recorded_at``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.payload import EventPayload
+from shared.events.registry import REGISTRY, EventRegistry
+
+EVENT_ID_NAMESPACE = uuid.UUID("5f1c0a52-9a43-4a52-8a4e-6b8f6bb0e7a1")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def deterministic_event_id(idempotency_key: str, index: int = 0) -> uuid.UUID:
+    """The id of the ``index``-th event produced under an idempotency key: stable across retries."""
+    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{idempotency_key}#{index}")
+
+
+class EventEnvelope(BaseModel):
+    """Metadata plus payload of one event, as stored in the log."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: uuid.UUID
+    event_type: str = Field(description="Past-tense event name, e.g. CaseReported")
+    schema_version: int = Field(ge=1)
+    case_id: str = Field(min_length=1, description="Stream id and partition key")
+    sequence: int = Field(default=0, ge=0, description="Position in the case stream, 1-based")
+    occurred_at: datetime
+    recorded_at: datetime | None = None
+    causation_id: uuid.UUID | None = None
+    correlation_id: uuid.UUID
+    producer: str
+    idempotency_key: str | None = None
+    payload: dict[str, Any]
+
+    def decode(self, registry: EventRegistry = REGISTRY) -> EventPayload:
+        """The typed payload, upcast to the current schema version."""
+        return registry.decode(self.event_type, self.schema_version, self.payload)
+
+    def recorded(self, *, sequence: int, recorded_at: datetime) -> EventEnvelope:
+        return self.model_copy(update={"sequence": sequence, "recorded_at": recorded_at})
+
+
+def new_event(
+    payload: EventPayload,
+    *,
+    case_id: str,
+    producer: str,
+    correlation_id: uuid.UUID | None = None,
+    causation: EventEnvelope | None = None,
+    idempotency_key: str | None = None,
+    index: int = 0,
+    occurred_at: datetime | None = None,
+) -> EventEnvelope:
+    """Wrap a payload in a fresh envelope.
+
+    With an idempotency key the event id is derived from it, so a retried command produces
+    byte-identical ids. Causation and correlation follow the causing event when given.
+    """
+    event_id = deterministic_event_id(idempotency_key, index) if idempotency_key else uuid.uuid4()
+    if correlation_id is None:
+        correlation_id = causation.correlation_id if causation else event_id
+    return EventEnvelope(
+        event_id=event_id,
+        event_type=payload.event_type,
+        schema_version=payload.schema_version,
+        case_id=case_id,
+        occurred_at=occurred_at or utc_now(),
+        causation_id=causation.event_id if causation else None,
+        correlation_id=correlation_id,
+        producer=producer,
+        idempotency_key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+    )

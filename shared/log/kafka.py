@@ -1,0 +1,203 @@
+"""The Kafka log: Apache Kafka carries every event; PostgreSQL fences stream versions.
+
+An append is first committed to the SQL event store (the version check, the idempotency
+key and the per-case index Kafka cannot give), then produced with the case id as key
+(``acks=all``) and only reported as done once the broker confirmed it. A crash between the
+two leaves the rows unpublished; the relay publishes them again. Consumers deduplicate by
+case sequence and event id, so a record published twice does no harm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from shared.db.engine import make_engine
+from shared.events.codec import decode, encode
+from shared.events.envelope import EventEnvelope, utc_now
+from shared.log.kafka_config import KafkaConfig, to_delivery
+from shared.log.kafka_subscription import KafkaSubscription
+from shared.log.port import (
+    ANY_VERSION,
+    AppendResult,
+    Delivery,
+    EventLog,
+    LogUnavailable,
+    PositionLoader,
+    Subscription,
+)
+from shared.log.sql_schema import dead_letters
+from shared.log.sql_store import SqlEventStore
+from shared.log.topics import TopicSpec, ensure_topics
+
+log = structlog.get_logger(__name__)
+
+
+class KafkaLog(EventLog):
+    def __init__(self, config: KafkaConfig) -> None:
+        self.config = config
+        self._engine = make_engine(config.database_url)
+        self.store = SqlEventStore(self._engine, published_on_insert=False)
+        self._producer: AIOKafkaProducer | None = None
+        self._relay: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await ensure_topics(
+            bootstrap=self.config.bootstrap,
+            specs=[
+                TopicSpec(
+                    self.config.topic,
+                    self.config.partitions,
+                    self.config.replication_factor,
+                    {"retention.ms": "-1"},
+                ),
+                TopicSpec(
+                    self.config.dead_letter_topic,
+                    1,
+                    self.config.replication_factor,
+                    {"retention.ms": "-1"},
+                ),
+            ],
+        )
+        await self.store.start()
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.config.bootstrap,
+            acks="all",
+            enable_idempotence=self.config.enable_idempotence,
+            linger_ms=2,
+        )
+        await self._producer.start()
+        self._relay = asyncio.create_task(self._relay_forever(), name="kafka-relay")
+
+    async def close(self) -> None:
+        if self._relay is not None:
+            self._relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay
+        if self._producer is not None:
+            await self._producer.stop()
+        await self.store.close()
+        await self._engine.dispose()
+
+    async def append(
+        self,
+        case_id: str,
+        events: Sequence[EventEnvelope],
+        *,
+        expected_version: int | None = ANY_VERSION,
+        idempotency_key: str | None = None,
+        fingerprint: str | None = None,
+    ) -> AppendResult:
+        result = await self.store.append(
+            case_id,
+            events,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+        await self._publish([encode(event) for event in result.events], result.events)
+        return result
+
+    async def _publish(self, bodies: list[bytes], events: Sequence[EventEnvelope]) -> None:
+        producer = self._require_producer()
+        try:
+            sent = [
+                await producer.send(self.config.topic, value=body, key=event.case_id.encode())
+                for body, event in zip(bodies, events, strict=True)
+            ]
+            await asyncio.wait_for(asyncio.gather(*sent), self.config.publish_timeout_s)
+        except (TimeoutError, Exception) as exc:
+            log.warning("publish_failed", error=type(exc).__name__, events=len(bodies))
+            raise LogUnavailable("the broker did not confirm the events in time") from exc
+        await self.store.mark_published([str(event.event_id) for event in events])
+
+    async def _relay_forever(self) -> None:
+        """Publish rows whose writer died between the database commit and the broker ack."""
+        while True:
+            await asyncio.sleep(self.config.relay_interval_s)
+            try:
+                before = utc_now() - timedelta(seconds=self.config.relay_interval_s)
+                bodies = await self.store.unpublished(recorded_before=before, limit=1000)
+                if bodies:
+                    events = [decode(body) for body in bodies]
+                    await self._publish(bodies, events)
+                    log.info("relay_published", events=len(events))
+            except Exception as exc:
+                log.warning("relay_failed", error=type(exc).__name__)
+
+    async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
+        return await self.store.read_stream(case_id, after=after)
+
+    def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
+        return KafkaSubscription(self.config, group=group, positions=positions)
+
+    async def replay(self) -> AsyncIterator[list[Delivery]]:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.config.bootstrap,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=self.config.fetch_max_wait_ms,
+        )
+        await consumer.start()
+        try:
+            partitions = consumer.partitions_for_topic(self.config.topic) or set()
+            assigned = [TopicPartition(self.config.topic, p) for p in sorted(partitions)]
+            consumer.assign(assigned)
+            await consumer.seek_to_beginning(*assigned)
+            end = await consumer.end_offsets(assigned)
+            remaining = {tp for tp in assigned if end[tp] > 0}
+            while remaining:
+                records = await consumer.getmany(*remaining, timeout_ms=500, max_records=1000)
+                batch: list[Delivery] = []
+                for tp, messages in records.items():
+                    for message in messages:
+                        if message.offset < end[tp]:
+                            batch.append(
+                                to_delivery(
+                                    tp.partition, message.offset, message.value or b"", message.key
+                                )
+                            )
+                    if await consumer.position(tp) >= end[tp]:
+                        remaining.discard(tp)
+                if batch:
+                    yield batch
+        finally:
+            await consumer.stop()
+
+    async def dead_letter(self, delivery: Delivery, *, group: str, reason: str) -> None:
+        row = {
+            "consumer_group": group,
+            "partition": delivery.position.partition,
+            "offset": delivery.position.offset,
+            "reason": reason,
+            "raw": delivery.raw,
+            "recorded_at": utc_now(),
+        }
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(dead_letters), [row])
+        except IntegrityError:
+            return  # parked already
+        headers = [
+            ("reason", reason.encode()),
+            ("group", group.encode()),
+            ("source", f"{delivery.position.partition}:{delivery.position.offset}".encode()),
+        ]
+        producer = self._require_producer()
+        await producer.send_and_wait(
+            self.config.dead_letter_topic,
+            value=delivery.raw,
+            key=delivery.key.encode() if delivery.key else None,
+            headers=headers,
+        )
+
+    def _require_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("KafkaLog.start() was not called")
+        return self._producer

@@ -1,0 +1,35 @@
+"""Settings of the Kafka log and the decoding of its records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.events.codec import PoisonEvent, decode
+from shared.events.envelope import EventEnvelope
+from shared.log.port import Delivery, Position
+
+
+@dataclass(frozen=True)
+class KafkaConfig:
+    bootstrap: str
+    database_url: str
+    topic: str = "case-events"
+    dead_letter_topic: str = "case-events.dlq"
+    partitions: int = 12
+    replication_factor: int = 1
+    enable_idempotence: bool = True
+    publish_timeout_s: float = 10.0
+    relay_interval_s: float = 5.0
+    fetch_max_wait_ms: int = 20
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 1_000
+    max_batch: int = 500
+
+
+def to_delivery(partition: int, offset: int, raw: bytes, key: bytes | None) -> Delivery:
+    try:
+        event: EventEnvelope | None = decode(raw)
+        error = None
+    except PoisonEvent as exc:
+        event, error = None, str(exc)
+    return Delivery(Position(partition, offset), raw, event, error, key.decode() if key else None)

@@ -1,0 +1,93 @@
+"""A consumer group on the case-events topic, starting where the group's effects left off."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import OffsetAndMetadata
+
+from shared.log.kafka_config import KafkaConfig, to_delivery
+from shared.log.port import Delivery, PositionLoader, Subscription
+
+log = structlog.get_logger(__name__)
+
+
+class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, subscription: KafkaSubscription) -> None:
+        self._subscription = subscription
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        await self._subscription.seek_to_stored(assigned)
+
+
+class KafkaSubscription(Subscription):
+    def __init__(self, config: KafkaConfig, *, group: str, positions: PositionLoader) -> None:
+        self._config = config
+        self._group = group
+        self._positions = positions
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=config.bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=config.fetch_max_wait_ms,
+            max_poll_records=config.max_batch,
+            session_timeout_ms=config.session_timeout_ms,
+            heartbeat_interval_ms=config.heartbeat_interval_ms,
+        )
+        self._started = False
+        self._closed = False
+
+    @property
+    def assignment(self) -> set[TopicPartition]:
+        return set(self._consumer.assignment())
+
+    async def seek_to_stored(self, assigned: list[TopicPartition]) -> None:
+        stored = await self._positions.load(self._group)
+        for tp in assigned:
+            if tp.partition in stored:
+                self._consumer.seek(tp, stored[tp.partition])
+        log.info(
+            "partitions_assigned",
+            group=self._group,
+            partitions=sorted(tp.partition for tp in assigned),
+        )
+
+    async def batches(self) -> AsyncIterator[list[Delivery]]:
+        if not self._started:
+            self._consumer.subscribe([self._config.topic], listener=_SeekToStoredPositions(self))
+            await self._consumer.start()
+            self._started = True
+        while not self._closed:
+            records = await self._consumer.getmany(timeout_ms=500, max_records=self._config.max_batch)
+            batch = [
+                to_delivery(tp.partition, message.offset, message.value or b"", message.key)
+                for tp, messages in records.items()
+                for message in messages
+            ]
+            if batch:
+                yield batch
+
+    async def commit(self, deliveries: Sequence[Delivery]) -> None:
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for delivery in deliveries:
+            tp = TopicPartition(self._config.topic, delivery.position.partition)
+            offset = delivery.position.offset + 1
+            if tp not in offsets or offsets[tp].offset < offset:
+                offsets[tp] = OffsetAndMetadata(offset, "")
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:
+            # The group's positions are stored with its effects; the broker copy is advisory.
+            log.warning("offset_commit_failed", group=self._group, error=type(exc).__name__)
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._started:
+            await self._consumer.stop()

@@ -1,0 +1,133 @@
+"""The log port: what every service needs from the event log, whichever adapter backs it.
+
+Concurrency control is optimistic: ``append`` takes the stream version the caller decided
+on (``expected_version``) and raises ``VersionConflict`` when the stream has moved on, so
+two commands on one case can never both succeed on stale state. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from shared.events.envelope import EventEnvelope
+
+ANY_VERSION: int | None = None
+NO_STREAM = 0
+
+
+class LogError(Exception):
+    """Base class of the log's refusals."""
+
+
+class VersionConflict(LogError):
+    def __init__(self, *, case_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"case {case_id} is at version {actual}, not {expected}")
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyKeyReused(LogError):
+    """The key was used before for a different request."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"idempotency key {key!r} was already used for a different request")
+        self.key = key
+
+
+class LogUnavailable(LogError):
+    """The broker did not confirm in time; the append may be retried with the same key."""
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    case_id: str
+    events: tuple[EventEnvelope, ...]
+    replayed: bool = False
+    """True when the idempotency key had been used already: nothing new was written."""
+
+    @property
+    def last_sequence(self) -> int:
+        return self.events[-1].sequence if self.events else 0
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a record sits in the log: a partition and an offset in it."""
+
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One record handed to a consumer: a decoded event, or a poison record with its reason."""
+
+    position: Position
+    raw: bytes
+    event: EventEnvelope | None
+    error: str | None = None
+    key: str | None = field(default=None)
+
+
+class PositionLoader(Protocol):
+    async def load(self, group: str) -> dict[int, int]:
+        """Next offset to read per partition, as stored with the group's effects."""
+        ...
+
+
+class Subscription(ABC):
+    """A named consumer group's view of the log."""
+
+    @abstractmethod
+    def batches(self) -> AsyncIterator[list[Delivery]]: ...
+
+    @abstractmethod
+    async def commit(self, deliveries: Sequence[Delivery]) -> None:
+        """Tell the log these were processed (their effects are already stored)."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+class EventLog(ABC):
+    @abstractmethod
+    async def start(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def append(
+        self,
+        case_id: str,
+        events: Sequence[EventEnvelope],
+        *,
+        expected_version: int | None = ANY_VERSION,
+        idempotency_key: str | None = None,
+        fingerprint: str | None = None,
+    ) -> AppendResult:
+        """Append events to a case stream atomically.
+
+        ``expected_version``: None appends at the end; 0 requires a new stream; n requires
+        the stream to be at n. An ``idempotency_key`` already used returns the original
+        result and writes nothing (``IdempotencyKeyReused`` if ``fingerprint`` differs).
+        """
+
+    @abstractmethod
+    async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
+        """The case's events with sequence > ``after``, oldest first."""
+
+    @abstractmethod
+    def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription: ...
+
+    @abstractmethod
+    def replay(self) -> AsyncIterator[list[Delivery]]:
+        """Every record from the start of the log up to its end at the time of the call."""
+
+    @abstractmethod
+    async def dead_letter(self, delivery: Delivery, *, group: str, reason: str) -> None:
+        """Park a record that cannot be handled, with the reason and its original bytes."""

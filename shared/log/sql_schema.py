@@ -1,0 +1,61 @@
+"""Tables of the SQL event store (SQLite when embedded, PostgreSQL beside Kafka)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+log_metadata = MetaData()
+
+# BigInteger autoincrement maps to BIGSERIAL on PostgreSQL; SQLite needs INTEGER PRIMARY KEY.
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+event_log = Table(
+    "event_log",
+    log_metadata,
+    Column("position", Position, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("case_id", String(64), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("event_type", String(80), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("published", Boolean, nullable=False, default=False),
+    UniqueConstraint("case_id", "sequence", name="uq_event_log_case_sequence"),
+)
+Index("ix_event_log_unpublished", event_log.c.published, event_log.c.position)
+
+append_keys = Table(
+    "event_append_keys",
+    log_metadata,
+    Column("key", String(200), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("first_sequence", Integer, nullable=False),
+    Column("last_sequence", Integer, nullable=False),
+    Column("fingerprint", String(128), nullable=True),
+)
+
+dead_letters = Table(
+    "event_dead_letters",
+    log_metadata,
+    Column("id", Position, primary_key=True, autoincrement=True),
+    Column("consumer_group", String(100), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("consumer_group", "partition", "offset", name="uq_dead_letter_position"),
+)

@@ -1,0 +1,274 @@
+"""The SQL event store: case streams with optimistic versions, idempotency keys, group commit.
+
+Used as the embedded log (SQLite in WAL mode) and, beside Kafka, as the write fence and
+per-case index (PostgreSQL). Appends queue up and one writer task commits them in batches,
+so a durable commit (fsync) is shared by every append waiting at that moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.events.codec import decode, encode
+from shared.events.envelope import EventEnvelope, utc_now
+from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
+from shared.log.sql_schema import append_keys, event_log, log_metadata
+
+
+@dataclass
+class _Request:
+    case_id: str
+    events: Sequence[EventEnvelope]
+    expected_version: int | None
+    key: str | None
+    fingerprint: str | None
+    future: asyncio.Future[AppendResult] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class _Replay:
+    case_id: str
+    first: int
+    last: int
+
+
+class SqlEventStore:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int = 500,
+        published_on_insert: bool = True,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self._max_batch = max_batch
+        self._published_on_insert = published_on_insert
+        self._on_commit = on_commit
+        self._queue: asyncio.Queue[_Request] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+
+    async def start(self, *, create_schema: bool = True) -> None:
+        if create_schema:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(log_metadata.create_all)
+        self._writer = asyncio.create_task(self._write_forever(), name="event-store-writer")
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer = None
+
+    async def append(
+        self,
+        case_id: str,
+        events: Sequence[EventEnvelope],
+        *,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        fingerprint: str | None,
+    ) -> AppendResult:
+        if not events:
+            raise ValueError("an append needs at least one event")
+        if any(event.case_id != case_id for event in events):
+            raise ValueError("every event of an append must belong to its case")
+        future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(
+            _Request(case_id, events, expected_version, idempotency_key, fingerprint, future)
+        )
+        return await future
+
+    async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
+        query = (
+            select(event_log.c.body)
+            .where(and_(event_log.c.case_id == case_id, event_log.c.sequence > after))
+            .order_by(event_log.c.sequence)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).scalars().all()
+        return [decode(body) for body in rows]
+
+    async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:
+        query = (
+            select(event_log.c.position, event_log.c.body)
+            .where(event_log.c.position > after_position)
+            .order_by(event_log.c.position)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
+
+    async def last_position(self) -> int:
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(select(func.max(event_log.c.position)))).scalar()
+        return int(value or 0)
+
+    async def unpublished(self, *, recorded_before: datetime, limit: int) -> list[bytes]:
+        query = (
+            select(event_log.c.body)
+            .where(and_(~event_log.c.published, event_log.c.recorded_at < recorded_before))
+            .order_by(event_log.c.position)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).scalars().all())
+
+    async def mark_published(self, event_ids: Sequence[str]) -> None:
+        if not event_ids:
+            return
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(event_log).where(event_log.c.event_id.in_(event_ids)).values(published=True)
+            )
+
+    async def _write_forever(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch)
+            except IntegrityError:
+                # Another process wrote to one of these streams meanwhile: settle one by one.
+                for request in batch:
+                    await self._write_alone(request)
+            except Exception as exc:
+                for request in batch:
+                    _fail(request, exc)
+
+    async def _write_alone(self, request: _Request) -> None:
+        for attempt in range(3):
+            try:
+                await self._write([request])
+                return
+            except IntegrityError as exc:
+                # A concurrent writer committed first; the next try sees its rows and
+                # answers with a version conflict or the original result of the key.
+                if attempt == 2:
+                    _fail(request, exc)
+            except Exception as exc:
+                _fail(request, exc)
+                return
+
+    async def _write(self, batch: list[_Request]) -> None:
+        now = utc_now()
+        outcomes: list[AppendResult | _Replay | Exception] = []
+        async with self.engine.begin() as conn:
+            known = await _known_keys(conn, [r.key for r in batch if r.key])
+            heads = await _stream_heads(conn, {r.case_id for r in batch})
+            rows: list[dict[str, object]] = []
+            key_rows: list[dict[str, object]] = []
+            for request in batch:
+                outcome = self._decide(request, known=known, heads=heads, now=now)
+                outcomes.append(outcome)
+                if isinstance(outcome, AppendResult):
+                    rows.extend(self._row(event) for event in outcome.events)
+                    if request.key:
+                        key_rows.append(_key_row(request, outcome))
+                        known[request.key] = (_replay_of(outcome), request.fingerprint)
+            if rows:
+                await conn.execute(insert(event_log), rows)
+            if key_rows:
+                await conn.execute(insert(append_keys), key_rows)
+        if self._on_commit is not None and rows:
+            self._on_commit()
+        for request, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, _Replay):
+                stream = await self.read_stream(outcome.case_id, after=outcome.first - 1)
+                events = tuple(e for e in stream if e.sequence <= outcome.last)
+                _resolve(request, AppendResult(outcome.case_id, events, replayed=True))
+            elif isinstance(outcome, Exception):
+                _fail(request, outcome)
+            else:
+                _resolve(request, outcome)
+
+    @staticmethod
+    def _decide(
+        request: _Request,
+        *,
+        known: dict[str, tuple[_Replay, str | None]],
+        heads: dict[str, int],
+        now: datetime,
+    ) -> AppendResult | _Replay | Exception:
+        if request.key and request.key in known:
+            replay, fingerprint = known[request.key]
+            if request.fingerprint and fingerprint and request.fingerprint != fingerprint:
+                return IdempotencyKeyReused(request.key)
+            return replay
+        head = heads.get(request.case_id, 0)
+        if request.expected_version is not None and request.expected_version != head:
+            return VersionConflict(
+                case_id=request.case_id, expected=request.expected_version, actual=head
+            )
+        recorded = tuple(
+            event.recorded(sequence=head + index + 1, recorded_at=now)
+            for index, event in enumerate(request.events)
+        )
+        heads[request.case_id] = head + len(recorded)
+        return AppendResult(request.case_id, recorded)
+
+    def _row(self, event: EventEnvelope) -> dict[str, object]:
+        return {
+            "event_id": str(event.event_id),
+            "case_id": event.case_id,
+            "sequence": event.sequence,
+            "event_type": event.event_type,
+            "recorded_at": event.recorded_at,
+            "body": encode(event),
+            "published": self._published_on_insert,
+        }
+
+
+async def _known_keys(
+    conn: AsyncConnection, keys: list[str]
+) -> dict[str, tuple[_Replay, str | None]]:
+    if not keys:
+        return {}
+    rows = await conn.execute(select(append_keys).where(append_keys.c.key.in_(keys)))
+    return {
+        row.key: (_Replay(row.case_id, row.first_sequence, row.last_sequence), row.fingerprint)
+        for row in rows
+    }
+
+
+async def _stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, int]:
+    query = (
+        select(event_log.c.case_id, func.max(event_log.c.sequence))
+        .where(event_log.c.case_id.in_(case_ids))
+        .group_by(event_log.c.case_id)
+    )
+    return {case_id: int(head) for case_id, head in (await conn.execute(query)).all()}
+
+
+def _replay_of(result: AppendResult) -> _Replay:
+    return _Replay(result.case_id, result.events[0].sequence, result.last_sequence)
+
+
+def _key_row(request: _Request, result: AppendResult) -> dict[str, object]:
+    return {
+        "key": request.key,
+        "case_id": result.case_id,
+        "first_sequence": result.events[0].sequence,
+        "last_sequence": result.last_sequence,
+        "fingerprint": request.fingerprint,
+    }
+
+
+def _resolve(request: _Request, result: AppendResult) -> None:
+    if not request.future.done():
+        request.future.set_result(result)
+
+
+def _fail(request: _Request, exc: BaseException) -> None:
+    if not request.future.done():
+        request.future.set_exception(exc)

@@ -1,0 +1,54 @@
+"""Build the adapters a process needs from its settings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.api.auth import KeyRing
+from shared.config import CommonSettings
+from shared.db.engine import make_engine
+from shared.db.migrate import upgrade_to_head
+from shared.log.embedded import EmbeddedLog
+from shared.log.kafka import KafkaLog
+from shared.log.kafka_config import KafkaConfig
+from shared.log.port import EventLog
+from shared.org.loader import load_org_tree
+from shared.runtime.context import AppContext
+
+
+def build_log(settings: CommonSettings) -> EventLog:
+    if settings.log_backend == "embedded":
+        return EmbeddedLog(settings.log_url)
+    return KafkaLog(
+        KafkaConfig(
+            bootstrap=settings.kafka_bootstrap,
+            database_url=settings.database_url,
+            topic=settings.kafka_topic,
+            dead_letter_topic=f"{settings.kafka_topic}.dlq",
+            partitions=settings.kafka_partitions,
+            replication_factor=settings.kafka_replication_factor,
+            enable_idempotence=settings.kafka_idempotence,
+        )
+    )
+
+
+async def open_database(settings: CommonSettings) -> AsyncEngine:
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    return make_engine(settings.database_url, durable=False)
+
+
+async def open_context(settings: CommonSettings) -> AppContext:
+    tree = load_org_tree(settings.org_file)
+    engine = await open_database(settings)
+    log = build_log(settings)
+    await log.start()
+    return AppContext(
+        settings=settings, log=log, engine=engine, tree=tree, keys=KeyRing(settings.api_keys)
+    )
+
+
+async def close_context(context: AppContext) -> None:
+    await context.log.close()
+    await context.engine.dispose()

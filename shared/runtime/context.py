@@ -1,0 +1,22 @@
+"""Everything a running service holds: settings, the log, the database, the org tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.api.auth import KeyRing
+from shared.config import CommonSettings
+from shared.log.port import EventLog
+from shared.org.tree import OrgTree
+
+
+@dataclass
+class AppContext:
+    settings: CommonSettings
+    log: EventLog
+    engine: AsyncEngine
+    tree: OrgTree
+    keys: KeyRing
+    extras: dict[str, object] = field(default_factory=dict)

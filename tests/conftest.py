@@ -1,0 +1,101 @@
+"""Shared fixtures: the embedded log, the Kafka log (real broker + PostgreSQL), databases."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.db.engine import make_engine
+from shared.db.migrate import upgrade_to_head
+from shared.log.embedded import EmbeddedLog
+from shared.log.kafka import KafkaLog
+from shared.log.kafka_config import KafkaConfig
+from shared.log.port import EventLog
+
+KAFKA = os.environ.get("FQ_TEST_KAFKA_BOOTSTRAP")
+PG_URL = os.environ.get("FQ_TEST_DATABASE_URL")
+REQUIRED = os.environ.get("FQ_REQUIRE_INTEGRATION") == "1"
+
+
+def integration_available() -> bool:
+    if KAFKA and PG_URL:
+        return True
+    if REQUIRED:
+        pytest.fail("FQ_TEST_KAFKA_BOOTSTRAP and FQ_TEST_DATABASE_URL must be set")
+    return False
+
+
+@dataclass
+class LogUnderTest:
+    """A log adapter plus the database its consumers store their positions in."""
+
+    kind: str
+    log: EventLog
+    engine: AsyncEngine
+
+
+async def _migrated_engine(url: str) -> AsyncEngine:
+    await asyncio.to_thread(upgrade_to_head, url)
+    return make_engine(url, durable=False)
+
+
+@contextlib.asynccontextmanager
+async def open_embedded(directory: Path) -> AsyncIterator[LogUnderTest]:
+    log = EmbeddedLog(f"sqlite+aiosqlite:///{directory}/log.db", batch_size=16)
+    await log.start()
+    engine = await _migrated_engine(f"sqlite+aiosqlite:///{directory}/app.db")
+    try:
+        yield LogUnderTest("embedded", log, engine)
+    finally:
+        await log.close()
+        await engine.dispose()
+
+
+def kafka_config(**overrides: object) -> KafkaConfig:
+    assert KAFKA and PG_URL
+    values: dict[str, object] = {
+        "bootstrap": KAFKA,
+        "database_url": PG_URL,
+        "topic": f"test-{uuid.uuid4().hex[:12]}",
+        "partitions": 3,
+        "enable_idempotence": False,
+        "relay_interval_s": 0.5,
+        "session_timeout_ms": 6000,
+        "heartbeat_interval_ms": 500,
+        "max_batch": 16,
+    }
+    values.update(overrides)
+    return KafkaConfig(**values)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def open_kafka(config: KafkaConfig | None = None) -> AsyncIterator[LogUnderTest]:
+    log = KafkaLog(config or kafka_config())
+    await log.start()
+    assert PG_URL
+    engine = await _migrated_engine(PG_URL)
+    try:
+        yield LogUnderTest("kafka", log, engine)
+    finally:
+        await log.close()
+        await engine.dispose()
+
+
+@pytest.fixture(params=["embedded", "kafka"])
+async def any_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LogUnderTest]:
+    if request.param == "kafka":
+        if not integration_available():
+            pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
+        async with open_kafka() as under_test:
+            yield under_test
+    else:
+        async with open_embedded(tmp_path) as under_test:
+            yield under_test

@@ -1,0 +1,83 @@
+"""The log contract: every adapter (embedded, Kafka) must pass the same tests."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from shared.log.port import NO_STREAM, IdempotencyKeyReused, VersionConflict
+from tests.conftest import LogUnderTest
+from tests.contract.events import new_case, noted
+
+
+async def test_appended_events_read_back_in_order_with_sequences(any_log: LogUnderTest) -> None:
+    case = new_case()
+    first = await any_log.log.append(case, [noted(case, "a"), noted(case, "b")])
+    second = await any_log.log.append(case, [noted(case, "c")], expected_version=2)
+
+    stream = await any_log.log.read_stream(case)
+
+    assert [e.payload["note"] for e in stream] == ["a", "b", "c"]
+    assert [e.sequence for e in stream] == [1, 2, 3]
+    assert first.last_sequence == 2 and second.last_sequence == 3
+    assert all(e.recorded_at is not None for e in stream)
+    assert [e.sequence for e in await any_log.log.read_stream(case, after=2)] == [3]
+
+
+async def test_stale_expected_version_is_refused(any_log: LogUnderTest) -> None:
+    case = new_case()
+    await any_log.log.append(case, [noted(case, "a")], expected_version=NO_STREAM)
+
+    with pytest.raises(VersionConflict) as refused:
+        await any_log.log.append(case, [noted(case, "b")], expected_version=NO_STREAM)
+
+    assert refused.value.actual == 1
+    assert len(await any_log.log.read_stream(case)) == 1
+
+
+async def test_concurrent_appends_on_one_version_only_one_wins(any_log: LogUnderTest) -> None:
+    case = new_case()
+    await any_log.log.append(case, [noted(case, "start")])
+
+    outcomes = await asyncio.gather(
+        *(any_log.log.append(case, [noted(case, f"writer {i}")], expected_version=1)
+          for i in range(10)),
+        return_exceptions=True,
+    )
+
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    conflicts = [o for o in outcomes if isinstance(o, VersionConflict)]
+    assert len(winners) == 1 and len(conflicts) == 9
+    assert [e.sequence for e in await any_log.log.read_stream(case)] == [1, 2]
+
+
+async def test_retry_with_a_used_idempotency_key_writes_nothing(any_log: LogUnderTest) -> None:
+    case = new_case()
+    events = [noted(case, "x", key="k1", index=0), noted(case, "y", key="k1", index=1)]
+    original = await any_log.log.append(case, events, idempotency_key=f"{case}:k1",
+                                        fingerprint="f1")
+
+    retried = await any_log.log.append(case, events, idempotency_key=f"{case}:k1",
+                                       fingerprint="f1")
+
+    assert retried.replayed and not original.replayed
+    assert [e.event_id for e in retried.events] == [e.event_id for e in original.events]
+    assert len(await any_log.log.read_stream(case)) == 2
+    with pytest.raises(IdempotencyKeyReused):
+        await any_log.log.append(case, [noted(case, "z")], idempotency_key=f"{case}:k1",
+                                 fingerprint="f2")
+
+
+async def test_replay_yields_every_event_once(any_log: LogUnderTest) -> None:
+    cases = [new_case() for _ in range(5)]
+    for case in cases:
+        for i in range(4):
+            await any_log.log.append(case, [noted(case, str(i))])
+
+    seen = [d.event for batch in [b async for b in any_log.log.replay()] for d in batch]
+
+    mine = [e for e in seen if e is not None and e.case_id in cases]
+    assert len(mine) == 20
+    for case in cases:
+        assert [e.sequence for e in mine if e.case_id == case] == [1, 2, 3, 4]
