@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
+import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from shared.log.embedded import EmbeddedLog
 from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
 from shared.log.port import EventLog
+from shared.runtime.logging import MOBILE, RESIDENT_ID
 
 KAFKA = os.environ.get("FQ_TEST_KAFKA_BOOTSTRAP")
 PG_URL = os.environ.get("FQ_TEST_DATABASE_URL")
@@ -99,3 +102,18 @@ async def any_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     else:
         async with open_embedded(tmp_path) as under_test:
             yield under_test
+
+
+# Personal data must never reach the logs: every test's captured output goes through this
+# detector (mobile and resident ID numbers, and the party names the tests use).
+PII_IN_LOGS = re.compile(rf"(?<!\d)(?:{MOBILE}|{RESIDENT_ID})(?!\d)|张三|李四|王五")
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
+    yield
+    captured = capsys.readouterr()
+    sys.stdout.write(captured.out)
+    sys.stderr.write(captured.err)
+    leaks = PII_IN_LOGS.findall(captured.out + captured.err)
+    assert not leaks, f"personal data in log output: {leaks[:3]}"

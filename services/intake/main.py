@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from services.intake import api, units_api
 from services.intake.projections import CaseListProjection
+from shared.consumers.progress import Progress
 from shared.consumers.projection import ProjectionRunner
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
 
 
+CASES_PROGRESS = "progress.projection.cases"
+
+
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
+    progress = Progress()
+    context.extras[CASES_PROGRESS] = progress
     runner = ProjectionRunner(
-        log=context.log, engine=context.engine, projection=CaseListProjection(log=context.log)
+        log=context.log,
+        engine=context.engine,
+        projection=CaseListProjection(log=context.log),
+        on_committed=progress.on_committed,
     )
     return [("projection.cases", runner.run)]
 

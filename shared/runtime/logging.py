@@ -10,8 +10,11 @@ from typing import Any
 
 import structlog
 
-# Mobile numbers, resident ID numbers and landlines with an area code.
-_PII = re.compile(r"(?<!\d)(1[3-9]\d{9}|\d{17}[\dXx]|\d{15}|0\d{2,3}-?\d{7,8})(?!\d)")
+# Mobile numbers, resident ID numbers (with a birth date inside, so unit codes stay
+# readable) and landlines with an area code.
+RESIDENT_ID = r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+MOBILE = r"1[3-9]\d{9}"
+_PII = re.compile(rf"(?<!\d)({MOBILE}|{RESIDENT_ID}|0\d{{2,3}}-\d{{7,8}})(?![\dXx])")
 
 
 def scrub(value: str) -> str:

@@ -1,0 +1,166 @@
+"""Intake benchmark: accepted cases/s and POST /v1/cases latency, next to the raw ceiling.
+
+    .venv/bin/python bench/intake.py [--cases 5000] [--kafka]
+
+Embedded mode always runs. With --kafka (needs FQ_TEST_KAFKA_BOOTSTRAP and
+FQ_TEST_DATABASE_URL, see deploy/local/) the same runs on Kafka + PostgreSQL.
+The ceiling is the same number of events appended straight to the log adapter (no HTTP).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import percentile, server  # noqa: E402
+from services.intake.events import CaseReported  # noqa: E402
+from shared.config import CommonSettings  # noqa: E402
+from shared.events.envelope import new_event  # noqa: E402
+from shared.log.port import EventLog  # noqa: E402
+from shared.org.levels import Level  # noqa: E402
+from shared.org.loader import load_org_tree  # noqa: E402
+from shared.runtime.build import build_log  # noqa: E402
+
+CONCURRENCY = 64
+
+
+def sample_body(grid: str, i: int) -> dict[str, object]:
+    return {
+        "title": f"邻里纠纷 {i}",
+        "description": "楼上住户夜间装修噪音扰民，双方多次争吵，请网格员调解。",
+        "unit_code": grid,
+        "parties": [{"name": "测试甲", "phone": "17000000000"}],
+        "parties_count": 2,
+    }
+
+
+async def throughput(base: str, grids: list[str], n: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(n):
+        queue.put_nowait(i)
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
+                                 headers={"Authorization": "Bearer dev"}) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                i = queue.get_nowait()
+                started = time.perf_counter()
+                answer = await client.post("/v1/cases", json=sample_body(grids[i % len(grids)], i))
+                latencies.append(time.perf_counter() - started)
+                assert answer.status_code == 201, answer.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    return n / elapsed, latencies
+
+
+async def paced(base: str, grids: list[str], *, rate: int, seconds: float) -> list[float]:
+    """Open loop: start a request every 1/rate s regardless of answers; return latencies."""
+    latencies: list[float] = []
+    total = int(rate * seconds)
+    async with httpx.AsyncClient(base_url=base, timeout=30,
+                                 limits=httpx.Limits(max_connections=256),
+                                 headers={"Authorization": "Bearer dev"}) as client:
+
+        async def one(i: int) -> None:
+            started = time.perf_counter()
+            answer = await client.post("/v1/cases", json=sample_body(grids[i % len(grids)], i))
+            latencies.append(time.perf_counter() - started)
+            assert answer.status_code == 201, answer.text
+
+        tasks = []
+        start = time.perf_counter()
+        for i in range(total):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+async def raw_ceiling(log: EventLog, grids: list[str], n: int) -> float:
+    await log.start()
+    try:
+        async def one(i: int) -> None:
+            case_id = str(uuid.uuid4())
+            payload = CaseReported(
+                title="t", description="d", unit_code=grids[i % len(grids)], reported_by="bench",
+                fingerprint="f", number=f"bench-{i}",
+            )
+            event = new_event(payload, case_id=case_id, producer="bench")
+            await log.append(case_id, [event], expected_version=0)
+
+        semaphore = asyncio.Semaphore(CONCURRENCY)
+
+        async def limited(i: int) -> None:
+            async with semaphore:
+                await one(i)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(limited(i) for i in range(n)))
+        return n / (time.perf_counter() - started)
+    finally:
+        await log.close()
+
+
+def report(mode: str, *, rate: float, paced_latencies: list[float], ceiling: float,
+           paced_rate: int) -> None:
+    print(f"[{mode}] accepted cases/s (concurrency {CONCURRENCY}): {rate:,.0f}")
+    print(f"[{mode}] latency at {paced_rate}/s: p50 {percentile(paced_latencies, 50) * 1000:.1f} ms,"
+          f" p99 {percentile(paced_latencies, 99) * 1000:.1f} ms")
+    print(f"[{mode}] raw append ceiling (same count, no HTTP): {ceiling:,.0f} events/s")
+    print(f"[{mode}] intake / ceiling: {rate / ceiling:.0%}")
+
+
+def run_mode(mode: str, env: dict[str, str], settings: CommonSettings, n: int,
+             paced_rate: int) -> None:
+    grids = [u.code for u in load_org_tree(settings.org_file).units(level=Level.GRID)]
+    with server(env) as base:
+        rate, _ = asyncio.run(throughput(base, grids, n))
+        paced_latencies = asyncio.run(paced(base, grids, rate=paced_rate, seconds=n / paced_rate))
+    ceiling = asyncio.run(raw_ceiling(build_log(settings), grids, n))
+    report(mode, rate=rate, paced_latencies=paced_latencies, ceiling=ceiling,
+           paced_rate=paced_rate)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument("--kafka", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"FQ_LOG_URL": f"sqlite+aiosqlite:///{tmp}/log.db",
+               "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/app.db"}
+        settings = CommonSettings(log_url=f"sqlite+aiosqlite:///{tmp}/ceiling.db",
+                                  database_url=env["FQ_DATABASE_URL"])
+        run_mode("embedded", env, settings, args.cases, args.rate)
+    if args.kafka:
+        bootstrap = os.environ["FQ_TEST_KAFKA_BOOTSTRAP"]
+        database = os.environ["FQ_TEST_DATABASE_URL"]
+        topic = f"bench-{uuid.uuid4().hex[:8]}"
+        env = {"FQ_LOG_BACKEND": "kafka", "FQ_KAFKA_BOOTSTRAP": bootstrap,
+               "FQ_DATABASE_URL": database, "FQ_KAFKA_TOPIC": topic,
+               "FQ_KAFKA_IDEMPOTENCE": "false"}
+        settings = CommonSettings(log_backend="kafka", kafka_bootstrap=bootstrap,
+                                  database_url=database, kafka_topic=f"{topic}-ceiling",
+                                  kafka_idempotence=False)
+        run_mode("kafka", env, settings, args.cases, args.rate)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""``python -m services.intake``: the intake service alone (production mode)."""
+
+from services.intake.main import SERVICE
+from shared.runtime.serve import serve
+
+serve([SERVICE], default_port=8000)

@@ -1,0 +1,53 @@
+"""Start the application in-process (lifespan included) and talk to it over HTTP/ASGI."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+
+from shared.config import ROLES, ApiKeySetting, CommonSettings
+from shared.runtime.app import create_app
+from shared.runtime.service import ServiceModule
+
+TOWNSHIP_CLIENT_KEY = "township-key"
+NO_PII_KEY = "no-pii-key"
+
+
+def test_keys(*, township_region: str) -> list[ApiKeySetting]:
+    return [
+        ApiKeySetting(key=SecretStr("dev"), client="development", regions=[""], roles=list(ROLES)),
+        ApiKeySetting(key=SecretStr(NO_PII_KEY), client="county-system", regions=[""],
+                      roles=["reader", "reporter"]),
+        ApiKeySetting(key=SecretStr(TOWNSHIP_CLIENT_KEY), client="township-system",
+                      regions=[township_region], roles=["reader", "reporter", "pii"]),
+    ]
+
+
+def embedded_settings(directory: Path, **overrides: object) -> CommonSettings:
+    values: dict[str, object] = {
+        "log_backend": "embedded",
+        "log_url": f"sqlite+aiosqlite:///{directory}/log.db",
+        "database_url": f"sqlite+aiosqlite:///{directory}/app.db",
+    }
+    values.update(overrides)
+    return CommonSettings(**values)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def running_app(
+    settings: CommonSettings, services: Sequence[ServiceModule]
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings=settings, services=services)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            headers={"Authorization": "Bearer dev"},
+        ) as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
