@@ -36,8 +36,11 @@ def server(env: dict[str, str], *, module: str = "services.all_in_one") -> Itera
     port = free_port()
     full_env = {**os.environ, **env, "PORT": str(port)}
     process = subprocess.Popen(
-        [sys.executable, "-m", module], cwd=ROOT, env=full_env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", module],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -22,14 +22,15 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, server  # noqa: E402
-from services.intake.events import CaseReported  # noqa: E402
-from shared.config import CommonSettings  # noqa: E402
-from shared.events.envelope import new_event  # noqa: E402
-from shared.log.port import EventLog  # noqa: E402
-from shared.org.levels import Level  # noqa: E402
-from shared.org.loader import load_org_tree  # noqa: E402
-from shared.runtime.build import build_log  # noqa: E402
+from shared.org.loader import load_org_tree
+
+from bench.common import percentile, server
+from services.intake.events import CaseReported
+from shared.config import CommonSettings
+from shared.events.envelope import new_event
+from shared.log.port import EventLog
+from shared.org.levels import Level
+from shared.runtime.build import build_log
 
 CONCURRENCY = 64
 
@@ -50,8 +51,9 @@ async def throughput(base: str, grids: list[str], n: int) -> tuple[float, list[f
     for i in range(n):
         queue.put_nowait(i)
     limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
-                                 headers={"Authorization": "Bearer dev"}) as client:
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=30, headers={"Authorization": "Bearer dev"}
+    ) as client:
 
         async def worker() -> None:
             while not queue.empty():
@@ -71,9 +73,12 @@ async def paced(base: str, grids: list[str], *, rate: int, seconds: float) -> li
     """Open loop: start a request every 1/rate s regardless of answers; return latencies."""
     latencies: list[float] = []
     total = int(rate * seconds)
-    async with httpx.AsyncClient(base_url=base, timeout=30,
-                                 limits=httpx.Limits(max_connections=256),
-                                 headers={"Authorization": "Bearer dev"}) as client:
+    async with httpx.AsyncClient(
+        base_url=base,
+        timeout=30,
+        limits=httpx.Limits(max_connections=256),
+        headers={"Authorization": "Bearer dev"},
+    ) as client:
 
         async def one(i: int) -> None:
             started = time.perf_counter()
@@ -95,11 +100,16 @@ async def paced(base: str, grids: list[str], *, rate: int, seconds: float) -> li
 async def raw_ceiling(log: EventLog, grids: list[str], n: int) -> float:
     await log.start()
     try:
+
         async def one(i: int) -> None:
             case_id = str(uuid.uuid4())
             payload = CaseReported(
-                title="t", description="d", unit_code=grids[i % len(grids)], reported_by="bench",
-                fingerprint="f", number=f"bench-{i}",
+                title="t",
+                description="d",
+                unit_code=grids[i % len(grids)],
+                reported_by="bench",
+                fingerprint="f",
+                number=f"bench-{i}",
             )
             event = new_event(payload, case_id=case_id, producer="bench")
             await log.append(case_id, [event], expected_version=0)
@@ -117,24 +127,27 @@ async def raw_ceiling(log: EventLog, grids: list[str], n: int) -> float:
         await log.close()
 
 
-def report(mode: str, *, rate: float, paced_latencies: list[float], ceiling: float,
-           paced_rate: int) -> None:
+def report(
+    mode: str, *, rate: float, paced_latencies: list[float], ceiling: float, paced_rate: int
+) -> None:
     print(f"[{mode}] accepted cases/s (concurrency {CONCURRENCY}): {rate:,.0f}")
-    print(f"[{mode}] latency at {paced_rate}/s: p50 {percentile(paced_latencies, 50) * 1000:.1f} ms,"
-          f" p99 {percentile(paced_latencies, 99) * 1000:.1f} ms")
+    print(
+        f"[{mode}] latency at {paced_rate}/s: p50 {percentile(paced_latencies, 50) * 1000:.1f} ms,"
+        f" p99 {percentile(paced_latencies, 99) * 1000:.1f} ms"
+    )
     print(f"[{mode}] raw append ceiling (same count, no HTTP): {ceiling:,.0f} events/s")
     print(f"[{mode}] intake / ceiling: {rate / ceiling:.0%}")
 
 
-def run_mode(mode: str, env: dict[str, str], settings: CommonSettings, n: int,
-             paced_rate: int) -> None:
+def run_mode(
+    mode: str, env: dict[str, str], settings: CommonSettings, n: int, paced_rate: int
+) -> None:
     grids = [u.code for u in load_org_tree(settings.org_file).units(level=Level.GRID)]
     with server(env) as base:
         rate, _ = asyncio.run(throughput(base, grids, n))
         paced_latencies = asyncio.run(paced(base, grids, rate=paced_rate, seconds=n / paced_rate))
     ceiling = asyncio.run(raw_ceiling(build_log(settings), grids, n))
-    report(mode, rate=rate, paced_latencies=paced_latencies, ceiling=ceiling,
-           paced_rate=paced_rate)
+    report(mode, rate=rate, paced_latencies=paced_latencies, ceiling=ceiling, paced_rate=paced_rate)
 
 
 def main() -> None:
@@ -144,21 +157,32 @@ def main() -> None:
     parser.add_argument("--kafka", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"FQ_LOG_URL": f"sqlite+aiosqlite:///{tmp}/log.db",
-               "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/app.db"}
-        settings = CommonSettings(log_url=f"sqlite+aiosqlite:///{tmp}/ceiling.db",
-                                  database_url=env["FQ_DATABASE_URL"])
+        env = {
+            "FQ_LOG_URL": f"sqlite+aiosqlite:///{tmp}/log.db",
+            "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/app.db",
+        }
+        settings = CommonSettings(
+            log_url=f"sqlite+aiosqlite:///{tmp}/ceiling.db", database_url=env["FQ_DATABASE_URL"]
+        )
         run_mode("embedded", env, settings, args.cases, args.rate)
     if args.kafka:
         bootstrap = os.environ["FQ_TEST_KAFKA_BOOTSTRAP"]
         database = os.environ["FQ_TEST_DATABASE_URL"]
         topic = f"bench-{uuid.uuid4().hex[:8]}"
-        env = {"FQ_LOG_BACKEND": "kafka", "FQ_KAFKA_BOOTSTRAP": bootstrap,
-               "FQ_DATABASE_URL": database, "FQ_KAFKA_TOPIC": topic,
-               "FQ_KAFKA_IDEMPOTENCE": "false"}
-        settings = CommonSettings(log_backend="kafka", kafka_bootstrap=bootstrap,
-                                  database_url=database, kafka_topic=f"{topic}-ceiling",
-                                  kafka_idempotence=False)
+        env = {
+            "FQ_LOG_BACKEND": "kafka",
+            "FQ_KAFKA_BOOTSTRAP": bootstrap,
+            "FQ_DATABASE_URL": database,
+            "FQ_KAFKA_TOPIC": topic,
+            "FQ_KAFKA_IDEMPOTENCE": "false",
+        }
+        settings = CommonSettings(
+            log_backend="kafka",
+            kafka_bootstrap=bootstrap,
+            database_url=database,
+            kafka_topic=f"{topic}-ceiling",
+            kafka_idempotence=False,
+        )
         run_mode("kafka", env, settings, args.cases, args.rate)
 
 

@@ -71,8 +71,9 @@ def kafka_config(**overrides: object) -> KafkaConfig:
         "partitions": 3,
         "enable_idempotence": False,
         "relay_interval_s": 0.5,
-        "session_timeout_ms": 6000,
-        "heartbeat_interval_ms": 500,
+        "session_timeout_ms": 2000,
+        "heartbeat_interval_ms": 300,
+        "rebalance_timeout_ms": 2000,
         "max_batch": 16,
     }
     values.update(overrides)

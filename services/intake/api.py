@@ -11,11 +11,11 @@ from services.intake.deps import NumbersDep, QueriesDep
 from services.intake.domain import UnknownUnit
 from services.intake.presenter import present_case, present_event
 from services.intake.read_model import CaseFilter
-from services.intake.schemas import CasePage, CaseReportIn, EventOut
 from services.intake.schemas import CaseOut as CaseOutModel
+from services.intake.schemas import CasePage, CaseReportIn, EventOut
 from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
-from shared.api.deps import LogDep, PrincipalDep, TreeDep, require_role
+from shared.api.deps import LogDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
 from shared.log.port import IdempotencyKeyReused, LogUnavailable
 
@@ -50,23 +50,45 @@ async def post_case(
 ) -> CaseOutModel:
     try:
         outcome = await report_case(
-            log=log, numbers=numbers, tree=tree, report=report, principal=principal,
+            log=log,
+            numbers=numbers,
+            tree=tree,
+            report=report,
+            principal=principal,
             idempotency_key=idempotency_key,
         )
     except UnknownUnit as exc:
-        raise Problem(status=422, slug="unknown-unit", title="Unknown unit", detail=str(exc),
-                      errors=[{"field": "unit_code", "message": str(exc)}]) from exc
+        raise Problem(
+            status=422,
+            slug="unknown-unit",
+            title="Unknown unit",
+            detail=str(exc),
+            errors=[{"field": "unit_code", "message": str(exc)}],
+        ) from exc
     except IdempotencyKeyReused as exc:
-        raise Problem(status=409, slug="idempotency-key-reused", title="Idempotency key reused",
-                      detail="this Idempotency-Key was used before with a different body") from exc
+        raise Problem(
+            status=409,
+            slug="idempotency-key-reused",
+            title="Idempotency key reused",
+            detail="this Idempotency-Key was used before with a different body",
+        ) from exc
     except LogUnavailable as exc:
-        raise Problem(status=503, slug="log-unavailable", title="Try again",
-                      detail="the event log did not confirm in time; retry with the same "
-                      "Idempotency-Key", headers={"Retry-After": "2"}) from exc
+        raise Problem(
+            status=503,
+            slug="log-unavailable",
+            title="Try again",
+            detail="the event log did not confirm in time; retry with the same Idempotency-Key",
+            headers={"Retry-After": "2"},
+        ) from exc
     case = outcome.case
     if outcome.rejected:
-        raise Problem(status=422, slug="outside-jurisdiction", title="Rejected (退单)",
-                      detail=case["rejection_reason"] or "rejected", case_id=case["id"])
+        raise Problem(
+            status=422,
+            slug="outside-jurisdiction",
+            title="Rejected (退单)",
+            detail=case["rejection_reason"] or "rejected",
+            case_id=case["id"],
+        )
     response.headers["Location"] = f"/v1/cases/{case['id']}"
     if not outcome.created:
         response.headers["Idempotent-Replayed"] = "true"
@@ -97,8 +119,13 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CasePage:
     where = CaseFilter(
-        regions=principal.regions, status=status, tier=tier, level=level, unit=unit,
-        reported_from=reported_from, reported_to=reported_to,
+        regions=principal.regions,
+        status=status,
+        tier=tier,
+        level=level,
+        unit=unit,
+        reported_from=reported_from,
+        reported_to=reported_to,
     )
     try:
         rows, next_cursor = await queries.page(where, cursor=cursor, limit=limit)

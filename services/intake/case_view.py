@@ -85,8 +85,12 @@ def _on_triaged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     status = row["status"]
     if status == CaseStatus.REPORTED:
         status = CaseStatus.TRIAGED.value
-    return {**row, "tier": p["tier"], "category": p.get("category") or row["category"],
-            "status": status}
+    return {
+        **row,
+        "tier": p["tier"],
+        "category": p.get("category") or row["category"],
+        "status": status,
+    }
 
 
 Evolver = Callable[[CaseRow | None, EventEnvelope], CaseRow | None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.org.codes import fold_micro_grid
 from shared.org.tree import OrgTree
+
 from services.intake.events import CaseRejected, CaseReported, ReportFacts
 
 OUTSIDE_JURISDICTION = "outside-jurisdiction"

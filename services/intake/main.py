@@ -9,7 +9,6 @@ from shared.consumers.projection import ProjectionRunner
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
 
-
 CASES_PROGRESS = "progress.projection.cases"
 
 

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import orjson
+from shared.org.tree import OrgTree
 
 from services.intake.case_view import CaseRow, fold
 from services.intake.domain import check_known_unit, decide_report
@@ -17,7 +18,6 @@ from services.intake.schemas import CaseReportIn
 from shared.api.auth import Principal
 from shared.events.envelope import EVENT_ID_NAMESPACE, new_event, utc_now
 from shared.log.port import NO_STREAM, EventLog, IdempotencyKeyReused
-from shared.org.tree import OrgTree
 
 PRODUCER = "intake"
 
@@ -59,14 +59,20 @@ async def report_case(
     append_key = f"report:{principal.client}:{idempotency_key}" if idempotency_key else None
     now = utc_now()
     facts = ReportFacts(
-        **report.model_dump(), parties=tuple(report.parties), reported_by=principal.client,
+        **report.model_dump(),
+        parties=tuple(report.parties),
+        reported_by=principal.client,
         fingerprint=fingerprint,
     )
     if idempotency_key is not None:
         earlier = await log.read_stream(case_id)
         if earlier:
-            return _replayed(earlier[0].payload.get("fingerprint"), fingerprint, fold(earlier),
-                             key=idempotency_key)
+            return _replayed(
+                earlier[0].payload.get("fingerprint"),
+                fingerprint,
+                fold(earlier),
+                key=idempotency_key,
+            )
     number = ""
     if tree.contains(report.unit_code):
         check_known_unit(report.unit_code, tree=tree)

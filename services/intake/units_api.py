@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
+from shared.org.models import Contact, Unit
 
 from shared.api.auth import Principal
 from shared.api.deps import TreeDep, require_role
 from shared.api.masking import mask_name, mask_phone
 from shared.api.problems import Problem, not_found
 from shared.org.levels import Level
-from shared.org.models import Contact, Unit
 
 router = APIRouter(prefix="/v1/units", tags=["organisation"])
 
@@ -72,14 +72,22 @@ async def list_units(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> UnitPage:
     if parent is not None and tree.get(parent) is None:
-        raise Problem(status=422, slug="unknown-unit", title="Unknown unit",
-                      detail=f"parent {parent} is not a unit of this county",
-                      errors=[{"field": "parent", "message": "unknown unit"}])
+        raise Problem(
+            status=422,
+            slug="unknown-unit",
+            title="Unknown unit",
+            detail=f"parent {parent} is not a unit of this county",
+            errors=[{"field": "parent", "message": "unknown unit"}],
+        )
     units = [u for u in tree.units(level=level, parent=parent) if principal.can_see(u.code)]
     pii = principal.has("pii")
     window = units[offset : offset + limit]
-    return UnitPage(items=[present_unit(u, pii=pii) for u in window], total=len(units),
-                    offset=offset, limit=limit)
+    return UnitPage(
+        items=[present_unit(u, pii=pii) for u in window],
+        total=len(units),
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get("/{code}", response_model=UnitOut, summary="One unit")

@@ -22,9 +22,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def deterministic_event_id(idempotency_key: str, index: int = 0) -> uuid.UUID:
-    """The id of the ``index``-th event produced under an idempotency key: stable across retries."""
-    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{idempotency_key}#{index}")
+def deterministic_event_id(case_id: str, idempotency_key: str, index: int = 0) -> uuid.UUID:
+    """The id of the ``index``-th event a keyed command wrote to a case: stable across retries."""
+    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{case_id}/{idempotency_key}#{index}")
 
 
 class EventEnvelope(BaseModel):
@@ -69,7 +69,9 @@ def new_event(
     With an idempotency key the event id is derived from it, so a retried command produces
     byte-identical ids. Causation and correlation follow the causing event when given.
     """
-    event_id = deterministic_event_id(idempotency_key, index) if idempotency_key else uuid.uuid4()
+    event_id = (
+        deterministic_event_id(case_id, idempotency_key, index) if idempotency_key else uuid.uuid4()
+    )
     if correlation_id is None:
         correlation_id = causation.correlation_id if causation else event_id
     return EventEnvelope(

@@ -23,6 +23,7 @@ class KafkaConfig:
     fetch_max_wait_ms: int = 20
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 1_000
+    rebalance_timeout_ms: int = 30_000
     max_batch: int = 500
 
 

@@ -40,6 +40,7 @@ class KafkaSubscription(Subscription):
             max_poll_records=config.max_batch,
             session_timeout_ms=config.session_timeout_ms,
             heartbeat_interval_ms=config.heartbeat_interval_ms,
+            rebalance_timeout_ms=config.rebalance_timeout_ms,
         )
         self._started = False
         self._closed = False
@@ -65,7 +66,9 @@ class KafkaSubscription(Subscription):
             await self._consumer.start()
             self._started = True
         while not self._closed:
-            records = await self._consumer.getmany(timeout_ms=500, max_records=self._config.max_batch)
+            records = await self._consumer.getmany(
+                timeout_ms=500, max_records=self._config.max_batch
+            )
             batch = [
                 to_delivery(tp.partition, message.offset, message.value or b"", message.key)
                 for tp, messages in records.items()

@@ -51,8 +51,12 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
             for service in services
             for name, worker in service.workers(context)
         ]
-        log.info("started", services=[s.name for s in services], workers=len(tasks),
-                 log_backend=settings.log_backend)
+        log.info(
+            "started",
+            services=[s.name for s in services],
+            workers=len(tasks),
+            log_backend=settings.log_backend,
+        )
         try:
             yield
         finally:

@@ -16,6 +16,4 @@ Worker = Callable[[], Awaitable[None]]
 class ServiceModule:
     name: str
     routers: Sequence[APIRouter] = ()
-    workers: Callable[[AppContext], list[tuple[str, Worker]]] = field(
-        default=lambda _context: []
-    )
+    workers: Callable[[AppContext], list[tuple[str, Worker]]] = field(default=lambda _context: [])

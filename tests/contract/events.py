@@ -18,8 +18,11 @@ class ContractNoted(EventPayload):
 
 def noted(case_id: str, note: str, *, key: str | None = None, index: int = 0) -> EventEnvelope:
     return new_event(
-        ContractNoted(note=note), case_id=case_id, producer="contract-test",
-        idempotency_key=key, index=index,
+        ContractNoted(note=note),
+        case_id=case_id,
+        producer="contract-test",
+        idempotency_key=key,
+        index=index,
     )
 
 

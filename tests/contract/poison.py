@@ -18,10 +18,17 @@ async def inject_poison(under_test: LogUnderTest, *, key: str, raw: bytes) -> No
     log = under_test.log
     if isinstance(log, EmbeddedLog):
         async with log.store.engine.begin() as conn:
-            await conn.execute(insert(event_log).values(
-                event_id=str(uuid.uuid4()), case_id=f"poison-{uuid.uuid4()}", sequence=1,
-                event_type="?", recorded_at=utc_now(), body=raw, published=True,
-            ))
+            await conn.execute(
+                insert(event_log).values(
+                    event_id=str(uuid.uuid4()),
+                    case_id=f"poison-{uuid.uuid4()}",
+                    sequence=1,
+                    event_type="?",
+                    recorded_at=utc_now(),
+                    body=raw,
+                    published=True,
+                )
+            )
         log._notify()
     elif isinstance(log, KafkaLog):
         producer = AIOKafkaProducer(bootstrap_servers=log.config.bootstrap)

@@ -47,8 +47,12 @@ class CountingProjection:
             self.reached.set()
 
     def runner(self, under_test: LogUnderTest) -> ProjectionRunner:
-        return ProjectionRunner(log=under_test.log, engine=under_test.engine, projection=self,
-                                on_committed=self.on_committed)
+        return ProjectionRunner(
+            log=under_test.log,
+            engine=under_test.engine,
+            projection=self,
+            on_committed=self.on_committed,
+        )
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         if event.case_id not in self._cases:
@@ -124,8 +128,10 @@ async def test_poison_record_is_parked_with_its_reason_and_processing_continues(
     engine = any_log.log.store.engine  # type: ignore[attr-defined]
     async with engine.connect() as conn:
         parked = (
-            await conn.execute(select(dead_letters).where(dead_letters.c.consumer_group == group))
-        ).mappings().all()
+            (await conn.execute(select(dead_letters).where(dead_letters.c.consumer_group == group)))
+            .mappings()
+            .all()
+        )
     assert len(parked) == 1
     assert parked[0]["raw"] == raw
     assert parked[0]["reason"].startswith("not a valid event envelope")

@@ -41,8 +41,10 @@ async def test_concurrent_appends_on_one_version_only_one_wins(any_log: LogUnder
     await any_log.log.append(case, [noted(case, "start")])
 
     outcomes = await asyncio.gather(
-        *(any_log.log.append(case, [noted(case, f"writer {i}")], expected_version=1)
-          for i in range(10)),
+        *(
+            any_log.log.append(case, [noted(case, f"writer {i}")], expected_version=1)
+            for i in range(10)
+        ),
         return_exceptions=True,
     )
 
@@ -55,18 +57,19 @@ async def test_concurrent_appends_on_one_version_only_one_wins(any_log: LogUnder
 async def test_retry_with_a_used_idempotency_key_writes_nothing(any_log: LogUnderTest) -> None:
     case = new_case()
     events = [noted(case, "x", key="k1", index=0), noted(case, "y", key="k1", index=1)]
-    original = await any_log.log.append(case, events, idempotency_key=f"{case}:k1",
-                                        fingerprint="f1")
+    original = await any_log.log.append(
+        case, events, idempotency_key=f"{case}:k1", fingerprint="f1"
+    )
 
-    retried = await any_log.log.append(case, events, idempotency_key=f"{case}:k1",
-                                       fingerprint="f1")
+    retried = await any_log.log.append(case, events, idempotency_key=f"{case}:k1", fingerprint="f1")
 
     assert retried.replayed and not original.replayed
     assert [e.event_id for e in retried.events] == [e.event_id for e in original.events]
     assert len(await any_log.log.read_stream(case)) == 2
     with pytest.raises(IdempotencyKeyReused):
-        await any_log.log.append(case, [noted(case, "z")], idempotency_key=f"{case}:k1",
-                                 fingerprint="f2")
+        await any_log.log.append(
+            case, [noted(case, "z")], idempotency_key=f"{case}:k1", fingerprint="f2"
+        )
 
 
 async def test_replay_yields_every_event_once(any_log: LogUnderTest) -> None:

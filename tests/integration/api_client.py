@@ -20,10 +20,18 @@ NO_PII_KEY = "no-pii-key"
 def test_keys(*, township_region: str) -> list[ApiKeySetting]:
     return [
         ApiKeySetting(key=SecretStr("dev"), client="development", regions=[""], roles=list(ROLES)),
-        ApiKeySetting(key=SecretStr(NO_PII_KEY), client="county-system", regions=[""],
-                      roles=["reader", "reporter"]),
-        ApiKeySetting(key=SecretStr(TOWNSHIP_CLIENT_KEY), client="township-system",
-                      regions=[township_region], roles=["reader", "reporter", "pii"]),
+        ApiKeySetting(
+            key=SecretStr(NO_PII_KEY),
+            client="county-system",
+            regions=[""],
+            roles=["reader", "reporter"],
+        ),
+        ApiKeySetting(
+            key=SecretStr(TOWNSHIP_CLIENT_KEY),
+            client="township-system",
+            regions=[township_region],
+            roles=["reader", "reporter", "pii"],
+        ),
     ]
 
 

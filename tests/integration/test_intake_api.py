@@ -9,15 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
+from shared.org.loader import load_org_tree
+from shared.org.tree import OrgTree
 
 from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
 from services.intake.read_model import CaseQueries
-from shared.consumers.progress import Progress
 from shared.config import CommonSettings
+from shared.consumers.progress import Progress
 from shared.org.levels import Level
-from shared.org.loader import load_org_tree
-from shared.org.tree import OrgTree
 from tests.conftest import KAFKA, PG_URL, integration_available
 from tests.integration.api_client import (
     NO_PII_KEY,
@@ -58,9 +58,13 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[h
         if not integration_available():
             pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
         settings = CommonSettings(
-            log_backend="kafka", kafka_bootstrap=KAFKA, database_url=PG_URL,
-            kafka_topic=f"test-api-{tmp_path.name[-20:]}", kafka_partitions=3,
-            kafka_idempotence=False, api_keys=keys,
+            log_backend="kafka",
+            kafka_bootstrap=KAFKA,
+            database_url=PG_URL,
+            kafka_topic=f"test-api-{tmp_path.name[-20:]}",
+            kafka_partitions=3,
+            kafka_idempotence=False,
+            api_keys=keys,
         )
     else:
         settings = embedded_settings(tmp_path, api_keys=keys)
@@ -143,33 +147,44 @@ async def test_keys_and_regions_decide_what_a_client_sees(api: httpx.AsyncClient
     township = {"Authorization": f"Bearer {TOWNSHIP_CLIENT_KEY}"}
 
     assert_problem(await api.get("/v1/cases", headers={"Authorization": ""}), 401, "unauthorized")
-    assert_problem(await api.get("/v1/cases", headers={"Authorization": "Bearer nope"}), 401,
-                   "unauthorized")
+    assert_problem(
+        await api.get("/v1/cases", headers={"Authorization": "Bearer nope"}), 401, "unauthorized"
+    )
     assert (await api.get(f"/v1/cases/{mine['id']}", headers=township)).status_code == 200
     assert_problem(await api.get(f"/v1/cases/{theirs['id']}", headers=township), 404, "not-found")
-    assert_problem(await api.get(f"/v1/cases/{theirs['id']}/events", headers=township), 404,
-                   "not-found")
+    assert_problem(
+        await api.get(f"/v1/cases/{theirs['id']}/events", headers=township), 404, "not-found"
+    )
     listed = (await api.get("/v1/cases", headers=township)).json()["items"]
     assert {c["id"] for c in listed} == {mine["id"]}
 
 
 async def test_personal_data_is_masked_without_the_pii_role(api: httpx.AsyncClient) -> None:
     case = (await api.post("/v1/cases", json=report())).json()
-    masked = (await api.get(f"/v1/cases/{case['id']}",
-                            headers={"Authorization": f"Bearer {NO_PII_KEY}"})).json()
+    masked = (
+        await api.get(f"/v1/cases/{case['id']}", headers={"Authorization": f"Bearer {NO_PII_KEY}"})
+    ).json()
     clear = (await api.get(f"/v1/cases/{case['id']}")).json()
-    events = (await api.get(f"/v1/cases/{case['id']}/events",
-                            headers={"Authorization": f"Bearer {NO_PII_KEY}"})).json()
+    events = (
+        await api.get(
+            f"/v1/cases/{case['id']}/events", headers={"Authorization": f"Bearer {NO_PII_KEY}"}
+        )
+    ).json()
 
-    assert masked["parties"][0] == {"name": "张*", "phone": "170****5678",
-                                    "id_number": "330***********1234", "role": "applicant"}
+    assert masked["parties"][0] == {
+        "name": "张*",
+        "phone": "170****5678",
+        "id_number": "330***********1234",
+        "role": "applicant",
+    }
     assert clear["parties"][0]["phone"] == "17012345678"
     assert "17012345678" not in str(events) and "张三" not in str(events)
 
 
 async def test_lists_filter_and_page_with_a_cursor(api: httpx.AsyncClient) -> None:
-    ids = [(await api.post("/v1/cases", json=report(title=f"案件{i}"))).json()["id"]
-           for i in range(5)]
+    ids = [
+        (await api.post("/v1/cases", json=report(title=f"案件{i}"))).json()["id"] for i in range(5)
+    ]
     await api.post("/v1/cases", json=report(unit_code=OTHER_GRID.code))
     app = api.app  # type: ignore[attr-defined]
     await wait_projected(app, ids[-1])
@@ -193,8 +208,9 @@ async def test_units_of_the_tree(api: httpx.AsyncClient) -> None:
     townships = (await api.get("/v1/units", params={"level": "township", "limit": 1000})).json()
     assert townships["total"] == len(TOWNSHIPS)
     children = (await api.get("/v1/units", params={"parent": MY_TOWNSHIP.code})).json()
-    assert children["items"] and all(u["parent_code"] == MY_TOWNSHIP.code
-                                     for u in children["items"])
+    assert children["items"] and all(
+        u["parent_code"] == MY_TOWNSHIP.code for u in children["items"]
+    )
     one = (await api.get(f"/v1/units/{MY_GRID.code}")).json()
     assert one["level"] == "grid" and one["primary"]["phone"]
     assert_problem(await api.get("/v1/units/999999"), 404, "not-found")

@@ -1,0 +1,109 @@
+"""Events: the envelope, compact JSON, the registry and upcasting of old versions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from shared.events.codec import PoisonEvent, decode, encode
+from shared.events.envelope import EventEnvelope, new_event
+from shared.events.payload import EventPayload
+from shared.events.registry import EventRegistry, UnknownEventType
+
+
+class PartyMoved(EventPayload):
+    """Version 2 split ``address`` (v1) into ``town`` and ``street``."""
+
+    event_type = "PartyMoved"
+    schema_version = 2
+
+    town: str
+    street: str
+
+
+def registry_with_upcaster() -> EventRegistry:
+    registry = EventRegistry()
+    registry.register(PartyMoved)
+
+    @registry.upcaster("PartyMoved", from_version=1)
+    def split_address(raw: dict[str, object]) -> dict[str, object]:
+        town, _, street = str(raw["address"]).partition("/")
+        return {"town": town, "street": street}
+
+    return registry
+
+
+def test_an_old_version_is_upcast_on_read() -> None:
+    registry = registry_with_upcaster()
+    stored = EventEnvelope(
+        event_id=uuid.uuid4(),
+        event_type="PartyMoved",
+        schema_version=1,
+        case_id="c1",
+        occurred_at="2026-01-01T00:00:00Z",
+        correlation_id=uuid.uuid4(),
+        producer="old-build",
+        payload={"address": "枫桥镇/新街"},
+    )
+
+    payload = stored.decode(registry)
+
+    assert payload == PartyMoved(town="枫桥镇", street="新街")
+
+
+def test_a_version_newer_than_the_build_or_without_upcaster_is_refused() -> None:
+    registry = EventRegistry()
+    registry.register(PartyMoved)
+    with pytest.raises(UnknownEventType, match="no upcaster"):
+        registry.decode("PartyMoved", 1, {"address": "x/y"})
+    with pytest.raises(UnknownEventType, match="newer"):
+        registry.decode("PartyMoved", 3, {})
+    with pytest.raises(UnknownEventType, match="unknown event type"):
+        registry.decode("NeverHeardOf", 1, {})
+
+
+def test_a_type_cannot_be_registered_twice_with_different_classes() -> None:
+    registry = registry_with_upcaster()
+
+    class Impostor(EventPayload):
+        event_type = "PartyMoved"
+
+    with pytest.raises(ValueError, match="twice"):
+        registry.register(Impostor)
+
+
+def test_envelopes_round_trip_through_compact_json_and_are_immutable() -> None:
+    cause = new_event(PartyMoved(town="a", street="b"), case_id="c1", producer="test")
+    effect = new_event(
+        PartyMoved(town="c", street="d"),
+        case_id="c1",
+        producer="test",
+        causation=cause,
+        idempotency_key="k",
+    )
+
+    data = encode(effect)
+
+    assert b" " not in data.replace(b"PartyMoved", b"")  # compact
+    assert decode(data) == effect
+    assert effect.causation_id == cause.event_id
+    assert effect.correlation_id == cause.correlation_id
+    with pytest.raises(ValidationError):
+        effect.case_id = "other"  # type: ignore[misc]
+
+
+def test_keyed_events_have_stable_ids_per_case() -> None:
+    payload = PartyMoved(town="a", street="b")
+    first = new_event(payload, case_id="c1", producer="t", idempotency_key="k")
+    again = new_event(payload, case_id="c1", producer="t", idempotency_key="k")
+    other_case = new_event(payload, case_id="c2", producer="t", idempotency_key="k")
+    assert first.event_id == again.event_id != other_case.event_id
+
+
+def test_undecodable_bytes_are_poison() -> None:
+    with pytest.raises(PoisonEvent):
+        decode(b"{not json")
+    with pytest.raises(PoisonEvent):
+        decode(b'{"event_type": "X"}')

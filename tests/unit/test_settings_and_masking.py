@@ -1,0 +1,55 @@
+"""Settings refuse unsafe defaults outside development; personal data is masked."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from shared.api.masking import mask_id_number, mask_name, mask_phone
+from shared.config import ApiKeySetting, CommonSettings
+from shared.runtime.logging import scrub
+
+SAFE = {
+    "environment": "production",
+    "log_backend": "kafka",
+    "database_url": "postgresql+asyncpg://u:p@db/fengqiao",
+    "api_keys": [ApiKeySetting(key=SecretStr("s3cret"), client="c", regions=["330681"])],
+}
+
+
+def test_production_settings_with_safe_values_start() -> None:
+    assert CommonSettings(**SAFE).environment == "production"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("override", "complaint"),
+    [
+        ({"api_keys": []}, "no API keys"),
+        ({"api_keys": [ApiKeySetting(key=SecretStr("dev"), client="d", regions=[""])]}, "'dev'"),
+        ({"log_backend": "embedded"}, "embedded log"),
+        ({"database_url": "sqlite+aiosqlite:///x.db"}, "SQLite"),
+        ({"clock": "simulated"}, "simulated clock"),
+    ],
+)
+def test_production_refuses_unsafe_defaults(override: dict[str, object], complaint: str) -> None:
+    with pytest.raises(ValidationError, match=complaint):
+        CommonSettings(**{**SAFE, **override})  # type: ignore[arg-type]
+
+
+def test_development_defaults_are_the_embedded_system_with_the_dev_key() -> None:
+    settings = CommonSettings()
+    assert settings.log_backend == "embedded" and settings.database_url.startswith("sqlite")
+    assert [k.key.get_secret_value() for k in settings.api_keys] == ["dev"]
+
+
+def test_masks() -> None:
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_id_number("330681199001011234") == "330***********1234"
+
+
+def test_log_scrubber_hides_phones_and_ids_but_keeps_unit_codes() -> None:
+    line = scrub("phone 13812345678 id 33068119900101123X unit 330681106001001001")
+    assert "13812345678" not in line and "33068119900101123X" not in line
+    assert "330681106001001001" in line
