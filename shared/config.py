@@ -55,6 +55,10 @@ class CommonSettings(BaseSettings):
     kafka_partitions: int = Field(default=12, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_idempotence: bool = True
+    kafka_group_prefix: str = Field(default="", description="Prefix of consumer group ids")
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
+    kafka_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
+    kafka_rebalance_timeout_ms: int = Field(default=30_000, ge=1000)
     org_file: Path = Field(default_factory=_default_org_file)
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None

@@ -118,3 +118,27 @@ def no_personal_data_in_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Non
     sys.stderr.write(captured.err)
     leaks = PII_IN_LOGS.findall(captured.out + captured.err)
     assert not leaks, f"personal data in log output: {leaks[:3]}"
+
+
+@contextlib.asynccontextmanager
+async def fresh_pg_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    assert PG_URL
+    url = make_url(PG_URL)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(
+        user=url.username,
+        password=url.password,
+        host=url.host,
+        port=url.port or 5432,
+        database=url.database,
+    )
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()

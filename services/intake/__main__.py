@@ -1,4 +1,4 @@
-"""``python -m services.intake``: the intake service alone (production mode)."""
+"""``python -m services.intake [serve]``: the intake service alone (production mode)."""
 
 from services.intake.main import SERVICE
 from shared.runtime.serve import serve

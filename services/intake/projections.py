@@ -14,6 +14,7 @@ from shared.log.port import EventLog
 
 class CaseListProjection:
     group = "projection.cases"
+    tables = (cases,)
 
     def __init__(self, *, log: EventLog) -> None:
         self._log = log

@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 
 import orjson
-from shared.org.tree import OrgTree
 
 from services.intake.case_view import CaseRow, fold
 from services.intake.domain import check_known_unit, decide_report
@@ -18,6 +17,7 @@ from services.intake.schemas import CaseReportIn
 from shared.api.auth import Principal
 from shared.events.envelope import EVENT_ID_NAMESPACE, new_event, utc_now
 from shared.log.port import NO_STREAM, EventLog, IdempotencyKeyReused
+from shared.org.tree import OrgTree
 
 PRODUCER = "intake"
 
@@ -59,7 +59,7 @@ async def report_case(
     append_key = f"report:{principal.client}:{idempotency_key}" if idempotency_key else None
     now = utc_now()
     facts = ReportFacts(
-        **report.model_dump(),
+        **report.model_dump(exclude={"parties"}),
         parties=tuple(report.parties),
         reported_by=principal.client,
         fingerprint=fingerprint,

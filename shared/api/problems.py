@@ -114,8 +114,16 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _where(exc: BaseException) -> str:
+    """File and line where an unexpected error was raised (no values: they may hold PII)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled_error", path=request.url.path, error=type(exc).__name__)
+    log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, where=_where(exc))
     return problem_response(
         status=500,
         slug="internal",

@@ -23,7 +23,10 @@ class Progress:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_until(self, check: Callable[[], Awaitable[bool]], *, timeout: float) -> None:
+    def _moved_past(self, seen: int) -> Callable[[], bool]:
+        return lambda: self.committed_batches != seen
+
+    async def wait_until(self, check: Callable[[], Awaitable[bool]], *, within: float) -> None:
         """Return once ``check()`` holds, re-checking after every commit; TimeoutError after."""
 
         async def _loop() -> None:
@@ -32,6 +35,6 @@ class Progress:
                 if await check():
                     return
                 async with self._changed:
-                    await self._changed.wait_for(lambda: self.committed_batches != seen)
+                    await self._changed.wait_for(self._moved_past(seen))
 
-        await asyncio.wait_for(_loop(), timeout)
+        await asyncio.wait_for(_loop(), within)

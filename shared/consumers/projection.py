@@ -16,6 +16,7 @@ from shared.consumers.errors import describe, is_poison
 from shared.db.positions import DbPositions, load_positions, save_positions
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
+from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
 
@@ -75,6 +76,7 @@ class ProjectionRunner:
                 reason = await self._apply_one(delivery, conn, alone=len(batch) == 1)
                 if reason is not None:
                     await self.log.dead_letter(delivery, group=group, reason=reason)
+                    DEAD_LETTERS.labels(group).inc()
                     log.warning(
                         "event_dead_lettered",
                         group=group,
@@ -83,6 +85,11 @@ class ProjectionRunner:
                         offset=offset,
                     )
             await save_positions(conn, group, known=known, new=new)
+        for delivery in batch:
+            if delivery.event is not None:
+                EVENTS_CONSUMED.labels(group, delivery.event.event_type).inc()
+        for partition, offset in new.items():
+            CONSUMER_POSITION.labels(group, str(partition)).set(offset)
 
     async def _apply_one(
         self, delivery: Delivery, conn: AsyncConnection, *, alone: bool

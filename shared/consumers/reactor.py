@@ -20,6 +20,7 @@ from shared.consumers.errors import describe, is_poison
 from shared.db.positions import DbPositions, load_positions, save_positions
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
+from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +66,8 @@ class ReactorRunner:
             new[partition] = max(new.get(partition, 0), delivery.position.offset + 1)
         async with self.engine.begin() as conn:
             await save_positions(conn, group, known=known, new=new)
+        for partition, offset in new.items():
+            CONSUMER_POSITION.labels(group, str(partition)).set(offset)
 
     async def _handle_case(self, deliveries: list[Delivery]) -> None:
         async with self._slots:
@@ -88,9 +91,11 @@ class ReactorRunner:
             with attempt:
                 try:
                     await self.reactor.react(event)
+                    EVENTS_CONSUMED.labels(group, event.event_type).inc()
                 except Exception as exc:
                     if is_poison(exc):
                         await self.log.dead_letter(delivery, group=group, reason=describe(exc))
+                        DEAD_LETTERS.labels(group).inc()
                         return
                     log.warning(
                         "reaction_retrying",

@@ -25,6 +25,7 @@ class KafkaConfig:
     heartbeat_interval_ms: int = 1_000
     rebalance_timeout_ms: int = 30_000
     max_batch: int = 500
+    group_prefix: str = ""
 
 
 def to_delivery(partition: int, offset: int, raw: bytes, key: bytes | None) -> Delivery:

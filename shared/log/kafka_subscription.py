@@ -33,7 +33,7 @@ class KafkaSubscription(Subscription):
         self._positions = positions
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=config.bootstrap,
-            group_id=group,
+            group_id=config.group_prefix + group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=config.fetch_max_wait_ms,

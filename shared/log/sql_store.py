@@ -21,6 +21,7 @@ from shared.events.codec import decode, encode
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
 from shared.log.sql_schema import append_keys, event_log, log_metadata
+from shared.runtime.metrics import EVENTS_APPENDED
 
 
 @dataclass
@@ -180,6 +181,8 @@ class SqlEventStore:
                 await conn.execute(insert(event_log), rows)
             if key_rows:
                 await conn.execute(insert(append_keys), key_rows)
+        for row in rows:
+            EVENTS_APPENDED.labels(row["event_type"]).inc()
         if self._on_commit is not None and rows:
             self._on_commit()
         for request, outcome in zip(batch, outcomes, strict=True):

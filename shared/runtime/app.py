@@ -15,6 +15,7 @@ from shared.config import CommonSettings
 from shared.runtime.build import close_context, open_context
 from shared.runtime.context import AppContext
 from shared.runtime.logging import configure_logging
+from shared.runtime.metrics import install_metrics
 from shared.runtime.service import ServiceModule, Worker
 
 log = structlog.get_logger(__name__)
@@ -73,6 +74,7 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_metrics(app)
     for service in services:
         for router in service.routers:
             app.include_router(router)

@@ -30,6 +30,10 @@ def build_log(settings: CommonSettings) -> EventLog:
             partitions=settings.kafka_partitions,
             replication_factor=settings.kafka_replication_factor,
             enable_idempotence=settings.kafka_idempotence,
+            group_prefix=settings.kafka_group_prefix,
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
         )
     )
 

@@ -28,6 +28,11 @@ def _scrub_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mutab
     return event_dict
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """Resolve stderr at each use, so a redirected stream (tests, daemons) is honoured."""
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
@@ -42,6 +47,6 @@ def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

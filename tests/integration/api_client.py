@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -17,7 +19,7 @@ TOWNSHIP_CLIENT_KEY = "township-key"
 NO_PII_KEY = "no-pii-key"
 
 
-def test_keys(*, township_region: str) -> list[ApiKeySetting]:
+def api_keys_for_tests(*, township_region: str) -> list[ApiKeySetting]:
     return [
         ApiKeySetting(key=SecretStr("dev"), client="development", regions=[""], roles=list(ROLES)),
         ApiKeySetting(
@@ -40,6 +42,24 @@ def embedded_settings(directory: Path, **overrides: object) -> CommonSettings:
         "log_backend": "embedded",
         "log_url": f"sqlite+aiosqlite:///{directory}/log.db",
         "database_url": f"sqlite+aiosqlite:///{directory}/app.db",
+    }
+    values.update(overrides)
+    return CommonSettings(**values)  # type: ignore[arg-type]
+
+
+def kafka_settings(database_url: str, **overrides: object) -> CommonSettings:
+    """Kafka + PostgreSQL, a topic of its own, quick group rebalances for tests."""
+    values: dict[str, object] = {
+        "log_backend": "kafka",
+        "kafka_bootstrap": os.environ["FQ_TEST_KAFKA_BOOTSTRAP"],
+        "database_url": database_url,
+        "kafka_topic": f"test-{uuid.uuid4().hex[:12]}",
+        "kafka_partitions": 3,
+        "kafka_group_prefix": f"test-{uuid.uuid4().hex[:8]}.",
+        "kafka_idempotence": False,
+        "kafka_session_timeout_ms": 2000,
+        "kafka_heartbeat_interval_ms": 300,
+        "kafka_rebalance_timeout_ms": 2000,
     }
     values.update(overrides)
     return CommonSettings(**values)  # type: ignore[arg-type]

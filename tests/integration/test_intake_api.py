@@ -9,8 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from shared.org.loader import load_org_tree
-from shared.org.tree import OrgTree
 
 from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
@@ -18,13 +16,16 @@ from services.intake.read_model import CaseQueries
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
 from shared.org.levels import Level
-from tests.conftest import KAFKA, PG_URL, integration_available
+from shared.org.loader import load_org_tree
+from shared.org.tree import OrgTree
+from tests.conftest import fresh_pg_database, integration_available
 from tests.integration.api_client import (
     NO_PII_KEY,
     TOWNSHIP_CLIENT_KEY,
+    api_keys_for_tests,
     embedded_settings,
+    kafka_settings,
     running_app,
-    test_keys,
 )
 
 TREE: OrgTree = load_org_tree(CommonSettings().org_file)
@@ -53,23 +54,18 @@ def report(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture(params=["embedded", "kafka"])
 async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    keys = test_keys(township_region=MY_TOWNSHIP.code[:9])
+    keys = api_keys_for_tests(township_region=MY_TOWNSHIP.code[:9])
     if request.param == "kafka":
         if not integration_available():
             pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-        settings = CommonSettings(
-            log_backend="kafka",
-            kafka_bootstrap=KAFKA,
-            database_url=PG_URL,
-            kafka_topic=f"test-api-{tmp_path.name[-20:]}",
-            kafka_partitions=3,
-            kafka_idempotence=False,
-            api_keys=keys,
-        )
+        async with fresh_pg_database() as database_url:
+            settings = kafka_settings(database_url, api_keys=keys)
+            async with running_app(settings, [INTAKE]) as client:
+                yield client
     else:
         settings = embedded_settings(tmp_path, api_keys=keys)
-    async with running_app(settings, [INTAKE]) as client:
-        yield client
+        async with running_app(settings, [INTAKE]) as client:
+            yield client
 
 
 def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
@@ -155,6 +151,8 @@ async def test_keys_and_regions_decide_what_a_client_sees(api: httpx.AsyncClient
     assert_problem(
         await api.get(f"/v1/cases/{theirs['id']}/events", headers=township), 404, "not-found"
     )
+    await wait_projected(api.app, theirs["id"])  # type: ignore[attr-defined]
+    await wait_projected(api.app, mine["id"])  # type: ignore[attr-defined]
     listed = (await api.get("/v1/cases", headers=township)).json()["items"]
     assert {c["id"] for c in listed} == {mine["id"]}
 
@@ -225,4 +223,4 @@ async def wait_projected(app: Any, case_id: str) -> None:
     async def projected() -> bool:
         return await queries.get(case_id) is not None
 
-    await progress.wait_until(projected, timeout=30)
+    await progress.wait_until(projected, within=30)
