@@ -1,6 +1,7 @@
 """Generate a sample county from a seed file, deterministically.
 
-    python -m shared.org.generate shared/org/data/sample_seed.json > shared/org/data/sample_county.json
+    python -m shared.org.generate shared/org/data/sample_seed.json \
+        > shared/org/data/sample_county.json
 
 Names and contacts are invented; phone numbers use the 170/171 virtual-operator ranges.
 """
@@ -17,7 +18,7 @@ import orjson
 
 def _person(rng: random.Random, seed: dict[str, Any]) -> str:
     given = "".join(rng.choice(seed["given"]) for _ in range(rng.choice((1, 2))))
-    return rng.choice(seed["surnames"]) + given
+    return str(rng.choice(seed["surnames"])) + given
 
 
 def _contacts(rng: random.Random, seed: dict[str, Any], code: str) -> dict[str, Any]:
