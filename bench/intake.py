@@ -22,14 +22,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.org.loader import load_org_tree
-
 from bench.common import percentile, server
 from services.intake.events import CaseReported
 from shared.config import CommonSettings
 from shared.events.envelope import new_event
 from shared.log.port import EventLog
 from shared.org.levels import Level
+from shared.org.loader import load_org_tree
 from shared.runtime.build import build_log
 
 CONCURRENCY = 64

@@ -16,7 +16,7 @@ async def ready(bootstrap: str) -> bool:
         await admin.start()
         await admin.list_topics()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "not yet"
+    except Exception:
         return False
     finally:
         await admin.close()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from services.intake.events import CaseRejected, CaseReported, ReportFacts
 from shared.org.codes import fold_micro_grid
 from shared.org.tree import OrgTree
-
-from services.intake.events import CaseRejected, CaseReported, ReportFacts
 
 OUTSIDE_JURISDICTION = "outside-jurisdiction"
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from shared.org.models import Contact, Unit
 
 from shared.api.auth import Principal
 from shared.api.deps import TreeDep, require_role
 from shared.api.masking import mask_name, mask_phone
 from shared.api.problems import Problem, not_found
 from shared.org.levels import Level
+from shared.org.models import Contact, Unit
 
 router = APIRouter(prefix="/v1/units", tags=["organisation"])
 
