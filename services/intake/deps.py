@@ -8,11 +8,11 @@ from fastapi import Depends, Request
 
 from services.intake.numbers import CaseNumbers
 from services.intake.read_model import CaseQueries
-from shared.api.deps import get_context
+from shared.api.deps import context_of
 
 
-def get_numbers(request: Request) -> CaseNumbers:
-    context = get_context(request)
+async def get_numbers(request: Request) -> CaseNumbers:
+    context = context_of(request)
     numbers = context.extras.get("case_numbers")
     if not isinstance(numbers, CaseNumbers):
         numbers = CaseNumbers(context.engine, county_code=context.tree.county.code)
@@ -20,8 +20,8 @@ def get_numbers(request: Request) -> CaseNumbers:
     return numbers
 
 
-def get_queries(request: Request) -> CaseQueries:
-    return CaseQueries(get_context(request).engine)
+async def get_queries(request: Request) -> CaseQueries:
+    return CaseQueries(context_of(request).engine)
 
 
 NumbersDep = Annotated[CaseNumbers, Depends(get_numbers)]

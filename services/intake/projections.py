@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.case_view import CaseRow, evolve
@@ -10,6 +13,12 @@ from services.intake.read_model import row_from_db
 from shared.db.schema import cases
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
+
+_UPDATE = (
+    update(cases)
+    .where(cases.c.id == bindparam("case_key"))
+    .values({c.name: bindparam(c.name) for c in cases.c if c.name != "id"})
+)
 
 
 class CaseListProjection:
@@ -20,23 +29,38 @@ class CaseListProjection:
         self._log = log
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
-        found = (await conn.execute(select(cases).where(cases.c.id == event.case_id))).mappings()
-        first = found.first()
-        row: CaseRow | None = row_from_db(first) if first is not None else None
-        version = row["version"] if row else 0
-        if event.sequence <= version:
-            return  # a duplicate delivery
-        pending = [event]
-        if event.sequence > version + 1:
-            # Records of one case can arrive out of order or after a gap: fill it from the log.
-            stream = await self._log.read_stream(event.case_id, after=version)
-            pending = [e for e in stream if e.sequence <= event.sequence]
-        new = row
-        for item in pending:
-            new = evolve(new, item)
-        if new is None:
-            return
-        if row is None:
-            await conn.execute(insert(cases).values(**new))
-        else:
-            await conn.execute(update(cases).where(cases.c.id == new["id"]).values(**new))
+        await self.apply_many([event], conn)
+
+    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+        """Apply a batch: one read of the affected rows, folds in memory, bulk writes."""
+        by_case: dict[str, list[EventEnvelope]] = defaultdict(list)
+        for event in events:
+            by_case[event.case_id].append(event)
+        found = await conn.execute(select(cases).where(cases.c.id.in_(list(by_case))))
+        stored = {row["id"]: row_from_db(row) for row in found.mappings()}
+        inserts: list[CaseRow] = []
+        updates: list[CaseRow] = []
+        for case_id, case_events in by_case.items():
+            before = stored.get(case_id)
+            after = await self._fold(before, sorted(case_events, key=lambda e: e.sequence))
+            if after is None or after is before:
+                continue
+            (updates if before is not None else inserts).append(after)
+        if inserts:
+            await conn.execute(insert(cases), inserts)
+        if updates:
+            await conn.execute(_UPDATE, [{**row, "case_key": row["id"]} for row in updates])
+
+    async def _fold(self, row: CaseRow | None, events: list[EventEnvelope]) -> CaseRow | None:
+        for event in events:
+            version = row["version"] if row else 0
+            if event.sequence <= version:
+                continue  # a duplicate delivery
+            pending = [event]
+            if event.sequence > version + 1:
+                # Records of one case can arrive out of order or after a gap: fill it in.
+                stream = await self._log.read_stream(event.case_id, after=version)
+                pending = [e for e in stream if e.sequence <= event.sequence]
+            for item in pending:
+                row = evolve(row, item)
+        return row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -13,26 +13,31 @@ from shared.org.tree import OrgTree
 from shared.runtime.context import AppContext
 
 
-def get_context(request: Request) -> AppContext:
+def context_of(request: Request) -> AppContext:
     context: AppContext = request.app.state.context
     return context
 
 
-def get_principal(
+# Dependencies are ``async def`` so FastAPI calls them on the event loop, not in a thread.
+async def get_context(request: Request) -> AppContext:
+    return context_of(request)
+
+
+async def get_principal(
     request: Request,
     authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
 ) -> Principal:
-    principal = get_context(request).keys.authenticate(authorization)
+    principal = context_of(request).keys.authenticate(authorization)
     request.state.client = principal.client
     return principal
 
 
-def get_log(request: Request) -> EventLog:
-    return get_context(request).log
+async def get_log(request: Request) -> EventLog:
+    return context_of(request).log
 
 
-def get_tree(request: Request) -> OrgTree:
-    return get_context(request).tree
+async def get_tree(request: Request) -> OrgTree:
+    return context_of(request).tree
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
@@ -41,10 +46,10 @@ LogDep = Annotated[EventLog, Depends(get_log)]
 TreeDep = Annotated[OrgTree, Depends(get_tree)]
 
 
-def require_role(role: str) -> Callable[[Principal], Principal]:
+def require_role(role: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that admits only callers holding ``role``."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if not principal.has(role):
             raise forbidden_role(role)
         return principal

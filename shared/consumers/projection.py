@@ -29,6 +29,12 @@ class Projection(Protocol):
         ...
 
 
+class BatchProjection(Projection, Protocol):
+    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+        """Apply several events at once; same effect as ``apply`` on each in order."""
+        ...
+
+
 class ProjectionRunner:
     def __init__(
         self,
@@ -65,41 +71,48 @@ class ProjectionRunner:
 
     async def _apply_together(self, batch: Sequence[Delivery]) -> None:
         group = self.projection.group
+        alone = len(batch) == 1
         async with self.engine.begin() as conn:
             known = await load_positions(conn, group)
             new: dict[int, int] = {}
+            events: list[EventEnvelope] = []
             for delivery in batch:
                 partition, offset = delivery.position.partition, delivery.position.offset
                 if offset < known.get(partition, 0):
                     continue  # applied before this restart
                 new[partition] = offset + 1
-                reason = await self._apply_one(delivery, conn, alone=len(batch) == 1)
-                if reason is not None:
-                    await self.log.dead_letter(delivery, group=group, reason=reason)
-                    DEAD_LETTERS.labels(group).inc()
-                    log.warning(
-                        "event_dead_lettered",
-                        group=group,
-                        reason=reason[:200],
-                        partition=partition,
-                        offset=offset,
-                    )
+                if delivery.event is None:
+                    await self._park(delivery, delivery.error or "undecodable record")
+                else:
+                    events.append(delivery.event)
+            try:
+                await self._apply(events, conn)
+            except Exception as exc:
+                if not (alone and events and is_poison(exc)):
+                    raise
+                await self._park(batch[0], describe(exc))
             await save_positions(conn, group, known=known, new=new)
-        for delivery in batch:
-            if delivery.event is not None:
-                EVENTS_CONSUMED.labels(group, delivery.event.event_type).inc()
+        for event in events:
+            EVENTS_CONSUMED.labels(group, event.event_type).inc()
         for partition, offset in new.items():
             CONSUMER_POSITION.labels(group, str(partition)).set(offset)
 
-    async def _apply_one(
-        self, delivery: Delivery, conn: AsyncConnection, *, alone: bool
-    ) -> str | None:
-        if delivery.event is None:
-            return delivery.error or "undecodable record"
-        try:
-            await self.projection.apply(delivery.event, conn)
-        except Exception as exc:
-            if alone and is_poison(exc):
-                return describe(exc)
-            raise
-        return None
+    async def _apply(self, events: list[EventEnvelope], conn: AsyncConnection) -> None:
+        apply_many = getattr(self.projection, "apply_many", None)
+        if apply_many is not None and len(events) > 1:
+            await apply_many(events, conn)
+            return
+        for event in events:
+            await self.projection.apply(event, conn)
+
+    async def _park(self, delivery: Delivery, reason: str) -> None:
+        group = self.projection.group
+        await self.log.dead_letter(delivery, group=group, reason=reason)
+        DEAD_LETTERS.labels(group).inc()
+        log.warning(
+            "event_dead_lettered",
+            group=group,
+            reason=reason[:200],
+            partition=delivery.position.partition,
+            offset=delivery.position.offset,
+        )
