@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,23 +44,24 @@ def sample_body(grid: str, i: int) -> dict[str, object]:
     }
 
 
+HEADERS = {"Authorization": "Bearer dev"}
+
+
 async def throughput(base: str, grids: list[str], n: int) -> tuple[float, list[float]]:
+    """Closed loop: CONCURRENCY clients post back to back; returns cases/s and latencies."""
     latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, timeout=30, headers={"Authorization": "Bearer dev"}
-    ) as client:
+    counter = iter(range(n))
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    async with aiohttp.ClientSession(base, headers=HEADERS, connector=connector) as client:
 
         async def worker() -> None:
-            while not queue.empty():
-                i = queue.get_nowait()
+            for i in counter:
                 started = time.perf_counter()
-                answer = await client.post("/v1/cases", json=sample_body(grids[i % len(grids)], i))
+                body = sample_body(grids[i % len(grids)], i)
+                async with client.post("/v1/cases", json=body) as answer:
+                    assert answer.status == 201, await answer.text()
+                    await answer.read()
                 latencies.append(time.perf_counter() - started)
-                assert answer.status_code == 201, answer.text
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -72,18 +73,16 @@ async def paced(base: str, grids: list[str], *, rate: int, seconds: float) -> li
     """Open loop: start a request every 1/rate s regardless of answers; return latencies."""
     latencies: list[float] = []
     total = int(rate * seconds)
-    async with httpx.AsyncClient(
-        base_url=base,
-        timeout=30,
-        limits=httpx.Limits(max_connections=256),
-        headers={"Authorization": "Bearer dev"},
-    ) as client:
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(base, headers=HEADERS, connector=connector) as client:
 
         async def one(i: int) -> None:
             started = time.perf_counter()
-            answer = await client.post("/v1/cases", json=sample_body(grids[i % len(grids)], i))
+            body = sample_body(grids[i % len(grids)], i)
+            async with client.post("/v1/cases", json=body) as answer:
+                assert answer.status == 201, await answer.text()
+                await answer.read()
             latencies.append(time.perf_counter() - started)
-            assert answer.status_code == 201, answer.text
 
         tasks = []
         start = time.perf_counter()

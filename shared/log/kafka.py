@@ -47,6 +47,9 @@ class KafkaLog(EventLog):
         self.store = SqlEventStore(self._engine, published_on_insert=False)
         self._producer: AIOKafkaProducer | None = None
         self._relay: asyncio.Task[None] | None = None
+        self._marker: asyncio.Task[None] | None = None
+        self._published: list[str] = []
+        self._publish_noted = asyncio.Event()
 
     async def start(self) -> None:
         await ensure_topics(
@@ -75,12 +78,15 @@ class KafkaLog(EventLog):
         )
         await self._producer.start()
         self._relay = asyncio.create_task(self._relay_forever(), name="kafka-relay")
+        self._marker = asyncio.create_task(self._mark_forever(), name="kafka-mark-published")
 
     async def close(self) -> None:
-        if self._relay is not None:
-            self._relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._relay
+        for task in (self._relay, self._marker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self._flush_published()
         if self._producer is not None:
             await self._producer.stop()
         await self.store.close()
@@ -116,7 +122,23 @@ class KafkaLog(EventLog):
         except (TimeoutError, Exception) as exc:
             log.warning("publish_failed", error=type(exc).__name__, events=len(bodies))
             raise LogUnavailable("the broker did not confirm the events in time") from exc
-        await self.store.mark_published([str(event.event_id) for event in events])
+        self._published.extend(str(event.event_id) for event in events)
+        self._publish_noted.set()
+
+    async def _mark_forever(self) -> None:
+        """Mark acknowledged rows as published, many per transaction."""
+        while True:
+            await self._publish_noted.wait()
+            await asyncio.sleep(0.05)  # gather the acknowledgements of this moment
+            try:
+                await self._flush_published()
+            except Exception as exc:  # the relay republishes what stays unmarked
+                log.warning("mark_published_failed", error=type(exc).__name__)
+
+    async def _flush_published(self) -> None:
+        ids, self._published = self._published, []
+        self._publish_noted.clear()
+        await self.store.mark_published(ids)
 
     async def _relay_forever(self) -> None:
         """Publish rows whose writer died between the database commit and the broker ack."""
