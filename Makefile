@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration lint stack stack-stop venv bench clean
+.PHONY: run test test-unit lint stack stack-stop venv bench replay clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,11 @@ stack: $(STAMP) ## Kafka + PostgreSQL + the four services as separate processes
 stack-stop:
 	deploy/local/stack.sh stop
 
-bench: $(STAMP)
-	$(PY) bench/intake.py
+bench: $(STAMP) ## Intake throughput and latency (embedded; add ARGS=--kafka with the stack up)
+	$(PY) bench/intake.py $(ARGS)
+
+replay: $(STAMP) ## Rebuild every read model from the start of the log (stop the services first)
+	$(PY) -m services.replay
 
 clean:
 	rm -rf data .local/run

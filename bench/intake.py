@@ -142,8 +142,10 @@ def run_mode(
 ) -> None:
     grids = [u.code for u in load_org_tree(settings.org_file).units(level=Level.GRID)]
     with server(env) as base:
-        rate, _ = asyncio.run(throughput(base, grids, n))
+        # Paced first, on a fresh system: the backlog of the saturation run would still be
+        # projecting and would distort the latencies.
         paced_latencies = asyncio.run(paced(base, grids, rate=paced_rate, seconds=n / paced_rate))
+        rate, _ = asyncio.run(throughput(base, grids, n))
     ceiling = asyncio.run(raw_ceiling(build_log(settings), grids, n))
     report(mode, rate=rate, paced_latencies=paced_latencies, ceiling=ceiling, paced_rate=paced_rate)
 

@@ -91,5 +91,5 @@ async def table_checksum(engine: AsyncEngine, table: Table) -> str:
 async def _feed(conn: AsyncConnection, table: Table, digest: Any) -> None:
     query = select(table).order_by(*table.primary_key.columns)
     for row in (await conn.execute(query)).mappings():
-        normal = {key: _normal(value) for key, value in sorted(row.items())}
+        normal = {str(key): _normal(value) for key, value in row.items()}
         digest.update(orjson.dumps(normal, option=orjson.OPT_SORT_KEYS, default=str))
