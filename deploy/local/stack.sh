@@ -28,10 +28,12 @@ start() {
     if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
       echo "$name already running (pid $(cat "$RUN/$name.pid"))"; continue
     fi
-    (cd "$ROOT" && PORT="$port" FQ_JSON_LOGS=true nohup "$PY" -m "services.$name" serve \
-        >"$LOGS/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+    cd "$ROOT"
+    PORT="$port" FQ_JSON_LOGS=true nohup "$PY" -m "services.$name" serve \
+      </dev/null >"$LOGS/$name.log" 2>&1 &
+    echo $! >"$RUN/$name.pid"
     for _ in $(seq 1 100); do
-      curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+      curl -fsS -m 2 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
       kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null || { echo "$name failed:"; tail -20 "$LOGS/$name.log"; exit 1; }
       sleep 0.2
     done
