@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake.main import SERVICE as INTAKE
+from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.runtime.app import create_app
 from shared.runtime.serve import serve
 from shared.runtime.service import ServiceModule
 
-SERVICES: list[ServiceModule] = [INTAKE]
+SERVICES: list[ServiceModule] = [INTAKE, TRIAGE]
 
 
 def build_app(settings: CommonSettings | None = None) -> FastAPI:

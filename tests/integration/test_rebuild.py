@@ -36,8 +36,9 @@ async def test_rebuilt_case_list_equals_the_live_one(tmp_path: Path) -> None:
         fresh_settings = embedded_settings(tmp_path / "fresh", log_url=settings.log_url)
         (tmp_path / "fresh").mkdir()
         fresh = await open_database(fresh_settings)
-        report_ = await rebuild(log=context.log, engine=fresh,
-                                projection=CaseListProjection(log=context.log))
+        report_ = await rebuild(
+            log=context.log, engine=fresh, projection=CaseListProjection(log=context.log)
+        )
         await fresh.dispose()
 
     assert report_.events == total

@@ -1,0 +1,12 @@
+"""Triage settings: which rule set this deployment runs (``FQ_TRIAGE_RULESET``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TriageSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FQ_TRIAGE_", env_file=".env", extra="ignore")
+
+    ruleset: str = "v1"
+    """A version under services/triage/rulesets/ (``v1``) or the path of a TOML file."""

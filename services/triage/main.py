@@ -1,0 +1,21 @@
+"""The triage service: classify every report and amendment; tier overrides over REST."""
+
+from __future__ import annotations
+
+from services.triage import api
+from services.triage.config import TriageSettings
+from services.triage.handlers import TriageReactor
+from services.triage.ruleset import load_ruleset
+from shared.consumers.reactor import ReactorRunner
+from shared.runtime.context import AppContext
+from shared.runtime.service import ServiceModule, Worker
+
+
+def workers(context: AppContext) -> list[tuple[str, Worker]]:
+    ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
+    reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher)
+    runner = ReactorRunner(log=context.log, engine=context.engine, reactor=reactor)
+    return [("triage", runner.run)]
+
+
+SERVICE = ServiceModule(name="triage", routers=[api.router], workers=workers)

@@ -1,0 +1,83 @@
+"""Counts of people or households and money amounts, as Chinese reports write them.
+
+Arabic, full-width and Chinese numerals (两, 廿, 卅, 大写 such as 叁万), units 万/千/百/亿,
+decimals, ranges (七八户 -> 7), and approximations (多 余 来 几 左右 约 上百 数十):
+the lower bound is taken, so 三十多名 -> 30, 十几户 -> 10, 12万多 -> 120,000.
+Numerals are converted by cn2an. A count needs a people or household classifier
+(名 人 户 位 家 个, but not 个月 or 个小时); days, months, floors and the like are not counts.
+A number is money with 元/块 after it, or with 万/亿 and no people classifier ("十五万").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_DIGIT_CHARS = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟廿卅"
+_SINGLE = "一二两三四五六七八九"
+_NUMBER = rf"(?:[0-9]+(?:\.[0-9]+)?|[上数几]?[{_DIGIT_CHARS}几]+)"
+_PATTERN = re.compile(
+    rf"(?P<pre>约|近|大约|将近)?(?P<num>{_NUMBER})(?P<mag>[万亿]?)(?P<approx>多|余|来|几)?"
+    rf"(?P<mag2>[万亿]?)(?P<approx2>多|余)?"
+    r"(?P<unit>名|人|户|位|家|个(?!月|小时|星期|工作日|多月)|元|块|万元)?"
+)
+_PEOPLE = {"名", "人", "户", "位", "家", "个"}
+_MONEY = {"元", "块", "万元"}
+_MAGNITUDE = {"万": 10_000, "亿": 100_000_000, "": 1}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    text: str
+    """The words in the report, e.g. 三十多名."""
+    value: int
+
+
+def chinese_to_int(numeral: str) -> int | None:
+    """Convert one Chinese numeral run, resolving ranges and approximation words."""
+    text = numeral.replace("廿", "二十").replace("卅", "三十")
+    if text[:1] in "上数几":  # 上百 -> 一百, 数十/几十 -> 一十
+        text = "一" + text[1:]
+    text = text.replace("几", "")
+    if len(text) >= 2 and text[0] in _SINGLE and text[1] in _SINGLE and text[0] != text[1]:
+        text = text[0] + text[2:]  # 七八 -> 七, 三四十 -> 三十
+    if not text:
+        return None
+    try:
+        return int(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _base_value(number: str) -> Decimal | None:
+    if number[0].isdigit():
+        try:
+            return Decimal(number)
+        except InvalidOperation:
+            return None
+    value = chinese_to_int(number)
+    return Decimal(value) if value is not None else None
+
+
+def read_quantities(text: str) -> tuple[list[Quantity], list[Quantity]]:
+    """All (counts of people or households, money amounts in CNY) found in ``text``."""
+    counts: list[Quantity] = []
+    amounts: list[Quantity] = []
+    for match in _PATTERN.finditer(text.translate(_FULL_WIDTH)):
+        unit = match["unit"] or ""
+        magnitude = match["mag"] or match["mag2"] or ("万" if unit == "万元" else "")
+        if not unit and not magnitude:
+            continue
+        base = _base_value(match["num"])
+        if base is None:
+            continue
+        value = int(base * _MAGNITUDE[magnitude])
+        if unit in _PEOPLE and not magnitude:
+            counts.append(Quantity(match.group(0), value))
+        elif unit in _MONEY or (magnitude and unit not in _PEOPLE):
+            amounts.append(Quantity(match.group(0), value))
+    return counts, amounts

@@ -1,0 +1,154 @@
+"""The rule set as data: load a versioned TOML file, validate it, build its matcher once."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from services.triage.matcher import Matcher
+from services.triage.models import Effect
+from shared.vocabulary import Category
+
+RULESETS = Path(__file__).parent / "rulesets"
+RULE_IDS = (
+    "extreme",
+    "petition",
+    "mass",
+    "severe_harm",
+    "money_high",
+    "injury",
+    "money_mid",
+    "parties_mid",
+    "risky_category",
+    "vulnerable",
+    "repeat",
+    "sensitive_period",
+)
+EFFECTS: dict[str, Effect] = {
+    "extreme": "red",
+    "petition": "red",
+    "mass": "red",
+    "severe_harm": "red",
+    "money_high": "red",
+    "injury": "at_least_yellow",
+    "money_mid": "at_least_yellow",
+    "parties_mid": "at_least_yellow",
+    "risky_category": "at_least_yellow",
+    "vulnerable": "at_least_yellow",
+    "repeat": "one_up",
+    "sensitive_period": "one_up",
+}
+WORDLESS = {"money_high", "money_mid", "parties_mid", "sensitive_period"}
+
+
+class RulesetError(ValueError):
+    """A rule set file that cannot be used, with every reason."""
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mass_count: int = Field(ge=2)
+    parties_mid_min: int = Field(ge=1)
+    parties_mid_max: int = Field(ge=1)
+    money_high_cny: int = Field(gt=0)
+    money_mid_cny: int = Field(gt=0)
+    repeat_prior_reports: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.parties_mid_min <= self.parties_mid_max < self.mass_count:
+            raise ValueError("need parties_mid_min <= parties_mid_max < mass_count")
+        if self.money_mid_cny >= self.money_high_cny:
+            raise ValueError("money_mid_cny must be below money_high_cny")
+        return self
+
+
+class Period(BaseModel):
+    name: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"sensitive period {self.name!r} ends before it starts")
+        return self
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effect: Literal["red", "at_least_yellow", "one_up"]
+    words: list[str] = Field(default_factory=list)
+    combos: list[tuple[list[str], list[str]]] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    periods: list[Period] = Field(default_factory=list)
+
+
+class Categories(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order: list[Category]
+    words: dict[Category, list[str]]
+
+
+class RuleSet(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    version: str = Field(min_length=1)
+    thresholds: Thresholds
+    rules: dict[str, Rule]
+    categories: Categories
+
+    @model_validator(mode="after")
+    def _complete(self) -> RuleSet:
+        problems = [f"unknown rule id {r!r}" for r in self.rules if r not in RULE_IDS]
+        problems += [f"rule {r!r} is missing" for r in RULE_IDS if r not in self.rules]
+        for rule_id, rule in self.rules.items():
+            if rule_id in EFFECTS and rule.effect != EFFECTS[rule_id]:
+                problems.append(f"rule {rule_id!r} must have effect {EFFECTS[rule_id]!r}")
+            if rule_id not in WORDLESS and rule_id != "risky_category" and not rule.words:
+                problems.append(f"rule {rule_id!r} has no words")
+            if any(not w.strip() for w in rule.words):
+                problems.append(f"rule {rule_id!r} has an empty word")
+        for category, words in self.categories.words.items():
+            if not words:
+                problems.append(f"category {category.value!r} has no words")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def build_matcher(self) -> Matcher:
+        entries: list[tuple[str, str]] = []
+        for rule_id, rule in self.rules.items():
+            entries += [(word, f"rule:{rule_id}") for word in rule.words]
+            for first, second in rule.combos:
+                entries += [(word, f"combo1:{rule_id}") for word in first]
+                entries += [(word, f"combo2:{rule_id}") for word in second]
+        for category, words in self.categories.words.items():
+            entries += [(word, f"category:{category.value}") for word in words]
+        return Matcher(entries)
+
+
+def load_ruleset(name_or_path: str | Path = "v1") -> tuple[RuleSet, Matcher]:
+    """A rule set by version name (``v1``, under rulesets/) or by file path, with its matcher."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = RULESETS / f"{name_or_path}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RulesetError(f"cannot read rule set {path}: {exc}") from exc
+    try:
+        ruleset = RuleSet.model_validate(data)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors()
+        )
+        raise RulesetError(f"rule set {path} is not valid: {reasons}") from exc
+    return ruleset, ruleset.build_matcher()
