@@ -84,7 +84,7 @@ class ReactorRunner:
         event = delivery.event
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(lambda exc: not is_poison(exc)),
-            wait=wait_exponential_jitter(initial=0.1, max=10),
+            wait=wait_exponential_jitter(multiplier=0.1, max=10),
             stop=stop_never,
             reraise=True,
         ):
