@@ -88,3 +88,15 @@ class EventOut(BaseModel):
     correlation_id: str
     producer: str
     payload: dict[str, Any]
+
+
+class FactsAmendmentIn(BaseModel):
+    """New facts about a reported case; triage runs again on them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description_addition: str | None = Field(default=None, min_length=1, max_length=10_000)
+    category: Category | None = None
+    parties_count: int | None = Field(default=None, ge=1, le=100_000)
+    amount_cny: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    prior_reports: int | None = Field(default=None, ge=0, le=1000)

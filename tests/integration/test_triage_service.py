@@ -120,3 +120,29 @@ async def test_redelivered_reports_are_triaged_once(system: httpx.AsyncClient) -
 
     history = (await system.get(f"/v1/cases/{case['id']}/events")).json()
     assert [e["type"] for e in history] == ["CaseReported", "CaseTriaged"]
+
+
+async def test_new_facts_re_run_triage_and_a_rising_tier_is_recorded(
+    system: httpx.AsyncClient,
+) -> None:
+    case = (await system.post("/v1/cases", json=report())).json()
+    first = await wait_for_tier(system, case["id"], version=2)
+
+    amended = await system.post(
+        f"/v1/cases/{case['id']}/facts", json={"description_addition": "对方扬言要放火烧房子"}
+    )
+    empty = await system.post(f"/v1/cases/{case['id']}/facts", json={})
+
+    assert amended.status_code == 201, amended.text
+    assert empty.status_code == 422
+    seen = await wait_for_tier(system, case["id"], version=4)
+    assert (first["tier"], seen["tier"]) == ("blue", "red")
+    history = (await system.get(f"/v1/cases/{case['id']}/events")).json()
+    assert [e["type"] for e in history] == [
+        "CaseReported",
+        "CaseTriaged",
+        "CaseFactsAmended",
+        "CaseTriaged",
+    ]
+    assert history[-1]["payload"]["previous_tier"] == "blue"
+    assert history[-1]["causation_id"] == history[2]["event_id"]

@@ -1,0 +1,57 @@
+"""Amend the facts of a reported case (补充事实); triage re-runs on the new facts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from services.intake.events import CaseFactsAmended
+from services.intake.presenter import present_event
+from services.intake.schemas import EventOut, FactsAmendmentIn
+from shared.api.auth import Principal
+from shared.api.deps import LogDep, require_role
+from shared.api.problems import Problem, not_found
+from shared.events.envelope import new_event
+from shared.log.port import VersionConflict
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+Reporter = Annotated[Principal, Depends(require_role("reporter"))]
+
+
+@router.post(
+    "/{case_id}/facts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventOut,
+    summary="Add facts to a reported case",
+)
+async def amend_facts(
+    case_id: str, body: FactsAmendmentIn, principal: Reporter, log: LogDep
+) -> EventOut:
+    if not body.model_dump(exclude_none=True):
+        raise Problem(
+            status=422,
+            slug="validation",
+            title="Nothing to amend",
+            detail="give at least one fact",
+            errors=[],
+        )
+    stream = await log.read_stream(case_id)
+    reported = next((e for e in stream if e.event_type == "CaseReported"), None)
+    if reported is None:
+        raise not_found(f"case {case_id}")
+    unit = reported.payload.get("grid_unit_code") or reported.payload["unit_code"]
+    if not principal.can_see(unit):
+        raise not_found(f"case {case_id}")
+    payload = CaseFactsAmended(**body.model_dump(), amended_by=principal.client)
+    event = new_event(payload, case_id=case_id, producer="intake", causation=stream[-1])
+    try:
+        result = await log.append(case_id, [event], expected_version=stream[-1].sequence)
+    except VersionConflict as exc:
+        raise Problem(
+            status=409,
+            slug="version-conflict",
+            title="The case changed",
+            detail="the case changed meanwhile; retry",
+        ) from exc
+    return present_event(result.events[0], pii=principal.has("pii"))
