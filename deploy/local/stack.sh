@@ -17,7 +17,7 @@ export FQ_KAFKA_BOOTSTRAP="${FQ_KAFKA_BOOTSTRAP:-127.0.0.1:${FQ_KAFKA_PORT:-9092
 export FQ_DATABASE_URL="${FQ_DATABASE_URL:-postgresql+asyncpg://fengqiao:fengqiao@127.0.0.1:${FQ_PG_PORT:-5432}/fengqiao}"
 export FQ_KAFKA_IDEMPOTENCE="${FQ_KAFKA_IDEMPOTENCE:-false}"  # the local broker has no InitProducerId
 
-has_entry_point() { [ -f "$ROOT/services/$1/__main__.py" ] && grep -q "serve" "$ROOT/services/$1/__main__.py"; }
+has_entry_point() { [ -f "$ROOT/services/$1/main.py" ] && [ -f "$ROOT/services/$1/__main__.py" ]; }
 
 start() {
   "$ROOT/deploy/local/postgres.sh" start
