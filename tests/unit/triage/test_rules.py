@@ -44,6 +44,26 @@ def test_each_rule_fires_on_its_words_and_sets_its_tier(rule: str, text: str, ti
     assert fired.triggers, "every fired rule names what triggered it"
 
 
+@pytest.mark.parametrize(
+    ("rule", "variant"),
+    [
+        ("extreme", "他说要寻短见"),
+        ("extreme", "扬言泼汽油"),
+        ("petition", "要上京告状"),
+        ("mass", "组织群访"),
+        ("mass", "在镇政府门口静坐"),
+        ("severe_harm", "被打成植物人"),
+        ("injury", "两人扭打在一起"),
+        ("vulnerable", "空巢老两口"),
+        ("repeat", "三番五次投诉"),
+    ],
+)
+def test_synonyms_and_variants_fire_their_rule_and_name_the_word(rule: str, variant: str) -> None:
+    result = triage(variant)
+    fired = next(r for r in result.rules if r.id == rule)
+    assert any(t.text and t.text in variant for t in fired.triggers)
+
+
 def test_petition_needs_both_halves_of_a_combination() -> None:
     assert "petition" not in triage("他去北京旅游了").rule_ids
     assert "petition" in triage("他说要去北京，还要上访").rule_ids
