@@ -63,6 +63,9 @@ class EventRegistry:
         _, current = self.upcast(event_type, version, raw)
         return self.payload_type(event_type).model_validate(current)
 
+    def knows(self, event_type: str) -> bool:
+        return event_type in self._types
+
     def known_types(self) -> list[str]:
         return sorted(self._types)
 

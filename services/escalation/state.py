@@ -1,0 +1,39 @@
+"""The ladder state of one case, folded from its events (``evolve``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.org.levels import Level
+from shared.vocabulary import Tier
+
+
+@dataclass(frozen=True)
+class LadderState:
+    case_id: str
+    tier: Tier | None = None
+    level: Level | None = None
+    unit_code: str | None = None
+    assignment: int = 0
+    order_id: str | None = None
+    deadline_at: datetime | None = None
+    ack_due_at: datetime | None = None
+    acknowledged: bool = False
+    live_timers: frozenset[str] = frozenset()
+    paused_at: datetime | None = None
+    remaining_seconds: float | None = None
+    paused_seconds: float = 0.0
+    resumes: int = 0
+    failed_attempts: int = 0
+    overdue_levels: tuple[Level, ...] = ()
+    supervision_count: int = 0
+    closed: bool = False
+
+    @property
+    def assigned(self) -> bool:
+        return self.level is not None
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
