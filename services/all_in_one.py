@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
@@ -11,7 +12,7 @@ from shared.runtime.app import create_app
 from shared.runtime.serve import serve
 from shared.runtime.service import ServiceModule
 
-SERVICES: list[ServiceModule] = [INTAKE, TRIAGE]
+SERVICES: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION]
 
 
 def build_app(settings: CommonSettings | None = None) -> FastAPI:

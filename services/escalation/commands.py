@@ -52,6 +52,7 @@ class PauseClock:
 @dataclass(frozen=True)
 class ResumeClock:
     by: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)

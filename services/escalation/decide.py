@@ -6,7 +6,6 @@ Nothing here reads a clock or does I/O: ``now`` is passed in.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,7 +38,6 @@ from services.escalation.events import (
     TimerRequest,
 )
 from services.escalation.state import LadderState
-from shared.events.envelope import EVENT_ID_NAMESPACE
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 from shared.vocabulary import Tier
@@ -61,6 +59,11 @@ class Context:
 
 def timer_id(case_id: str, kind: str, assignment: int, serial: int = 0) -> str:
     return f"{case_id}|{kind}|{assignment}|{serial}"
+
+
+def case_of_order(order_id: str) -> str:
+    """Dispatch order ids are ``<case id>.<assignment number>``."""
+    return order_id.rpartition(".")[0]
 
 
 def timer_kind(timer: str) -> str:
@@ -134,7 +137,7 @@ def assign(
         unit_code=path[level],
         tier=tier,
         assignment=number,
-        order_id=str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{state.case_id}|order|{number}")),
+        order_id=f"{state.case_id}.{number}",
         assigned_at=at,
         deadline_at=deadline,
         ack_due_at=ack_due,
@@ -320,6 +323,7 @@ def resume_clock(command: ResumeClock, state: LadderState, ctx: Context) -> list
             deadline_at=deadline,
             timers=(timer,),
             by=command.by,
+            reason=command.reason,
         )
     ]
 

@@ -97,6 +97,7 @@ class ClockResumed(EventPayload):
     deadline_at: datetime
     timers: tuple[TimerRequest, ...]
     by: str
+    reason: str = ""
 
 
 @register_event

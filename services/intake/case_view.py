@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
 
 CaseRow = dict[str, Any]
@@ -93,6 +94,74 @@ def _on_triaged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     }
 
 
+def _instant(value: str) -> datetime:
+    return as_utc(datetime.fromisoformat(value))
+
+
+def _ladder(row: CaseRow, **details: Any) -> CaseRow:
+    return {**row, "details": {**row["details"], **details}}
+
+
+def _on_assigned(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    p = event.payload
+    status = row["status"]
+    if status in (CaseStatus.REPORTED, CaseStatus.TRIAGED):
+        status = CaseStatus.ASSIGNED.value
+    new = {
+        **row,
+        "status": status,
+        "level": p["level"],
+        "holder_unit_code": p["unit_code"],
+        "deadline_at": _instant(p["deadline_at"]),
+    }
+    return _ladder(
+        new,
+        order_id=p["order_id"],
+        acknowledged=False,
+        paused_seconds=0,
+        ladder_version=p["ladder_version"],
+    )
+
+
+def _on_escalated(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None or not event.payload.get("overdue"):
+        return row
+    overdue = [*row["details"].get("overdue_levels", []), event.payload["from_level"]]
+    return _ladder(row, overdue_levels=overdue)
+
+
+def _on_supervised(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    new = {**row, "deadline_at": _instant(event.payload["next_due_at"])}
+    return _ladder(new, supervision_count=event.payload["count"])
+
+
+def _on_paused(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    return _ladder(row, paused=True) if row else None
+
+
+def _on_resumed(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    paused = row["details"].get("paused_seconds", 0) + event.payload["paused_seconds"]
+    new = {**row, "deadline_at": _instant(event.payload["deadline_at"])}
+    return _ladder(new, paused=False, paused_seconds=paused)
+
+
+def _on_acknowledged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    return _ladder(row, acknowledged=True) if row else None
+
+
+def _on_attempt(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    status = CaseStatus.IN_MEDIATION.value if row["status"] == "assigned" else row["status"]
+    return {**row, "status": status}
+
+
 Evolver = Callable[[CaseRow | None, EventEnvelope], CaseRow | None]
 
 EVOLVERS: dict[str, Evolver] = {
@@ -101,6 +170,13 @@ EVOLVERS: dict[str, Evolver] = {
     "CaseFactsAmended": _on_facts_amended,
     "CaseTriaged": _on_triaged,
     "TierOverridden": _on_triaged,
+    "CaseAssigned": _on_assigned,
+    "CaseEscalated": _on_escalated,
+    "SupervisionRaised": _on_supervised,
+    "ClockPaused": _on_paused,
+    "ClockResumed": _on_resumed,
+    "OrderAcknowledged": _on_acknowledged,
+    "MediationAttemptRecorded": _on_attempt,
 }
 
 

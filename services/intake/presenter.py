@@ -43,6 +43,13 @@ def present_case(row: CaseRow, *, pii: bool) -> CaseOut:
         updated_at=row["updated_at"],
         version=row["version"],
         rejection_reason=row.get("rejection_reason"),
+        order_id=details.get("order_id"),
+        acknowledged=details.get("acknowledged"),
+        paused=details.get("paused", False),
+        paused_seconds=details.get("paused_seconds", 0),
+        overdue_levels=details.get("overdue_levels", []),
+        supervision_count=details.get("supervision_count", 0),
+        ladder_version=details.get("ladder_version"),
     )
 
 

@@ -70,6 +70,13 @@ class CaseOut(BaseModel):
     updated_at: datetime
     version: int
     rejection_reason: str | None = None
+    order_id: str | None = None
+    acknowledged: bool | None = None
+    paused: bool = False
+    paused_seconds: float = 0
+    overdue_levels: list[str] = Field(default_factory=list)
+    supervision_count: int = 0
+    ladder_version: str | None = None
 
 
 class CasePage(BaseModel):

@@ -56,3 +56,15 @@ cases = Table(
 Index("ix_cases_reported", cases.c.reported_at, cases.c.id)
 Index("ix_cases_unit", cases.c.unit_code)
 Index("ix_cases_status", cases.c.status)
+
+escalation_timers = Table(
+    "escalation_timers",
+    metadata,
+    Column("timer_id", String(160), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("fired_at", DateTime(timezone=True)),
+    Column("outcome", String(20)),
+)
+Index("ix_escalation_timers_pending", escalation_timers.c.fired_at, escalation_timers.c.due_at)

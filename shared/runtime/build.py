@@ -15,6 +15,7 @@ from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
 from shared.log.port import EventLog
 from shared.org.loader import load_org_tree
+from shared.runtime.clock import make_clock
 from shared.runtime.context import AppContext
 
 
@@ -49,7 +50,12 @@ async def open_context(settings: CommonSettings) -> AppContext:
     log = build_log(settings)
     await log.start()
     return AppContext(
-        settings=settings, log=log, engine=engine, tree=tree, keys=KeyRing(settings.api_keys)
+        settings=settings,
+        log=log,
+        engine=engine,
+        tree=tree,
+        keys=KeyRing(settings.api_keys),
+        clock=make_clock(settings.clock),
     )
 
 

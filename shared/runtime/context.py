@@ -10,6 +10,7 @@ from shared.api.auth import KeyRing
 from shared.config import CommonSettings
 from shared.log.port import EventLog
 from shared.org.tree import OrgTree
+from shared.runtime.clock import Clock
 
 
 @dataclass
@@ -19,4 +20,5 @@ class AppContext:
     engine: AsyncEngine
     tree: OrgTree
     keys: KeyRing
+    clock: Clock = field(default_factory=Clock)
     extras: dict[str, object] = field(default_factory=dict)

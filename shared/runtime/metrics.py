@@ -58,3 +58,10 @@ def install_metrics(app: FastAPI) -> None:
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+TIMERS_FIRED = Counter("fq_timers_fired_total", "Timers fired, by outcome", ["outcome"])
+PENDING_TIMERS = Gauge("fq_pending_timers", "Timers scheduled and not yet fired")
+UNKNOWN_CALENDAR_YEARS = Counter(
+    "fq_calendar_unknown_year_total", "Deadlines computed in a year without holiday data", ["year"]
+)

@@ -1,0 +1,173 @@
+"""The ladder over REST: attempts, early escalation, pause/resume, acknowledging orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request, status
+from pydantic import BaseModel, Field
+
+from services.escalation.commands import (
+    AcknowledgeOrder,
+    Command,
+    PauseClock,
+    RecordAttempt,
+    RequestEarlyEscalation,
+    ResumeClock,
+    UnitPath,
+)
+from services.escalation.decide import Refused, case_of_order
+from services.escalation.service import CaseNotFound, Ladder, run_command, unit_path
+from services.escalation.state import LadderState
+from services.intake.presenter import present_event
+from services.intake.schemas import EventOut
+from shared.api.auth import Principal
+from shared.api.deps import context_of, require_role
+from shared.api.problems import Problem, not_found
+from shared.log.port import VersionConflict
+from shared.runtime.clock import SimulatedClock
+
+router = APIRouter(tags=["escalation"])
+Handler = Annotated[Principal, Depends(require_role("handler"))]
+Admin = Annotated[Principal, Depends(require_role("admin"))]
+LADDER = "escalation.ladder"
+
+
+class AttemptIn(BaseModel):
+    result: Literal["failed", "succeeded", "partial"]
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class ClockIn(BaseModel):
+    now: datetime
+
+
+def _ladder(request: Request) -> Ladder:
+    ladder = context_of(request).extras.get(LADDER)
+    if not isinstance(ladder, Ladder):
+        raise Problem(
+            status=503,
+            slug="unavailable",
+            title="Escalation is not running here",
+            detail="this process does not run the escalation service",
+        )
+    return ladder
+
+
+LadderDep = Annotated[Ladder, Depends(_ladder)]
+
+
+async def _run(
+    ladder: Ladder, principal: Principal, case_id: str, build: Callable[[UnitPath], Command]
+) -> list[EventOut]:
+    stream = await ladder.log.read_stream(case_id)
+    try:
+        code = unit_path(stream, ladder.tree)[0] if stream else ""
+    except CaseNotFound:
+        code = ""
+    if not code or not principal.can_see(code):
+        raise not_found(f"case {case_id}")
+
+    def make(_state: LadderState, path: UnitPath) -> Command:
+        return build(path)
+
+    try:
+        events = await run_command(ladder, case_id=case_id, make=make)
+    except Refused as exc:
+        raise Problem(status=409, slug=exc.code, title="Refused", detail=exc.reason) from exc
+    except VersionConflict as exc:
+        raise Problem(
+            status=409,
+            slug="version-conflict",
+            title="The case changed",
+            detail="the case kept changing; retry",
+        ) from exc
+    return [present_event(e, pii=principal.has("pii")) for e in events]
+
+
+@router.post(
+    "/v1/cases/{case_id}/attempts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Record a mediation attempt",
+)
+async def record_attempt(
+    case_id: str, body: AttemptIn, principal: Handler, ladder: LadderDep
+) -> list[EventOut]:
+    command = RecordAttempt(result=body.result, note=body.note, by=principal.client)
+    return await _run(ladder, principal, case_id, lambda _path: command)
+
+
+@router.post(
+    "/v1/cases/{case_id}/escalation-requests",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Ask to escalate early (after 3 failed attempts at the level)",
+)
+async def request_escalation(case_id: str, principal: Handler, ladder: LadderDep) -> list[EventOut]:
+    return await _run(
+        ladder,
+        principal,
+        case_id,
+        lambda path: RequestEarlyEscalation(unit_path=path, by=principal.client),
+    )
+
+
+@router.post(
+    "/v1/cases/{case_id}/pause",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Pause the clock (中止), with a reason",
+)
+async def pause(
+    case_id: str, body: ReasonIn, principal: Handler, ladder: LadderDep
+) -> list[EventOut]:
+    command = PauseClock(reason=body.reason, by=principal.client)
+    return await _run(ladder, principal, case_id, lambda _path: command)
+
+
+@router.post(
+    "/v1/cases/{case_id}/resume",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Resume the clock",
+)
+async def resume(
+    case_id: str, body: ReasonIn, principal: Handler, ladder: LadderDep
+) -> list[EventOut]:
+    command = ResumeClock(reason=body.reason, by=principal.client)
+    return await _run(ladder, principal, case_id, lambda _path: command)
+
+
+@router.post(
+    "/v1/dispatch-orders/{order_id}/ack",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Acknowledge a dispatch order (签收)",
+)
+async def acknowledge(order_id: str, principal: Handler, ladder: LadderDep) -> list[EventOut]:
+    command = AcknowledgeOrder(order_id=order_id, by=principal.client)
+    return await _run(ladder, principal, case_of_order(order_id), lambda _path: command)
+
+
+@router.post("/v1/admin/clock", summary="Move the simulated clock (development only)")
+async def move_clock(body: ClockIn, principal: Admin, ladder: LadderDep) -> dict[str, datetime]:
+    clock = ladder.clock
+    if not isinstance(clock, SimulatedClock):
+        raise Problem(
+            status=409,
+            slug="not-simulated",
+            title="The clock is real",
+            detail="set FQ_CLOCK=simulated to move the clock",
+        )
+    try:
+        clock.set(body.now)
+    except ValueError as exc:
+        raise Problem(status=409, slug="clock-backwards", title="Refused", detail=str(exc)) from exc
+    return {"now": clock.now()}

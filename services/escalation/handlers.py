@@ -1,0 +1,36 @@
+"""Escalation as a reactor: a tier (from triage or a person) assigns the case or moves it up."""
+
+from __future__ import annotations
+
+from services.escalation.commands import ApplyTierChange, AssignCase, Command, UnitPath
+from services.escalation.service import Ladder, run_command
+from services.escalation.state import LadderState
+from shared.events.envelope import EventEnvelope
+from shared.vocabulary import Tier
+
+TIER_EVENTS = frozenset({"CaseTriaged", "TierOverridden"})
+
+
+class EscalationReactor:
+    group = "escalation"
+
+    def __init__(self, *, ladder: Ladder) -> None:
+        self._ladder = ladder
+
+    async def react(self, event: EventEnvelope) -> None:
+        if event.event_type not in TIER_EVENTS:
+            return
+        tier = Tier(event.payload["tier"])
+
+        def command(state: LadderState, path: UnitPath) -> Command:
+            if state.assigned:
+                return ApplyTierChange(tier=tier, unit_path=path)
+            return AssignCase(tier=tier, unit_path=path)
+
+        await run_command(
+            self._ladder,
+            case_id=event.case_id,
+            make=command,
+            idempotency_key=f"escalation:{event.event_id}",
+            causation=event,
+        )

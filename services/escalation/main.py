@@ -1,0 +1,64 @@
+"""The escalation service: assign on triage, fire deadlines, the ladder over REST."""
+
+from __future__ import annotations
+
+import structlog
+
+from services.escalation import api
+from services.escalation.calendar import BusinessCalendar
+from services.escalation.config import LadderSettings
+from services.escalation.handlers import EscalationReactor
+from services.escalation.service import Ladder
+from services.escalation.timers import TimerIndex, TimerScheduler
+from shared.consumers.projection import ProjectionRunner
+from shared.consumers.reactor import ReactorRunner
+from shared.runtime.context import AppContext
+from shared.runtime.metrics import UNKNOWN_CALENDAR_YEARS
+from shared.runtime.service import ServiceModule, Worker
+
+log = structlog.get_logger(__name__)
+
+
+def _warn_unknown_year(year: int) -> None:
+    UNKNOWN_CALENDAR_YEARS.labels(str(year)).inc()
+    log.warning(
+        "calendar_year_unknown",
+        year=year,
+        hint="add holidays with FQ_LADDER_EXTRA_HOLIDAYS / FQ_LADDER_EXTRA_WORKDAYS",
+    )
+
+
+def workers(context: AppContext) -> list[tuple[str, Worker]]:
+    settings = LadderSettings()
+    calendar = BusinessCalendar(
+        mode=settings.day_mode,
+        extra_holidays=settings.extra_holidays,
+        extra_workdays=settings.extra_workdays,
+        on_unknown_year=_warn_unknown_year,
+    )
+    ladder = Ladder(
+        log=context.log,
+        tree=context.tree,
+        clock=context.clock,
+        settings=settings,
+        calendar=calendar,
+    )
+    context.extras[api.LADDER] = ladder
+    reactor = ReactorRunner(
+        log=context.log, engine=context.engine, reactor=EscalationReactor(ladder=ladder)
+    )
+    index = ProjectionRunner(
+        log=context.log,
+        engine=context.engine,
+        projection=TimerIndex(),
+        on_committed=lambda _batch: context.clock.nudge(),
+    )
+    scheduler = TimerScheduler(ladder=ladder, engine=context.engine)
+    return [
+        ("escalation", reactor.run),
+        ("escalation.timers", index.run),
+        ("escalation.scheduler", scheduler.run),
+    ]
+
+
+SERVICE = ServiceModule(name="escalation", routers=[api.router], workers=workers)

@@ -1,0 +1,99 @@
+"""Run a ladder command against a case: read its stream, decide, append (optimistically)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.escalation.calendar import BusinessCalendar
+from services.escalation.commands import Command, UnitPath
+from services.escalation.config import LadderSettings
+from services.escalation.decide import decide
+from services.escalation.evolve import fold
+from services.escalation.state import LadderState
+from shared.events.envelope import EventEnvelope, new_event
+from shared.log.port import EventLog, VersionConflict
+from shared.org.levels import Level
+from shared.org.tree import OrgTree
+from shared.runtime.clock import Clock
+
+PRODUCER = "escalation"
+CommandFactory = Callable[[LadderState, UnitPath], Command | None]
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """What running a command needs besides the case: log, tree, clock, rules."""
+
+    log: EventLog
+    tree: OrgTree
+    clock: Clock
+    settings: LadderSettings
+    calendar: BusinessCalendar
+
+
+def unit_path(stream: list[EventEnvelope], tree: OrgTree) -> tuple[str, dict[Level, str]]:
+    reported = next((e for e in stream if e.event_type == "CaseReported"), None)
+    if reported is None:
+        raise CaseNotFound(stream[0].case_id if stream else "?")
+    code = reported.payload.get("grid_unit_code") or reported.payload["unit_code"]
+    return code, {level: unit.code for level, unit in tree.path(code).items()}
+
+
+async def run_command(
+    ladder: Ladder,
+    *,
+    case_id: str,
+    make: CommandFactory,
+    idempotency_key: str | None = None,
+    causation: EventEnvelope | None = None,
+    retries: int = 3,
+) -> list[EventEnvelope]:
+    """Decide on the latest state; a concurrent writer makes it re-read and decide again."""
+    for attempt in range(retries + 1):
+        stream = await ladder.log.read_stream(case_id)
+        if not stream:
+            raise CaseNotFound(case_id)
+        _, path = unit_path(stream, ladder.tree)
+        state = fold(case_id, stream)
+        command = make(state, path)
+        if command is None:
+            return []
+        payloads = decide(
+            command,
+            state,
+            now=ladder.clock.now(),
+            settings=ladder.settings,
+            calendar=ladder.calendar,
+        )
+        if not payloads:
+            return []
+        cause = causation or stream[-1]
+        events = [
+            new_event(
+                p,
+                case_id=case_id,
+                producer=PRODUCER,
+                causation=cause,
+                idempotency_key=idempotency_key,
+                index=i,
+            )
+            for i, p in enumerate(payloads)
+        ]
+        try:
+            result = await ladder.log.append(
+                case_id,
+                events,
+                expected_version=stream[-1].sequence,
+                idempotency_key=idempotency_key,
+            )
+        except VersionConflict:
+            if attempt == retries:
+                raise
+            continue
+        return list(result.events)
+    return []

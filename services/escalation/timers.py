@@ -1,0 +1,120 @@
+"""The durable timer stream: timers travel in the case events; an index schedules them.
+
+``TimerIndex`` is a projection (rows + position in one transaction) of every timer the
+log asked for. ``TimerScheduler`` fires due rows as ``FireTimer`` commands with the
+idempotency key ``timer:<id>``, so a timer fired again after a crash writes nothing new,
+and marks each row with when it fired and whether it was current or stale.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from services.escalation.commands import Command, FireTimer, UnitPath
+from services.escalation.service import CommandFactory, Ladder, run_command
+from services.escalation.state import LadderState
+from shared.db.schema import escalation_timers
+from shared.db.times import as_utc
+from shared.events.envelope import EventEnvelope
+from shared.runtime.metrics import TIMERS_FIRED
+
+log = structlog.get_logger(__name__)
+
+
+class TimerIndex:
+    group = "escalation.timers"
+    tables = (escalation_timers,)
+
+    async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
+        timers = event.payload.get("timers") or []
+        if not timers:
+            return
+        ids = [t["timer_id"] for t in timers]
+        known = set(
+            (
+                await conn.execute(
+                    select(escalation_timers.c.timer_id).where(
+                        escalation_timers.c.timer_id.in_(ids)
+                    )
+                )
+            ).scalars()
+        )
+        rows = [
+            {
+                "timer_id": t["timer_id"],
+                "case_id": event.case_id,
+                "kind": t["kind"],
+                "due_at": as_utc(datetime.fromisoformat(t["due_at"])),
+            }
+            for t in timers
+            if t["timer_id"] not in known
+        ]
+        if rows:
+            await conn.execute(insert(escalation_timers), rows)
+
+
+def _fire(timer_id: str) -> CommandFactory:
+    def make(_state: LadderState, path: UnitPath) -> Command:
+        return FireTimer(timer_id=timer_id, unit_path=path)
+
+    return make
+
+
+class TimerScheduler:
+    def __init__(self, *, ladder: Ladder, engine: AsyncEngine, batch: int = 500) -> None:
+        self._ladder = ladder
+        self._engine = engine
+        self._batch = batch
+
+    async def run(self) -> None:
+        clock = self._ladder.clock
+        while True:
+            mark = clock.mark()
+            if await self.fire_due():
+                continue
+            await clock.sleep_until(await self._next_due(), since=mark)
+
+    async def _next_due(self) -> datetime | None:
+        async with self._engine.connect() as conn:
+            value = (
+                await conn.execute(
+                    select(func.min(escalation_timers.c.due_at)).where(
+                        escalation_timers.c.fired_at.is_(None)
+                    )
+                )
+            ).scalar()
+        return as_utc(value) if value is not None else None
+
+    async def fire_due(self) -> int:
+        now = as_utc(self._ladder.clock.now())
+        async with self._engine.connect() as conn:
+            due = (
+                await conn.execute(
+                    select(escalation_timers.c.timer_id, escalation_timers.c.case_id)
+                    .where(
+                        escalation_timers.c.fired_at.is_(None), escalation_timers.c.due_at <= now
+                    )
+                    .order_by(escalation_timers.c.due_at)
+                    .limit(self._batch)
+                )
+            ).all()
+        for timer_id, case_id in due:
+            events = await run_command(
+                self._ladder,
+                case_id=case_id,
+                make=_fire(timer_id),
+                idempotency_key=f"timer:{timer_id}",
+            )
+            outcome = "fired" if events else "stale"
+            TIMERS_FIRED.labels(outcome).inc()
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    update(escalation_timers)
+                    .where(escalation_timers.c.timer_id == timer_id)
+                    .values(fired_at=as_utc(self._ladder.clock.now()), outcome=outcome)
+                )
+        return len(due)

@@ -1,0 +1,10 @@
+"""Instants are stored in UTC: SQLite keeps no zone, so every value is normalised first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware values are converted to UTC; naive ones (read back from SQLite) are UTC."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

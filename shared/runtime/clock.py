@@ -1,0 +1,63 @@
+"""The clock services read: the system's, or a simulated one tests and demos move by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+
+class Clock:
+    """System time. A sleeper takes a ``mark()`` before looking for work and then
+    ``sleep_until(instant, since=mark)``: a ``nudge()`` in between wakes it at once."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Event()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def mark(self) -> asyncio.Event:
+        return self._changed
+
+    def nudge(self) -> None:
+        """Wake every sleeper (new work arrived, or the simulated time moved)."""
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def _seconds_until(self, instant: datetime | None, longest: float) -> float:
+        if instant is None:
+            return longest
+        return min(max((instant - self.now()).total_seconds(), 0.0), longest)
+
+    async def sleep_until(
+        self, instant: datetime | None, *, since: asyncio.Event, longest: float = 30.0
+    ) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(since.wait(), self._seconds_until(instant, longest))
+
+
+class SimulatedClock(Clock):
+    """Stands still until moved; moving it wakes every sleeper at once."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        super().__init__()
+        self._now = start or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        if instant < self._now:
+            raise ValueError("the simulated clock only moves forward")
+        self._now = instant
+        self.nudge()
+
+    def _seconds_until(self, instant: datetime | None, longest: float) -> float:
+        if instant is not None and instant <= self._now:
+            return 0.0
+        return longest  # simulated time only moves by set(), which wakes sleepers
+
+
+def make_clock(kind: str) -> Clock:
+    return SimulatedClock() if kind == "simulated" else Clock()
