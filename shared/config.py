@@ -6,6 +6,7 @@ no API keys at all, the embedded log, SQLite, or the simulated clock.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -63,6 +64,9 @@ class CommonSettings(BaseSettings):
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None
     clock: Literal["system", "simulated"] = "system"
+    clock_start: datetime | None = Field(
+        default=None, description="Where a simulated clock starts (default: now)"
+    )
     json_logs: bool = False
     log_level: str = "INFO"
 

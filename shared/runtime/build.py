@@ -55,7 +55,7 @@ async def open_context(settings: CommonSettings) -> AppContext:
         engine=engine,
         tree=tree,
         keys=KeyRing(settings.api_keys),
-        clock=make_clock(settings.clock),
+        clock=make_clock(settings.clock, start=settings.clock_start),
     )
 
 

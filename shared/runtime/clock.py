@@ -59,5 +59,5 @@ class SimulatedClock(Clock):
         return longest  # simulated time only moves by set(), which wakes sleepers
 
 
-def make_clock(kind: str) -> Clock:
-    return SimulatedClock() if kind == "simulated" else Clock()
+def make_clock(kind: str, *, start: datetime | None = None) -> Clock:
+    return SimulatedClock(start) if kind == "simulated" else Clock()

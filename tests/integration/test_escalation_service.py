@@ -1,0 +1,159 @@
+"""The ladder in the running system, with the simulated clock: nobody watches the clock."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from services.escalation.main import SERVICE as ESCALATION
+from services.intake.main import CASES_PROGRESS
+from services.intake.main import SERVICE as INTAKE
+from services.intake.read_model import CaseQueries
+from services.triage.main import SERVICE as TRIAGE
+from shared.config import CommonSettings
+from shared.consumers.progress import Progress
+from shared.db.schema import escalation_timers
+from shared.runtime.clock import SimulatedClock
+from tests.conftest import fresh_pg_database, integration_available
+from tests.integration.api_client import embedded_settings, kafka_settings, running_app
+from tests.integration.test_intake_api import report
+
+SERVICES = [INTAKE, TRIAGE, ESCALATION]
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
+RED = {"title": "煽动聚集", "description": "有人煽动拆迁户明天集体到镇政府聚集。"}
+
+
+@contextlib.asynccontextmanager
+async def system_at(settings: CommonSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(settings, SERVICES) as client:
+        assert isinstance(client.app.state.context.clock, SimulatedClock)  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture(params=["embedded", "kafka"])
+async def settings_for(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[CommonSettings]:
+    if request.param == "kafka":
+        if not integration_available():
+            pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
+        async with fresh_pg_database() as url:
+            yield kafka_settings(url, clock="simulated", clock_start=START)
+    else:
+        yield embedded_settings(tmp_path, clock="simulated", clock_start=START)
+
+
+async def case_when(api: httpx.AsyncClient, case_id: str, check: Any) -> dict[str, Any]:
+    """Await projection commits until the case satisfies ``check``."""
+    context = api.app.state.context  # type: ignore[attr-defined]
+    queries = CaseQueries(context.engine)
+    progress: Progress = context.extras[CASES_PROGRESS]
+    seen: dict[str, Any] = {}
+
+    async def holds() -> bool:
+        if await queries.get(case_id) is None:
+            return False
+        seen.update((await api.get(f"/v1/cases/{case_id}")).json())
+        return bool(check(seen))
+
+    await progress.wait_until(holds, within=60)
+    return seen
+
+
+async def move_clock(api: httpx.AsyncClient, to: datetime) -> None:
+    answer = await api.post("/v1/admin/clock", json={"now": to.isoformat()})
+    assert answer.status_code == 200, answer.text
+
+
+async def test_a_red_case_climbs_to_the_county_and_is_supervised(
+    settings_for: CommonSettings,
+) -> None:
+    async with system_at(settings_for) as api:
+        case_id = (await api.post("/v1/cases", json=report(**RED))).json()["id"]
+        at_township = await case_when(api, case_id, lambda c: c["level"] == "township")
+        assert at_township["tier"] == "red"
+        assert at_township["deadline_at"].startswith("2026-03-07T01:00")
+
+        await move_clock(api, START + timedelta(days=5, minutes=1))
+        at_county = await case_when(api, case_id, lambda c: c["level"] == "county")
+        assert at_county["overdue_levels"] == ["township"]
+
+        await move_clock(api, START + timedelta(days=12, minutes=1))
+        await case_when(api, case_id, lambda c: c["supervision_count"] == 1)
+        await move_clock(api, START + timedelta(days=19, minutes=1))
+        final = await case_when(api, case_id, lambda c: c["supervision_count"] == 2)
+
+        assert final["level"] == "county"
+        history = (await api.get(f"/v1/cases/{case_id}/events")).json()
+        types = [e["type"] for e in history]
+        assert types.count("CaseEscalated") == 1 and types.count("SupervisionRaised") == 2
+        by_id = {e["event_id"]: e for e in history}
+        for event in history[1:]:
+            assert event["causation_id"] in by_id, f"{event['type']} names its cause"
+
+
+async def test_deadlines_missed_while_escalation_was_down_fire_once_after_restart(
+    settings_for: CommonSettings,
+) -> None:
+    async with system_at(settings_for) as api:
+        ids = [(await api.post("/v1/cases", json=report(**RED))).json()["id"] for _ in range(3)]
+        for case_id in ids:
+            await case_when(api, case_id, lambda c: c["level"] == "township")
+
+    # Down for twelve days: the township deadline (day 5) and the county one (day 12) pass.
+    later = settings_for.model_copy(update={"clock_start": START + timedelta(days=12, minutes=5)})
+    async with running_app(later, SERVICES) as api:
+        for case_id in ids:
+            await case_when(api, case_id, lambda c: c["supervision_count"] == 1)
+        engine = api.app.state.context.engine  # type: ignore[attr-defined]
+        for case_id in ids:
+            history = (await api.get(f"/v1/cases/{case_id}/events")).json()
+            types = [e["type"] for e in history]
+            assert types.count("DeadlineReached") == 2, types
+            assert types.count("CaseEscalated") == 1 and types.count("SupervisionRaised") == 1
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(escalation_timers.c.kind, escalation_timers.c.outcome).where(
+                        escalation_timers.c.case_id.in_(ids), escalation_timers.c.kind == "deadline"
+                    )
+                )
+            ).all()
+        assert sorted(outcome for _kind, outcome in rows) == ["fired"] * 6
+
+
+async def test_handlers_pause_attempt_escalate_and_acknowledge(
+    settings_for: CommonSettings,
+) -> None:
+    async with system_at(settings_for) as api:
+        case_id = (await api.post("/v1/cases", json=report())).json()["id"]
+        grid = await case_when(api, case_id, lambda c: c["level"] == "grid")
+
+        early = await api.post(f"/v1/cases/{case_id}/escalation-requests")
+        assert early.status_code == 409 and "3 failed mediation attempts" in early.json()["detail"]
+        ack = await api.post(f"/v1/dispatch-orders/{grid['order_id']}/ack")
+        assert ack.status_code == 201 and ack.json()[0]["type"] == "OrderAcknowledged"
+        paused = await api.post(f"/v1/cases/{case_id}/pause", json={"reason": "等待当事人返乡"})
+        assert paused.status_code == 201
+        await move_clock(api, START + timedelta(days=2))
+        resumed = await api.post(f"/v1/cases/{case_id}/resume", json={"reason": "当事人已返回"})
+        assert resumed.status_code == 201
+        seen = await case_when(api, case_id, lambda c: c["paused_seconds"] > 0)
+        assert seen["paused_seconds"] == 2 * 86_400 and seen["level"] == "grid"
+        for _ in range(3):
+            attempt = await api.post(
+                f"/v1/cases/{case_id}/attempts", json={"result": "failed", "note": "调解未成"}
+            )
+            assert attempt.status_code == 201
+        moved = await api.post(f"/v1/cases/{case_id}/escalation-requests")
+        assert moved.status_code == 201
+        assert [e["type"] for e in moved.json()] == ["CaseEscalated", "CaseAssigned"]
+        village = await case_when(api, case_id, lambda c: c["level"] == "village")
+        assert village["overdue_levels"] == []
