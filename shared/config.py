@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEY = "dev"
@@ -63,7 +63,9 @@ class CommonSettings(BaseSettings):
     org_file: Path = Field(default_factory=_default_org_file)
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None
-    clock: Literal["system", "simulated"] = "system"
+    clock: Literal["system", "simulated"] = Field(
+        default="system", validation_alias=AliasChoices("FQ_CLOCK", "CLOCK", "clock")
+    )
     clock_start: datetime | None = Field(
         default=None, description="Where a simulated clock starts (default: now)"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, status
@@ -46,6 +46,21 @@ class ReasonIn(BaseModel):
 
 class ClockIn(BaseModel):
     now: datetime
+
+
+class AdvanceIn(BaseModel):
+    seconds: float = Field(gt=0, le=10 * 365 * 86_400)
+
+
+def _simulated(ladder: Ladder) -> SimulatedClock:
+    if not isinstance(ladder.clock, SimulatedClock):
+        raise Problem(
+            status=409,
+            slug="not-simulated",
+            title="The clock is real",
+            detail="start with CLOCK=simulated to move the clock",
+        )
+    return ladder.clock
 
 
 def _ladder(request: Request) -> Ladder:
@@ -158,16 +173,18 @@ async def acknowledge(order_id: str, principal: Handler, ladder: LadderDep) -> l
 
 @router.post("/v1/admin/clock", summary="Move the simulated clock (development only)")
 async def move_clock(body: ClockIn, principal: Admin, ladder: LadderDep) -> dict[str, datetime]:
-    clock = ladder.clock
-    if not isinstance(clock, SimulatedClock):
-        raise Problem(
-            status=409,
-            slug="not-simulated",
-            title="The clock is real",
-            detail="set FQ_CLOCK=simulated to move the clock",
-        )
+    clock = _simulated(ladder)
     try:
         clock.set(body.now)
     except ValueError as exc:
         raise Problem(status=409, slug="clock-backwards", title="Refused", detail=str(exc)) from exc
+    return {"now": clock.now()}
+
+
+@router.post("/v1/admin/clock/advance", summary="Advance the simulated clock (development only)")
+async def advance_clock(
+    body: AdvanceIn, principal: Admin, ladder: LadderDep
+) -> dict[str, datetime]:
+    clock = _simulated(ladder)
+    clock.set(clock.now() + timedelta(seconds=body.seconds))
     return {"now": clock.now()}

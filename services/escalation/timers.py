@@ -8,6 +8,8 @@ and marks each row with when it fired and whether it was current or stale.
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from datetime import datetime
 
 import structlog
@@ -65,10 +67,13 @@ def _fire(timer_id: str) -> CommandFactory:
 
 
 class TimerScheduler:
-    def __init__(self, *, ladder: Ladder, engine: AsyncEngine, batch: int = 500) -> None:
+    def __init__(
+        self, *, ladder: Ladder, engine: AsyncEngine, batch: int = 2000, concurrency: int = 64
+    ) -> None:
         self._ladder = ladder
         self._engine = engine
         self._batch = batch
+        self._slots = asyncio.Semaphore(concurrency)
 
     async def run(self) -> None:
         clock = self._ladder.clock
@@ -102,19 +107,34 @@ class TimerScheduler:
                     .limit(self._batch)
                 )
             ).all()
+        by_case: dict[str, list[str]] = defaultdict(list)
         for timer_id, case_id in due:
-            events = await run_command(
-                self._ladder,
-                case_id=case_id,
-                make=_fire(timer_id),
-                idempotency_key=f"timer:{timer_id}",
-            )
-            outcome = "fired" if events else "stale"
-            TIMERS_FIRED.labels(outcome).inc()
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    update(escalation_timers)
-                    .where(escalation_timers.c.timer_id == timer_id)
-                    .values(fired_at=as_utc(self._ladder.clock.now()), outcome=outcome)
-                )
+            by_case[case_id].append(timer_id)  # in due order within a case
+        outcomes = await asyncio.gather(
+            *(self._fire_case(case_id, timers) for case_id, timers in by_case.items())
+        )
+        fired_at = as_utc(self._ladder.clock.now())
+        async with self._engine.begin() as conn:
+            for outcome_rows in outcomes:
+                for timer_id, outcome in outcome_rows:
+                    TIMERS_FIRED.labels(outcome).inc()
+                    await conn.execute(
+                        update(escalation_timers)
+                        .where(escalation_timers.c.timer_id == timer_id)
+                        .values(fired_at=fired_at, outcome=outcome)
+                    )
         return len(due)
+
+    async def _fire_case(self, case_id: str, timers: list[str]) -> list[tuple[str, str]]:
+        """Fire one case's due timers in order; different cases run concurrently."""
+        results: list[tuple[str, str]] = []
+        async with self._slots:
+            for timer_id in timers:
+                events = await run_command(
+                    self._ladder,
+                    case_id=case_id,
+                    make=_fire(timer_id),
+                    idempotency_key=f"timer:{timer_id}",
+                )
+                results.append((timer_id, "fired" if events else "stale"))
+        return results
