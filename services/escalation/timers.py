@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 import structlog
@@ -32,31 +33,33 @@ class TimerIndex:
     tables = (escalation_timers,)
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
-        timers = event.payload.get("timers") or []
-        if not timers:
-            return
-        ids = [t["timer_id"] for t in timers]
-        known = set(
-            (
-                await conn.execute(
-                    select(escalation_timers.c.timer_id).where(
-                        escalation_timers.c.timer_id.in_(ids)
-                    )
-                )
-            ).scalars()
-        )
-        rows = [
-            {
+        await self.apply_many([event], conn)
+
+    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+        rows = {
+            t["timer_id"]: {
                 "timer_id": t["timer_id"],
                 "case_id": event.case_id,
                 "kind": t["kind"],
                 "due_at": as_utc(datetime.fromisoformat(t["due_at"])),
             }
-            for t in timers
-            if t["timer_id"] not in known
-        ]
-        if rows:
-            await conn.execute(insert(escalation_timers), rows)
+            for event in events
+            for t in event.payload.get("timers") or ()
+        }
+        if not rows:
+            return
+        known = set(
+            (
+                await conn.execute(
+                    select(escalation_timers.c.timer_id).where(
+                        escalation_timers.c.timer_id.in_(list(rows))
+                    )
+                )
+            ).scalars()
+        )
+        fresh = [row for timer_id, row in rows.items() if timer_id not in known]
+        if fresh:
+            await conn.execute(insert(escalation_timers), fresh)
 
 
 def _fire(timer_id: str) -> CommandFactory:

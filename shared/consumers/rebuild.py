@@ -60,11 +60,18 @@ async def rebuild(
         async with engine.begin() as conn:
             known = await load_positions(conn, group)
             new: dict[int, int] = {}
+            events = []
             for delivery in batch:
                 new[delivery.position.partition] = delivery.position.offset + 1
                 if delivery.event is not None:
-                    await projection.apply(delivery.event, conn)
-                    applied += 1
+                    events.append(delivery.event)
+            apply_many = getattr(projection, "apply_many", None)
+            if apply_many is not None:
+                await apply_many(events, conn)
+            else:
+                for event in events:
+                    await projection.apply(event, conn)
+            applied += len(events)
             await save_positions(conn, group, known=known, new=new)
         if on_batch is not None:
             on_batch(applied)
