@@ -18,11 +18,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.escalation.commands import Command, FireTimer, UnitPath
-from services.escalation.service import CommandFactory, Ladder, run_command
+from services.escalation.service import CommandFactory, Ladder, apply_on, run_command
 from services.escalation.state import LadderState
 from shared.db.schema import escalation_timers
 from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
+from shared.log.port import VersionConflict
 from shared.runtime.metrics import TIMERS_FIRED
 
 log = structlog.get_logger(__name__)
@@ -71,7 +72,7 @@ def _fire(timer_id: str) -> CommandFactory:
 
 class TimerScheduler:
     def __init__(
-        self, *, ladder: Ladder, engine: AsyncEngine, batch: int = 2000, concurrency: int = 64
+        self, *, ladder: Ladder, engine: AsyncEngine, batch: int = 2000, concurrency: int = 512
     ) -> None:
         self._ladder = ladder
         self._engine = engine
@@ -113,8 +114,12 @@ class TimerScheduler:
         by_case: dict[str, list[str]] = defaultdict(list)
         for timer_id, case_id in due:
             by_case[case_id].append(timer_id)  # in due order within a case
+        streams = await self._ladder.log.read_streams(list(by_case))
         outcomes = await asyncio.gather(
-            *(self._fire_case(case_id, timers) for case_id, timers in by_case.items())
+            *(
+                self._fire_case(streams[case_id], case_id, timers)
+                for case_id, timers in by_case.items()
+            )
         )
         fired_at = as_utc(self._ladder.clock.now())
         async with self._engine.begin() as conn:
@@ -128,16 +133,28 @@ class TimerScheduler:
                     )
         return len(due)
 
-    async def _fire_case(self, case_id: str, timers: list[str]) -> list[tuple[str, str]]:
-        """Fire one case's due timers in order; different cases run concurrently."""
+    async def _fire_case(
+        self, stream: list[EventEnvelope], case_id: str, timers: list[str]
+    ) -> list[tuple[str, str]]:
+        """Fire one case's due timers in order; different cases run concurrently.
+
+        The first decision uses the stream read for the whole batch; after a write (or a
+        concurrent writer) the case is read again."""
         results: list[tuple[str, str]] = []
         async with self._slots:
             for timer_id in timers:
-                events = await run_command(
-                    self._ladder,
-                    case_id=case_id,
-                    make=_fire(timer_id),
-                    idempotency_key=f"timer:{timer_id}",
-                )
+                key = f"timer:{timer_id}"
+                events: list[EventEnvelope] = []
+                try:
+                    if stream:
+                        events = await apply_on(
+                            self._ladder, stream=stream, make=_fire(timer_id), idempotency_key=key
+                        )
+                except VersionConflict:
+                    events = await run_command(
+                        self._ladder, case_id=case_id, make=_fire(timer_id), idempotency_key=key
+                    )
+                if events:
+                    stream = [*stream, *events]
                 results.append((timer_id, "fired" if events else "stale"))
         return results

@@ -94,6 +94,9 @@ class EmbeddedLog(EventLog):
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         return await self.store.read_stream(case_id, after=after)
 
+    async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
+        return await self.store.read_streams(case_ids)
+
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
         return EmbeddedSubscription(self, group=group, positions=positions)
 

@@ -121,6 +121,10 @@ class EventLog(ABC):
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         """The case's events with sequence > ``after``, oldest first."""
 
+    async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
+        """Several case streams at once (adapters answer with one query)."""
+        return {case_id: await self.read_stream(case_id) for case_id in case_ids}
+
     @abstractmethod
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription: ...
 

@@ -99,6 +99,21 @@ class SqlEventStore:
             rows = (await conn.execute(query)).scalars().all()
         return [decode(body) for body in rows]
 
+    async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
+        streams: dict[str, list[EventEnvelope]] = {case_id: [] for case_id in case_ids}
+        if not streams:
+            return streams
+        query = (
+            select(event_log.c.body)
+            .where(event_log.c.case_id.in_(list(streams)))
+            .order_by(event_log.c.case_id, event_log.c.sequence)
+        )
+        async with self.engine.connect() as conn:
+            for body in (await conn.execute(query)).scalars():
+                event = decode(body)
+                streams[event.case_id].append(event)
+        return streams
+
     async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:
         query = (
             select(event_log.c.position, event_log.c.body)
