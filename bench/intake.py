@@ -39,7 +39,7 @@ def sample_body(grid: str, i: int) -> dict[str, object]:
         "title": f"邻里纠纷 {i}",
         "description": "楼上住户夜间装修噪音扰民，双方多次争吵，请网格员调解。",
         "unit_code": grid,
-        "parties": [{"name": "测试甲", "phone": "17000000000"}],
+        "parties": [{"name": "测试甲", "phone": "0575-87000000"}],
         "parties_count": 2,
     }
 

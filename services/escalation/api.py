@@ -19,13 +19,14 @@ from services.escalation.commands import (
     UnitPath,
 )
 from services.escalation.decide import Refused, case_of_order
-from services.escalation.service import CaseNotFound, Ladder, run_command, unit_path
+from services.escalation.service import Ladder, run_command
 from services.escalation.state import LadderState
+from services.intake.access import visible_stream
 from services.intake.presenter import present_event
 from services.intake.schemas import EventOut
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
-from shared.api.problems import Problem, not_found
+from shared.api.problems import Problem, version_conflict
 from shared.log.port import VersionConflict
 from shared.runtime.clock import SimulatedClock
 
@@ -81,13 +82,7 @@ LadderDep = Annotated[Ladder, Depends(_ladder)]
 async def _run(
     ladder: Ladder, principal: Principal, case_id: str, build: Callable[[UnitPath], Command]
 ) -> list[EventOut]:
-    stream = await ladder.log.read_stream(case_id)
-    try:
-        code = unit_path(stream, ladder.tree)[0] if stream else ""
-    except CaseNotFound:
-        code = ""
-    if not code or not principal.can_see(code):
-        raise not_found(f"case {case_id}")
+    await visible_stream(ladder.log, principal, case_id)
 
     def make(_state: LadderState, path: UnitPath) -> Command:
         return build(path)
@@ -97,12 +92,7 @@ async def _run(
     except Refused as exc:
         raise Problem(status=409, slug=exc.code, title="Refused", detail=exc.reason) from exc
     except VersionConflict as exc:
-        raise Problem(
-            status=409,
-            slug="version-conflict",
-            title="The case changed",
-            detail="the case kept changing; retry",
-        ) from exc
+        raise version_conflict() from exc
     return [present_event(e, pii=principal.has("pii")) for e in events]
 
 

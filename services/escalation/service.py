@@ -11,6 +11,7 @@ from services.escalation.config import LadderSettings
 from services.escalation.decide import decide
 from services.escalation.evolve import fold
 from services.escalation.state import LadderState
+from services.intake.access import reported_unit
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import EventLog, VersionConflict
 from shared.org.levels import Level
@@ -37,10 +38,9 @@ class Ladder:
 
 
 def unit_path(stream: list[EventEnvelope], tree: OrgTree) -> tuple[str, dict[Level, str]]:
-    reported = next((e for e in stream if e.event_type == "CaseReported"), None)
-    if reported is None:
+    code = reported_unit(stream)
+    if code is None:
         raise CaseNotFound(stream[0].case_id if stream else "?")
-    code = reported.payload.get("grid_unit_code") or reported.payload["unit_code"]
     return code, {level: unit.code for level, unit in tree.path(code).items()}
 
 

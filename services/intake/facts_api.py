@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from services.intake.access import visible_stream
 from services.intake.events import CaseFactsAmended
 from services.intake.presenter import present_event
 from services.intake.schemas import EventOut, FactsAmendmentIn
 from shared.api.auth import Principal
 from shared.api.deps import LogDep, require_role
-from shared.api.problems import Problem, not_found
+from shared.api.problems import Problem, version_conflict
 from shared.events.envelope import new_event
 from shared.log.port import VersionConflict
 
@@ -36,22 +37,11 @@ async def amend_facts(
             detail="give at least one fact",
             errors=[],
         )
-    stream = await log.read_stream(case_id)
-    reported = next((e for e in stream if e.event_type == "CaseReported"), None)
-    if reported is None:
-        raise not_found(f"case {case_id}")
-    unit = reported.payload.get("grid_unit_code") or reported.payload["unit_code"]
-    if not principal.can_see(unit):
-        raise not_found(f"case {case_id}")
+    stream = await visible_stream(log, principal, case_id)
     payload = CaseFactsAmended(**body.model_dump(), amended_by=principal.client)
     event = new_event(payload, case_id=case_id, producer="intake", causation=stream[-1])
     try:
         result = await log.append(case_id, [event], expected_version=stream[-1].sequence)
     except VersionConflict as exc:
-        raise Problem(
-            status=409,
-            slug="version-conflict",
-            title="The case changed",
-            detail="the case changed meanwhile; retry",
-        ) from exc
+        raise version_conflict() from exc
     return present_event(result.events[0], pii=principal.has("pii"))

@@ -15,7 +15,7 @@ EXAMPLE_REPORT: dict[str, Any] = {
     "title": "邻居装修噪音纠纷",
     "description": "楼上住户连续一周夜间装修，噪音很大，双方多次争吵。",
     "unit_code": "330681106001001",
-    "parties": [{"name": "张三", "phone": "17012345678", "role": "applicant"}],
+    "parties": [{"name": "张三", "phone": "0575-87012345", "role": "applicant"}],  # example
     "parties_count": 2,
     "source": "rest",
 }

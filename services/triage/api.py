@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from services.intake.access import visible_stream
 from services.triage.events import TierOverridden
 from services.triage.facts import tier_before
 from shared.api.auth import Principal
 from shared.api.deps import LogDep, require_role
-from shared.api.problems import Problem, not_found
+from shared.api.problems import Problem, version_conflict
 from shared.events.envelope import new_event
 from shared.log.port import VersionConflict
 from shared.vocabulary import Tier
@@ -40,15 +41,7 @@ class TierOverrideOut(BaseModel):
 async def override_tier(
     case_id: str, body: TierOverrideIn, principal: Supervisor, log: LogDep
 ) -> TierOverrideOut:
-    stream = await log.read_stream(case_id)
-    reported = next((e for e in stream if e.event_type == "CaseReported"), None)
-    unit = (
-        reported.payload.get("grid_unit_code") or reported.payload["unit_code"]
-        if reported
-        else None
-    )
-    if reported is None or unit is None or not principal.can_see(unit):
-        raise not_found(f"case {case_id}")
+    stream = await visible_stream(log, principal, case_id)
     version = stream[-1].sequence
     previous = tier_before(stream, sequence=version + 1)
     if previous == body.tier:
@@ -65,12 +58,7 @@ async def override_tier(
     try:
         result = await log.append(case_id, [event], expected_version=version)
     except VersionConflict as exc:
-        raise Problem(
-            status=409,
-            slug="version-conflict",
-            title="The case changed",
-            detail="the case changed while the override was decided; retry",
-        ) from exc
+        raise version_conflict() from exc
     return TierOverrideOut(
         case_id=case_id, tier=body.tier, previous_tier=previous, sequence=result.last_sequence
     )

@@ -138,3 +138,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)
+
+
+def version_conflict() -> Problem:
+    return Problem(
+        status=409,
+        slug="version-conflict",
+        title="The case changed",
+        detail="the case changed while the request was decided; retry",
+    )

@@ -11,12 +11,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
-
 from shared.db.engine import make_engine
 from shared.events.codec import PoisonEvent, decode
-from shared.events.envelope import EventEnvelope, utc_now
+from shared.events.envelope import EventEnvelope
 from shared.log.port import (
     ANY_VERSION,
     AppendResult,
@@ -26,7 +23,6 @@ from shared.log.port import (
     PositionLoader,
     Subscription,
 )
-from shared.log.sql_schema import dead_letters
 from shared.log.sql_store import SqlEventStore
 
 PARTITION = 0
@@ -112,19 +108,7 @@ class EmbeddedLog(EventLog):
             yield [to_delivery(position, body) for position, body in rows]
 
     async def dead_letter(self, delivery: Delivery, *, group: str, reason: str) -> None:
-        row = {
-            "consumer_group": group,
-            "partition": delivery.position.partition,
-            "offset": delivery.position.offset,
-            "reason": reason,
-            "raw": delivery.raw,
-            "recorded_at": utc_now(),
-        }
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(insert(dead_letters), [row])
-        except IntegrityError:
-            pass  # already parked by an earlier attempt
+        await self.store.park(delivery, group=group, reason=reason)
 
 
 class EmbeddedSubscription(Subscription):

@@ -16,8 +16,6 @@ from datetime import timedelta
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
 
 from shared.db.engine import make_engine
 from shared.events.codec import decode, encode
@@ -33,7 +31,6 @@ from shared.log.port import (
     PositionLoader,
     Subscription,
 )
-from shared.log.sql_schema import dead_letters
 from shared.log.sql_store import SqlEventStore
 from shared.log.topics import TopicSpec, ensure_topics
 
@@ -196,18 +193,7 @@ class KafkaLog(EventLog):
             await consumer.stop()
 
     async def dead_letter(self, delivery: Delivery, *, group: str, reason: str) -> None:
-        row = {
-            "consumer_group": group,
-            "partition": delivery.position.partition,
-            "offset": delivery.position.offset,
-            "reason": reason,
-            "raw": delivery.raw,
-            "recorded_at": utc_now(),
-        }
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(insert(dead_letters), [row])
-        except IntegrityError:
+        if not await self.store.park(delivery, group=group, reason=reason):
             return  # parked already
         headers = [
             ("reason", reason.encode()),

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.events.codec import decode, encode
 from shared.events.envelope import EventEnvelope, utc_now
-from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
-from shared.log.sql_schema import append_keys, event_log, log_metadata
+from shared.log.port import AppendResult, Delivery, IdempotencyKeyReused, VersionConflict
+from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
 from shared.runtime.metrics import EVENTS_APPENDED
 
 
@@ -138,6 +138,23 @@ class SqlEventStore:
         )
         async with self.engine.connect() as conn:
             return list((await conn.execute(query)).scalars().all())
+
+    async def park(self, delivery: Delivery, *, group: str, reason: str) -> bool:
+        """Record a poison record once per group and position; False if it was parked already."""
+        row = {
+            "consumer_group": group,
+            "partition": delivery.position.partition,
+            "offset": delivery.position.offset,
+            "reason": reason,
+            "raw": delivery.raw,
+            "recorded_at": utc_now(),
+        }
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(dead_letters), [row])
+        except IntegrityError:
+            return False
+        return True
 
     async def mark_published(self, event_ids: Sequence[str]) -> None:
         if not event_ids:
