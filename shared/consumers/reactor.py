@@ -25,6 +25,11 @@ from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSU
 log = structlog.get_logger(__name__)
 
 
+def _transient(exc: BaseException) -> bool:
+    """Retry ordinary failures; never a cancellation (shutdown) or a poison record."""
+    return isinstance(exc, Exception) and not is_poison(exc)
+
+
 class Reactor(Protocol):
     group: str
 
@@ -83,7 +88,7 @@ class ReactorRunner:
             return
         event = delivery.event
         async for attempt in AsyncRetrying(
-            retry=retry_if_exception(lambda exc: not is_poison(exc)),
+            retry=retry_if_exception(_transient),
             wait=wait_exponential_jitter(multiplier=0.1, max=10),
             stop=stop_never,
             reraise=True,
