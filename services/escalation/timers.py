@@ -85,7 +85,8 @@ class TimerScheduler:
             mark = clock.mark()
             if await self.fire_due():
                 continue
-            await clock.sleep_until(await self._next_due(), since=mark)
+            # Woken by the clock or by new timers; the short ceiling bounds a missed wake-up.
+            await clock.sleep_until(await self._next_due(), since=mark, longest=2.0)
 
     async def _next_due(self) -> datetime | None:
         async with self._engine.connect() as conn:

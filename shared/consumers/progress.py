@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 
 from shared.log.port import Delivery
@@ -35,6 +36,7 @@ class Progress:
                 if await check():
                     return
                 async with self._changed:
-                    await self._changed.wait_for(self._moved_past(seen))
+                    with contextlib.suppress(TimeoutError):  # re-check at least every second
+                        await asyncio.wait_for(self._changed.wait_for(self._moved_past(seen)), 1)
 
         await asyncio.wait_for(_loop(), within)

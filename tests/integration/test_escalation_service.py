@@ -63,7 +63,17 @@ async def case_when(api: httpx.AsyncClient, case_id: str, check: Any) -> dict[st
         seen.update((await api.get(f"/v1/cases/{case_id}")).json())
         return bool(check(seen))
 
-    await progress.wait_until(holds, within=60)
+    try:
+        await progress.wait_until(holds, within=30)
+    except TimeoutError:
+        history = [e["type"] for e in (await api.get(f"/v1/cases/{case_id}/events")).json()]
+        async with context.engine.connect() as conn:
+            timers = (await conn.execute(select(escalation_timers))).all()
+        workers = api.app.state.workers  # type: ignore[attr-defined]
+        raise AssertionError(
+            f"case never satisfied the check; now={context.clock.now()} seen={seen} "
+            f"history={history} timers={timers} workers={workers}"
+        ) from None
     return seen
 
 
