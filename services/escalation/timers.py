@@ -24,7 +24,7 @@ from shared.db.schema import escalation_timers
 from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
 from shared.log.port import VersionConflict
-from shared.runtime.metrics import TIMERS_FIRED
+from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
 
 log = structlog.get_logger(__name__)
 
@@ -89,15 +89,17 @@ class TimerScheduler:
             await clock.sleep_until(await self._next_due(), since=mark, longest=2.0)
 
     async def _next_due(self) -> datetime | None:
+        """The earliest pending due time (and the pending count, for the metric)."""
         async with self._engine.connect() as conn:
-            value = (
+            earliest, pending = (
                 await conn.execute(
-                    select(func.min(escalation_timers.c.due_at)).where(
+                    select(func.min(escalation_timers.c.due_at), func.count()).where(
                         escalation_timers.c.fired_at.is_(None)
                     )
                 )
-            ).scalar()
-        return as_utc(value) if value is not None else None
+            ).one()
+        PENDING_TIMERS.set(pending)
+        return as_utc(earliest) if earliest is not None else None
 
     async def fire_due(self) -> int:
         now = as_utc(self._ladder.clock.now())

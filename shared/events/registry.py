@@ -66,9 +66,6 @@ class EventRegistry:
     def knows(self, event_type: str) -> bool:
         return event_type in self._types
 
-    def known_types(self) -> list[str]:
-        return sorted(self._types)
-
 
 REGISTRY = EventRegistry()
 
