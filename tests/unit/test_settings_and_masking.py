@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
@@ -53,3 +55,13 @@ def test_log_scrubber_hides_phones_and_ids_but_keeps_unit_codes() -> None:
     line = scrub("phone 13812345678 id 33068119900101123X unit 330681106001001001")
     assert "13812345678" not in line and "33068119900101123X" not in line
     assert "330681106001001001" in line
+
+
+def test_api_keys_come_from_a_mounted_file(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text('[{"key": "k-1", "client": "hotline", "regions": ["330681106"]}]')
+    settings = CommonSettings(**{**SAFE, "api_keys": [], "api_keys_file": path})  # type: ignore[arg-type]
+    assert [(k.client, k.regions) for k in settings.api_keys] == [("hotline", ["330681106"])]
+    path.write_text("{broken")
+    with pytest.raises(ValidationError, match="cannot read API keys file"):
+        CommonSettings(**{**SAFE, "api_keys_file": path})  # type: ignore[arg-type]
