@@ -168,3 +168,20 @@ async def test_handlers_pause_attempt_escalate_and_acknowledge(
         assert [e["type"] for e in moved.json()] == ["CaseEscalated", "CaseAssigned"]
         village = await case_when(api, case_id, lambda c: c["level"] == "village")
         assert village["overdue_levels"] == []
+
+
+async def test_the_walk_in_working_days_across_national_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FQ_LADDER_DAY_MODE", "working")
+    friday = datetime(2025, 9, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    settings = embedded_settings(tmp_path, clock="simulated", clock_start=friday)
+    async with running_app(settings, SERVICES) as api:
+        case_id = (await api.post("/v1/cases", json=report(**RED))).json()["id"]
+        township = await case_when(api, case_id, lambda c: c["level"] == "township")
+        # 5 working days: Sep 28 (调休 Sunday), 29, 30, then Oct 9 and 10 after the holiday.
+        assert township["deadline_at"].startswith("2025-10-10T01:00")
+        await move_clock(api, datetime(2025, 10, 10, 1, 1, tzinfo=UTC))
+        county = await case_when(api, case_id, lambda c: c["level"] == "county")
+        # 7 working days later: Oct 11 (调休 Saturday), 13, 14, 15, 16, 17, 20.
+        assert county["deadline_at"].startswith("2025-10-20T01:00")
