@@ -13,11 +13,9 @@ class Progress:
     def __init__(self) -> None:
         self._changed = asyncio.Condition()
         self.committed_batches = 0
-        self.committed_events = 0
 
     def on_committed(self, batch: Sequence[Delivery]) -> None:
         self.committed_batches += 1
-        self.committed_events += len(batch)
         asyncio.get_running_loop().create_task(self._wake())
 
     async def _wake(self) -> None:

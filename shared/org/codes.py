@@ -50,7 +50,3 @@ def parent_code(code: str) -> str | None:
     if level is Level.VILLAGE:
         return code[:9] + "000"
     return code[:12]
-
-
-def is_within(code: str, prefix: str) -> bool:
-    return code.startswith(prefix)

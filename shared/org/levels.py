@@ -23,11 +23,6 @@ class Level(StrEnum):
         """The level above, or None at the county."""
         return _ORDER[self.rank + 1] if self.rank + 1 < len(_ORDER) else None
 
-    @property
-    def child_level(self) -> Level | None:
-        """The level below, or None at the grid."""
-        return _ORDER[self.rank - 1] if self.rank > 0 else None
-
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Level):
             return NotImplemented
