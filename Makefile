@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP) ## Create .venv and install the project with its dev tools
 
 run: $(STAMP) ## All four services in one process on PORT (8000): embedded log + SQLite
-	PORT=$(PORT) $(PY) -m services.all_in_one
+	PORT=$(PORT) FQ_NOTIFY_SANDBOX_PORT=$${FQ_NOTIFY_SANDBOX_PORT:-8900} $(PY) -m services.all_in_one
 
 test: $(STAMP) ## The whole suite (integration tests need the broker and PostgreSQL: see .ci/run)
 	$(PY) -m pytest -q

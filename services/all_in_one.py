@@ -6,13 +6,14 @@ from fastapi import FastAPI
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
+from services.notify.main import SERVICE as NOTIFY
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.runtime.app import create_app
 from shared.runtime.serve import serve
 from shared.runtime.service import ServiceModule
 
-SERVICES: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION]
+SERVICES: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION, NOTIFY]
 
 
 def build_app(settings: CommonSettings | None = None) -> FastAPI:

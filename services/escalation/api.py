@@ -14,7 +14,9 @@ from services.escalation.commands import (
     Command,
     PauseClock,
     RecordAttempt,
+    RecordFollowUp,
     RequestEarlyEscalation,
+    ResolveCase,
     ResumeClock,
     UnitPath,
 )
@@ -39,6 +41,19 @@ LADDER = "escalation.ladder"
 class AttemptIn(BaseModel):
     result: Literal["failed", "succeeded", "partial"]
     note: str = Field(min_length=1, max_length=2000)
+
+
+class ResolutionIn(BaseModel):
+    outcome: Literal["mediated", "litigation", "line_department", "withdrawn"] = Field(
+        description="调解成功, 引导诉讼, 行业部门, or withdrawn"
+    )
+    result_text: str = Field(min_length=1, max_length=5000)
+    judicial_confirmation: bool = Field(default=False, description="司法确认 (mediated only)")
+
+
+class FollowUpIn(BaseModel):
+    satisfied: bool
+    note: str = Field(default="", max_length=2000)
 
 
 class ReasonIn(BaseModel):
@@ -159,6 +174,43 @@ async def resume(
 async def acknowledge(order_id: str, principal: Handler, ladder: LadderDep) -> list[EventOut]:
     command = AcknowledgeOrder(order_id=order_id, by=principal.client)
     return await _run(ladder, principal, case_of_order(order_id), lambda _path: command)
+
+
+@router.post(
+    "/v1/cases/{case_id}/resolution",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Resolve the case with an outcome (化解)",
+)
+async def resolve(
+    case_id: str, body: ResolutionIn, principal: Handler, ladder: LadderDep
+) -> list[EventOut]:
+    command = ResolveCase(
+        outcome=body.outcome,
+        result_text=body.result_text,
+        judicial_confirmation=body.judicial_confirmation,
+        by=principal.client,
+    )
+    return await _run(ladder, principal, case_id, lambda _path: command)
+
+
+@router.post(
+    "/v1/cases/{case_id}/follow-up",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Record the follow-up visit (回访); unsatisfied reopens the case one tier up",
+)
+async def follow_up(
+    case_id: str, body: FollowUpIn, principal: Handler, ladder: LadderDep
+) -> list[EventOut]:
+    return await _run(
+        ladder,
+        principal,
+        case_id,
+        lambda path: RecordFollowUp(
+            satisfied=body.satisfied, note=body.note, by=principal.client, unit_path=path
+        ),
+    )
 
 
 @router.post("/v1/admin/clock", summary="Move the simulated clock (development only)")

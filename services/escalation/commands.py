@@ -61,6 +61,25 @@ class AcknowledgeOrder:
     by: str
 
 
+Outcome = Literal["mediated", "litigation", "line_department", "withdrawn"]
+
+
+@dataclass(frozen=True)
+class ResolveCase:
+    outcome: Outcome
+    result_text: str
+    by: str
+    judicial_confirmation: bool = False
+
+
+@dataclass(frozen=True)
+class RecordFollowUp:
+    satisfied: bool
+    note: str
+    by: str
+    unit_path: UnitPath
+
+
 Command = (
     AssignCase
     | ApplyTierChange
@@ -70,4 +89,6 @@ Command = (
     | PauseClock
     | ResumeClock
     | AcknowledgeOrder
+    | ResolveCase
+    | RecordFollowUp
 )

@@ -20,7 +20,9 @@ from services.escalation.commands import (
     FireTimer,
     PauseClock,
     RecordAttempt,
+    RecordFollowUp,
     RequestEarlyEscalation,
+    ResolveCase,
     ResumeClock,
     UnitPath,
 )
@@ -28,10 +30,14 @@ from services.escalation.config import LadderSettings
 from services.escalation.events import (
     AcknowledgementLapsed,
     CaseAssigned,
+    CaseClosed,
     CaseEscalated,
+    CaseReopened,
+    CaseResolved,
     ClockPaused,
     ClockResumed,
     DeadlineReached,
+    FollowUpRecorded,
     MediationAttemptRecorded,
     OrderAcknowledged,
     SupervisionRaised,
@@ -74,6 +80,8 @@ def timer_kind(timer: str) -> str:
 
 
 def check_assigned(state: LadderState) -> Level:
+    if state.resolved_level is not None and not state.finished:
+        raise Refused("resolved", "the case is resolved; its follow-up visit (回访) comes next")
     if state.closed:
         raise Refused("closed", "the case is closed")
     if state.level is None:
@@ -343,6 +351,62 @@ def acknowledge_order(
     ]
 
 
+def resolve_case(command: ResolveCase, state: LadderState, ctx: Context) -> list[EventPayload]:
+    level = check_assigned(state)
+    if not command.result_text.strip():
+        raise Refused("result-required", "a resolution needs a result text")
+    if command.judicial_confirmation and command.outcome != "mediated":
+        raise Refused(
+            "confirmation-needs-mediation",
+            "judicial confirmation (司法确认) applies to a mediated agreement only",
+        )
+    return [
+        CaseResolved(
+            level=level,
+            unit_code=state.unit_code or "",
+            outcome=command.outcome,
+            judicial_confirmation=command.judicial_confirmation,
+            result_text=command.result_text,
+            resolved_at=ctx.now,
+            by=command.by,
+        )
+    ]
+
+
+def check_resolved(state: LadderState) -> Level:
+    if state.finished:
+        raise Refused("closed", "the case is closed")
+    if state.resolved_level is None:
+        raise Refused("not-resolved", "a follow-up visit (回访) comes after the resolution")
+    return state.resolved_level
+
+
+def record_follow_up(
+    command: RecordFollowUp, state: LadderState, ctx: Context
+) -> list[EventPayload]:
+    level = check_resolved(state)
+    visit = FollowUpRecorded(
+        satisfied=command.satisfied, note=command.note, recorded_at=ctx.now, by=command.by
+    )
+    if command.satisfied:
+        return [visit, CaseClosed(closed_at=ctx.now)]
+    tier = (state.tier or Tier.BLUE).step_up()
+    reopened = CaseReopened(level=level, tier=tier, reason="unsatisfied follow-up")
+    return [
+        visit,
+        reopened,
+        assign(
+            state,
+            level=level,
+            path=command.unit_path,
+            tier=tier,
+            cause="reopen",
+            at=ctx.now,
+            ctx=ctx,
+        ),
+    ]
+
+
 DECIDERS: dict[type[Any], Callable[[Any, LadderState, Context], list[EventPayload]]] = {
     AssignCase: assign_case,
     ApplyTierChange: apply_tier_change,
@@ -352,6 +416,8 @@ DECIDERS: dict[type[Any], Callable[[Any, LadderState, Context], list[EventPayloa
     PauseClock: pause_clock,
     ResumeClock: resume_clock,
     AcknowledgeOrder: acknowledge_order,
+    ResolveCase: resolve_case,
+    RecordFollowUp: record_follow_up,
 }
 
 

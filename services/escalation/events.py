@@ -41,7 +41,7 @@ class CaseAssigned(EventPayload):
     deadline_at: datetime
     ack_due_at: datetime
     ladder_version: str
-    cause: Literal["triage", "deadline", "early_request", "tier_rise"]
+    cause: Literal["triage", "deadline", "early_request", "tier_rise", "reopen"]
     timers: tuple[TimerRequest, ...]
 
 
@@ -133,3 +133,51 @@ class AcknowledgementLapsed(EventPayload):
     unit_code: str
     resend_to_backup: bool
     warn_unit_code: str | None
+
+
+@register_event
+class CaseResolved(EventPayload):
+    """化解: resolved at a level with an outcome; the ladder stops, the follow-up is due."""
+
+    event_type = "CaseResolved"
+
+    level: Level
+    unit_code: str
+    outcome: Literal["mediated", "litigation", "line_department", "withdrawn"]
+    judicial_confirmation: bool = False
+    """司法确认 of a mediated agreement."""
+    result_text: str
+    resolved_at: datetime
+    by: str
+
+
+@register_event
+class FollowUpRecorded(EventPayload):
+    """回访: whether the parties are satisfied with the resolution."""
+
+    event_type = "FollowUpRecorded"
+
+    satisfied: bool
+    note: str
+    recorded_at: datetime
+    by: str
+
+
+@register_event
+class CaseClosed(EventPayload):
+    """结案 after a satisfied follow-up."""
+
+    event_type = "CaseClosed"
+
+    closed_at: datetime
+
+
+@register_event
+class CaseReopened(EventPayload):
+    """An unsatisfied follow-up reopens the case where it was resolved, one tier up."""
+
+    event_type = "CaseReopened"
+
+    level: Level
+    tier: Tier
+    reason: str

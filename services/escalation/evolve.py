@@ -95,8 +95,16 @@ def _ack_lapsed(state: LadderState, e: Any) -> LadderState:
     return replace(state, live_timers=_without(state, {"ack"}))
 
 
-def _closed(state: LadderState, e: Any) -> LadderState:
-    return replace(state, closed=True, live_timers=frozenset())
+def _resolved(state: LadderState, e: Any) -> LadderState:
+    return replace(state, closed=True, live_timers=frozenset(), resolved_level=e.level)
+
+
+def _finished(state: LadderState, e: Any) -> LadderState:
+    return replace(state, closed=True, finished=True, live_timers=frozenset())
+
+
+def _reopened(state: LadderState, e: Any) -> LadderState:
+    return replace(state, closed=False, resolved_level=None, tier=e.tier)
 
 
 EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
@@ -111,9 +119,10 @@ EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
     "MediationAttemptRecorded": _attempted,
     "OrderAcknowledged": _acknowledged,
     "AcknowledgementLapsed": _ack_lapsed,
-    "CaseResolved": _closed,
-    "CaseClosed": _closed,
-    "CaseRejected": _closed,
+    "CaseResolved": _resolved,
+    "CaseClosed": _finished,
+    "CaseRejected": _finished,
+    "CaseReopened": _reopened,
 }
 
 

@@ -29,6 +29,10 @@ class LadderState:
     overdue_levels: tuple[Level, ...] = ()
     supervision_count: int = 0
     closed: bool = False
+    """The ladder has stopped: resolved, closed or rejected."""
+    resolved_level: Level | None = None
+    finished: bool = False
+    """Closed (结案) or rejected: nothing more can happen to the case."""
 
     @property
     def assigned(self) -> bool:

@@ -8,16 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from services.intake.deps import NumbersDep, QueriesDep
-from services.intake.domain import UnknownUnit
 from services.intake.presenter import present_case, present_event
 from services.intake.read_model import CaseFilter
+from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CaseOut as CaseOutModel
 from services.intake.schemas import CasePage, CaseReportIn, EventOut
 from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
 from shared.api.deps import LogDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
-from shared.log.port import IdempotencyKeyReused, LogUnavailable
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -48,7 +47,11 @@ async def post_case(
     numbers: NumbersDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
-    try:
+    with report_problems(
+        unit_field="unit_code",
+        reused="this Idempotency-Key was used before with a different body",
+        retry="retry with the same Idempotency-Key",
+    ):
         outcome = await report_case(
             log=log,
             numbers=numbers,
@@ -57,41 +60,7 @@ async def post_case(
             principal=principal,
             idempotency_key=idempotency_key,
         )
-    except UnknownUnit as exc:
-        raise Problem(
-            status=422,
-            slug="unknown-unit",
-            title="Unknown unit",
-            detail=str(exc),
-            errors=[{"field": "unit_code", "message": str(exc)}],
-        ) from exc
-    except IdempotencyKeyReused as exc:
-        raise Problem(
-            status=409,
-            slug="idempotency-key-reused",
-            title="Idempotency key reused",
-            detail="this Idempotency-Key was used before with a different body",
-        ) from exc
-    except LogUnavailable as exc:
-        raise Problem(
-            status=503,
-            slug="log-unavailable",
-            title="Try again",
-            detail="the event log did not confirm in time; retry with the same Idempotency-Key",
-            headers={"Retry-After": "2"},
-        ) from exc
-    case = outcome.case
-    if outcome.rejected:
-        raise Problem(
-            status=422,
-            slug="outside-jurisdiction",
-            title="Rejected (退单)",
-            detail=case["rejection_reason"] or "rejected",
-            case_id=case["id"],
-        )
-    response.headers["Location"] = f"/v1/cases/{case['id']}"
-    if not outcome.created:
-        response.headers["Idempotent-Replayed"] = "true"
+    case = accepted_case(outcome, response)
     return present_case(case, pii=principal.has("pii"))
 
 

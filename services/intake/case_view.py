@@ -162,6 +162,44 @@ def _on_attempt(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     return {**row, "status": status}
 
 
+def _on_resolved(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    p = event.payload
+    resolution = {
+        "level": p["level"],
+        "unit_code": p["unit_code"],
+        "outcome": p["outcome"],
+        "judicial_confirmation": p.get("judicial_confirmation", False),
+        "result_text": p["result_text"],
+        "resolved_at": p["resolved_at"],
+    }
+    new = {**row, "status": CaseStatus.RESOLVED.value, "deadline_at": None}
+    return _ladder(new, resolution=resolution)
+
+
+def _on_follow_up(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    p = event.payload
+    visits = [
+        *row["details"].get("follow_ups", []),
+        {"satisfied": p["satisfied"], "note": p["note"]},
+    ]
+    return _ladder(row, follow_ups=visits)
+
+
+def _on_closed(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    return {**row, "status": CaseStatus.CLOSED.value} if row else None
+
+
+def _on_reopened(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    if row is None:
+        return None
+    new = {**row, "status": CaseStatus.ASSIGNED.value, "tier": event.payload["tier"]}
+    return _ladder(new, resolution=None, reopened=row["details"].get("reopened", 0) + 1)
+
+
 Evolver = Callable[[CaseRow | None, EventEnvelope], CaseRow | None]
 
 EVOLVERS: dict[str, Evolver] = {
@@ -177,6 +215,10 @@ EVOLVERS: dict[str, Evolver] = {
     "ClockResumed": _on_resumed,
     "OrderAcknowledged": _on_acknowledged,
     "MediationAttemptRecorded": _on_attempt,
+    "CaseResolved": _on_resolved,
+    "FollowUpRecorded": _on_follow_up,
+    "CaseClosed": _on_closed,
+    "CaseReopened": _on_reopened,
 }
 
 

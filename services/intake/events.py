@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -47,6 +48,8 @@ class ReportFacts(EventPayload):
     prior_reports: int | None = None
     source: Source = Source.REST
     external_ref: str | None = None
+    external_due_at: datetime | None = None
+    """The source's own time limit (a 12345 work order's 办理时限), recorded as given."""
     reported_by: str
     fingerprint: str
 

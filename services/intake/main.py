@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake import api, facts_api, units_api
+from services.intake import api, facts_api, hotline, units_api
 from services.intake.projections import CaseListProjection
 from shared.consumers.progress import Progress
 from shared.consumers.projection import ProjectionRunner
@@ -25,5 +25,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 
 SERVICE = ServiceModule(
-    name="intake", routers=[api.router, facts_api.router, units_api.router], workers=workers
+    name="intake",
+    routers=[api.router, facts_api.router, hotline.router, units_api.router],
+    workers=workers,
 )

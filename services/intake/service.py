@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import orjson
 
@@ -48,19 +49,22 @@ async def report_case(
     report: CaseReportIn,
     principal: Principal,
     idempotency_key: str | None,
+    external_due_at: datetime | None = None,
+    fingerprint: str | None = None,
 ) -> ReportOutcome:
     """Record a report as ``CaseReported`` (or ``CaseRejected`` outside the county).
 
     The same ``Idempotency-Key`` from the same client always names the same case: a retry
     returns it, and a different body under that key raises ``IdempotencyKeyReused``.
     """
-    fingerprint = request_fingerprint(report)
+    fingerprint = fingerprint or request_fingerprint(report)
     case_id = case_id_for(client=principal.client, idempotency_key=idempotency_key)
     append_key = f"report:{principal.client}:{idempotency_key}" if idempotency_key else None
     now = utc_now()
     facts = ReportFacts(
         **report.model_dump(exclude={"parties"}),
         parties=tuple(report.parties),
+        external_due_at=external_due_at,
         reported_by=principal.client,
         fingerprint=fingerprint,
     )

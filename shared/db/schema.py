@@ -68,3 +68,25 @@ escalation_timers = Table(
     Column("outcome", String(20)),
 )
 Index("ix_escalation_timers_pending", escalation_timers.c.fired_at, escalation_timers.c.due_at)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("delivery_id", String(200), primary_key=True),
+    Column("notice_id", String(120), nullable=False),
+    Column("case_id", String(64), nullable=False),
+    Column("unit_code", String(18), nullable=False),
+    Column("channel", String(30), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("first_attempt_at", DateTime(timezone=True)),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+)
+Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+Index("ix_deliveries_case", deliveries.c.case_id)

@@ -25,6 +25,17 @@ CONSUMER_POSITION = Gauge(
     "fq_consumer_position", "Next offset a group will read", ["group", "partition"]
 )
 
+DELIVERIES = Counter(
+    "fq_deliveries_total", "Delivery attempts by channel and outcome", ["channel", "outcome"]
+)
+DELIVERY_SECONDS = Histogram(
+    "fq_delivery_seconds",
+    "Time from a notice being issued to its delivery",
+    ["channel"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900),
+)
+DELIVERIES_IN_FLIGHT = Gauge("fq_deliveries_in_flight", "Deliveries being sent or retried")
+
 
 class MeasureRequests:
     """Plain ASGI middleware: request counts and latencies by route template."""

@@ -1,0 +1,110 @@
+"""Deliveries over REST: see what was sent or given up, and re-drive a failed one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from services.intake.access import visible_stream
+from services.notify.events import DeliveryRetryRequested
+from services.notify.history import delivery_history
+from shared.api.auth import Principal
+from shared.api.deps import context_of, require_role
+from shared.api.problems import Problem, not_found
+from shared.db.schema import deliveries
+from shared.events.envelope import new_event
+from shared.log.port import ANY_VERSION
+
+router = APIRouter(prefix="/v1/admin/deliveries", tags=["deliveries"])
+Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]
+
+
+class DeliveryOut(BaseModel):
+    delivery_id: str
+    notice_id: str
+    case_id: str
+    unit_code: str
+    channel: str
+    kind: str
+    status: str
+    attempts: int
+    issued_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+def _visible(principal: Principal, unit_code: str) -> bool:
+    return principal.sees_everything or (bool(unit_code) and principal.can_see(unit_code))
+
+
+@router.get("", response_model=list[DeliveryOut], summary="List deliveries (newest first)")
+async def list_deliveries(
+    request: Request,
+    principal: Supervisor,
+    status_: Annotated[
+        Literal["pending", "delivered", "failed"] | None, Query(alias="status")
+    ] = None,
+    case_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[DeliveryOut]:
+    query = select(deliveries).order_by(deliveries.c.issued_at.desc()).limit(limit)
+    if status_ is not None:
+        query = query.where(deliveries.c.status == status_)
+    if case_id is not None:
+        query = query.where(deliveries.c.case_id == case_id)
+    async with context_of(request).engine.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    return [
+        DeliveryOut.model_validate(dict(row))
+        for row in rows
+        if _visible(principal, row["unit_code"])
+    ]
+
+
+@router.post(
+    "/{delivery_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryOut,
+    summary="Deliver a failed delivery again (same idempotency key)",
+    responses={404: {"description": "No such delivery"}, 409: {"description": "Not failed"}},
+)
+async def retry_delivery(delivery_id: str, request: Request, principal: Supervisor) -> DeliveryOut:
+    context = context_of(request)
+    async with context.engine.connect() as conn:
+        row = (
+            (await conn.execute(select(deliveries).where(deliveries.c.delivery_id == delivery_id)))
+            .mappings()
+            .first()
+        )
+    if row is None or not _visible(principal, row["unit_code"]):
+        raise not_found(f"delivery {delivery_id}")
+    stream = await visible_stream(context.log, principal, row["case_id"])
+    history = delivery_history(stream, delivery_id)
+    if not history.given_up:
+        raise Problem(
+            status=409,
+            slug="not-failed",
+            title="Refused",
+            detail=(
+                f"delivery {delivery_id} is {'delivered' if history.delivered else 'in progress'}"
+                "; only a failed delivery can be re-driven"
+            ),
+        )
+    key = f"retry:{delivery_id}:{history.failures}"
+    event = new_event(
+        DeliveryRetryRequested(
+            delivery_id=delivery_id, by=principal.client, requested_at=datetime.now(UTC)
+        ),
+        case_id=row["case_id"],
+        producer="notify",
+        causation=stream[-1],
+        idempotency_key=key,
+    )
+    await context.log.append(
+        row["case_id"], [event], expected_version=ANY_VERSION, idempotency_key=key
+    )
+    return DeliveryOut.model_validate({**dict(row), "status": "pending", "last_error": None})

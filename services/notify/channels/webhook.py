@@ -1,0 +1,29 @@
+"""Webhook: a signed JSON POST to the recipient's URL, with a stable Idempotency-Key."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import orjson
+
+from services.notify.channels.base import DeliveryError, Message, Receipt, post_json
+from services.notify.channels.signing import signed_headers
+
+
+class WebhookChannel:
+    name = "webhook"
+
+    def __init__(self, *, client: httpx.AsyncClient, secret: bytes) -> None:
+        self._client = client
+        self._secret = secret
+
+    async def send(self, message: Message) -> Receipt:
+        if not message.webhook_url:
+            raise DeliveryError("the recipient has no webhook URL", permanent=True)
+        body = orjson.dumps(message.body)
+        headers = {
+            "Idempotency-Key": message.delivery_id,
+            **signed_headers(self._secret, timestamp=str(int(time.time())), body=body),
+        }
+        return await post_json(self._client, message.webhook_url, content=body, headers=headers)

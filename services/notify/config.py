@@ -1,0 +1,71 @@
+"""Notify configuration per deployment (``FQ_NOTIFY_*``); secrets may come from files."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.config import Environment
+
+DEV_SIGNING_SECRET = "dev-signing-secret"
+DEV_SMS_KEY = "dev-sms-key"
+DEV_HOTLINE_KEY = "dev-hotline-key"
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FQ_NOTIFY_", env_file=".env", extra="ignore")
+
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        validation_alias=AliasChoices("FQ_ENVIRONMENT", "environment"),
+    )
+    signing_secret: SecretStr = Field(
+        default=SecretStr(DEV_SIGNING_SECRET),
+        description="HMAC-SHA256 key of the X-Signature header on webhooks and 12345 callbacks",
+    )
+    http_timeout_seconds: float = Field(default=5.0, gt=0)
+    retry_initial_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=60.0, gt=0, description="Cap of one backoff wait")
+    retry_total_seconds: float = Field(
+        default=900.0, gt=0, description="Give up (DeliveryFailed) after this long"
+    )
+    concurrency: int = Field(default=64, ge=1, description="Deliveries in flight at once")
+    lease_seconds: float = Field(
+        default=120.0, gt=0, description="How long an instance owns a delivery it is sending"
+    )
+    sms_gateway_url: str = "http://127.0.0.1:8900/sms"
+    sms_api_key: SecretStr = SecretStr(DEV_SMS_KEY)
+    sms_sign_name: str = "综治中心"
+    sms_templates: dict[str, str] = Field(
+        default_factory=lambda: {
+            "order": "FQ_ORDER_V1",
+            "resend_backup": "FQ_ORDER_BACKUP_V1",
+            "warning": "FQ_ACK_WARNING_V1",
+            "supervision": "FQ_SUPERVISION_V1",
+            "closure": "FQ_CLOSURE_V1",
+        },
+        description="SMS template id per notice purpose",
+    )
+    hotline_callback_url: str = "http://127.0.0.1:8900/hotline/feedback"
+    hotline_api_key: SecretStr = SecretStr(DEV_HOTLINE_KEY)
+    sandbox_port: int | None = Field(
+        default=None,
+        description="Start the local sandbox receiver on this port (development only)",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> NotifySettings:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        problems = []
+        if self.signing_secret.get_secret_value() == DEV_SIGNING_SECRET:
+            problems.append("FQ_NOTIFY_SIGNING_SECRET is the development secret")
+        if self.sms_api_key.get_secret_value() == DEV_SMS_KEY:
+            problems.append("FQ_NOTIFY_SMS_API_KEY is the development key")
+        if self.hotline_api_key.get_secret_value() == DEV_HOTLINE_KEY:
+            problems.append("FQ_NOTIFY_HOTLINE_API_KEY is the development key")
+        if self.sandbox_port is not None:
+            problems.append("the sandbox receiver is for development")
+        if problems:
+            raise ValueError("unsafe notify settings: " + "; ".join(problems))
+        return self

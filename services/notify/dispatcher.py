@@ -1,0 +1,345 @@
+"""Send what the outbox holds: claim rows with a lease, deliver with retries, record outcomes.
+
+Every attempt of one delivery uses the same idempotency key (its ``delivery_id``), so a
+crash at any point can at worst repeat a request the receiver deduplicates: the row stays
+``pending`` until the outcome event is in the log, and its lease lapses if its owner dies.
+Retries use tenacity (exponential backoff with jitter, a cap, a total time); each failed
+attempt is a ``DeliveryAttemptFailed`` event, giving up is ``DeliveryFailed``.
+
+Deliveries are real-world I/O, so they run on wall-clock time even under a simulated clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from services.intake.case_view import fold
+from services.notify.channels.base import DeliveryError, Receipt
+from services.notify.channels.registry import ChannelRegistry, UnknownChannel
+from services.notify.config import NotifySettings
+from services.notify.events import (
+    DeliveryAttemptFailed,
+    DeliveryFailed,
+    DispatchOrderDelivered,
+)
+from services.notify.history import delivery_history
+from services.notify.message import compose
+from shared.db.schema import deliveries
+from shared.db.times import as_utc
+from shared.events.envelope import EventEnvelope, new_event
+from shared.events.payload import EventPayload
+from shared.log.port import ANY_VERSION, EventLog
+from shared.org.tree import OrgTree
+from shared.runtime.metrics import DELIVERIES, DELIVERIES_IN_FLIGHT, DELIVERY_SECONDS
+
+log = structlog.get_logger(__name__)
+PRODUCER = "notify"
+
+
+def wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DeliveryError) and not exc.permanent
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        log: EventLog,
+        engine: AsyncEngine,
+        tree: OrgTree,
+        channels: ChannelRegistry,
+        settings: NotifySettings,
+    ) -> None:
+        self._log = log
+        self._engine = engine
+        self._tree = tree
+        self._channels = channels
+        self._settings = settings
+        self.owner = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def mark(self) -> asyncio.Event:
+        """Set at the next recorded outcome (an attempt failed, delivered, given up)."""
+        return self._changed
+
+    def _note_change(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    @property
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self._settings.lease_seconds)
+
+    async def run(self) -> None:
+        heartbeat = asyncio.create_task(self._renew_leases())
+        try:
+            while True:
+                self._wake.clear()
+                room = self._settings.concurrency - len(self._in_flight)
+                claimed = await self._claim(room) if room > 0 else []
+                for row in claimed:
+                    task = asyncio.create_task(self._deliver(row))
+                    self._in_flight[row["delivery_id"]] = task
+                DELIVERIES_IN_FLIGHT.set(len(self._in_flight))
+                if claimed and len(claimed) == room:
+                    await self._wait(0.0 if room else 1.0)
+                    continue
+                # Woken by new rows, a finished delivery, or at the latest when leases lapse.
+                await self._wait(min(1.0, self._settings.lease_seconds / 3))
+        finally:
+            heartbeat.cancel()
+            tasks = [heartbeat, *self._in_flight.values()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self._release_leases()
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _claim(self, room: int) -> list[dict[str, Any]]:
+        now = wall_now()
+        free = or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now)
+        async with self._engine.begin() as conn:
+            ids = list(
+                (
+                    await conn.execute(
+                        select(deliveries.c.delivery_id)
+                        .where(deliveries.c.status == "pending", free)
+                        .order_by(deliveries.c.issued_at)
+                        .limit(room)
+                    )
+                ).scalars()
+            )
+            ids = [i for i in ids if i not in self._in_flight]
+            if not ids:
+                return []
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.delivery_id.in_(ids), deliveries.c.status == "pending", free)
+                .values(lease_owner=self.owner, lease_until=now + self._lease)
+            )
+            rows = (
+                await conn.execute(
+                    select(deliveries).where(
+                        deliveries.c.delivery_id.in_(ids), deliveries.c.lease_owner == self.owner
+                    )
+                )
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    async def _renew_leases(self) -> None:
+        while True:
+            await asyncio.sleep(self._settings.lease_seconds / 3)
+            if not self._in_flight:
+                continue
+            with contextlib.suppress(Exception):
+                async with self._engine.begin() as conn:
+                    await conn.execute(
+                        update(deliveries)
+                        .where(
+                            deliveries.c.lease_owner == self.owner,
+                            deliveries.c.delivery_id.in_(list(self._in_flight)),
+                        )
+                        .values(lease_until=wall_now() + self._lease)
+                    )
+
+    async def _release_leases(self) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(deliveries)
+                .where(deliveries.c.lease_owner == self.owner, deliveries.c.status == "pending")
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        delivery_id = row["delivery_id"]
+        try:
+            await self._deliver_row(row)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the log or database went away: try again a bit later
+            log.warning("delivery_interrupted", delivery_id=delivery_id, error=type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await self._update(delivery_id, lease_until=wall_now() + timedelta(seconds=5))
+        finally:
+            self._in_flight.pop(delivery_id, None)
+            self.wake()
+
+    async def _deliver_row(self, row: dict[str, Any]) -> None:
+        delivery_id = row["delivery_id"]
+        stream = await self._log.read_stream(row["case_id"])
+        history = delivery_history(stream, delivery_id)
+        if history.delivered:
+            await self._update(delivery_id, status="delivered", lease_owner=None, lease_until=None)
+            return
+        if history.given_up or history.notice is None or history.delivery is None:
+            await self._update(delivery_id, status="failed", lease_owner=None, lease_until=None)
+            return
+        case = fold(stream)
+        assert case is not None
+        message = compose(
+            history.notice,
+            delivery=history.delivery,
+            case=case,
+            tree=self._tree,
+            settings=self._settings,
+        )
+        first = as_utc(row["first_attempt_at"]) if row["first_attempt_at"] else wall_now()
+        if row["first_attempt_at"] is None:
+            await self._update(delivery_id, first_attempt_at=first)
+        elapsed = (wall_now() - first).total_seconds()
+        attempt = history.attempts
+
+        async def record_retry(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            reason = exc.reason if isinstance(exc, DeliveryError) else repr(exc)
+            wait = state.next_action.sleep if state.next_action else 0.0
+            DELIVERIES.labels(message.channel, "retry").inc()
+            await self._append(
+                stream[-1],
+                DeliveryAttemptFailed(
+                    delivery_id=delivery_id,
+                    channel=message.channel,
+                    attempt=attempt,
+                    reason=reason,
+                    retry_in_seconds=round(wait, 3),
+                ),
+                key=f"attempt:{delivery_id}:{attempt}",
+            )
+            await self._update(delivery_id, attempts=attempt, last_error=reason)
+
+        settings = self._settings
+        retrying = AsyncRetrying(
+            stop=stop_after_delay(max(settings.retry_total_seconds - elapsed, 0.0)),
+            wait=wait_exponential_jitter(
+                multiplier=settings.retry_initial_seconds,
+                max=settings.retry_max_seconds,
+                jitter=settings.retry_initial_seconds,
+            ),
+            retry=retry_if_exception(_retryable),
+            before_sleep=record_retry,
+            reraise=True,
+        )
+        receipt = Receipt()
+        try:
+            channel = self._channels.get(message.channel)
+            async for attempt_state in retrying:
+                with attempt_state:
+                    attempt += 1
+                    receipt = await channel.send(message)
+        except (DeliveryError, UnknownChannel) as exc:
+            reason = exc.reason if isinstance(exc, DeliveryError) else f"unknown channel {exc}"
+            await self._give_up(
+                stream[-1],
+                history.notice,
+                message.channel,
+                delivery_id,
+                attempt,
+                reason,
+                history.failures,
+            )
+            return
+        delivered_at = wall_now()
+        await self._append(
+            stream[-1],
+            DispatchOrderDelivered(
+                delivery_id=delivery_id,
+                notice_id=history.notice["notice_id"],
+                channel=message.channel,
+                attempts=attempt,
+                delivered_at=delivered_at,
+                status_code=receipt.status_code,
+            ),
+            key=f"delivered:{delivery_id}",
+        )
+        await self._update(
+            delivery_id,
+            status="delivered",
+            attempts=attempt,
+            delivered_at=delivered_at,
+            lease_owner=None,
+            lease_until=None,
+        )
+        DELIVERIES.labels(message.channel, "delivered").inc()
+        DELIVERY_SECONDS.labels(message.channel).observe(
+            (delivered_at - as_utc(row["issued_at"])).total_seconds()
+        )
+
+    async def _give_up(
+        self,
+        cause: EventEnvelope,
+        notice: dict[str, Any],
+        channel: str,
+        delivery_id: str,
+        attempts: int,
+        reason: str,
+        failures: int,
+    ) -> None:
+        failed_at = wall_now()
+        await self._append(
+            cause,
+            DeliveryFailed(
+                delivery_id=delivery_id,
+                notice_id=notice["notice_id"],
+                channel=channel,
+                attempts=attempts,
+                reason=reason,
+                failed_at=failed_at,
+            ),
+            key=f"failed:{delivery_id}:{failures}",
+        )
+        await self._update(
+            delivery_id,
+            status="failed",
+            attempts=attempts,
+            last_error=reason,
+            lease_owner=None,
+            lease_until=None,
+        )
+        DELIVERIES.labels(channel, "failed").inc()
+        log.warning("delivery_failed", delivery_id=delivery_id, channel=channel, reason=reason)
+
+    async def _append(self, cause: EventEnvelope, payload: EventPayload, *, key: str) -> None:
+        event = new_event(
+            payload, case_id=cause.case_id, producer=PRODUCER, causation=cause, idempotency_key=key
+        )
+        await self._log.append(
+            cause.case_id, [event], expected_version=ANY_VERSION, idempotency_key=key
+        )
+
+    async def _update(self, delivery_id: str, **values: Any) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(deliveries).where(deliveries.c.delivery_id == delivery_id).values(**values)
+            )
+        self._note_change()

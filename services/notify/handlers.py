@@ -1,0 +1,54 @@
+"""The notify planner: a reactor that turns case events into issued orders and feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from services.intake.case_view import fold
+from services.notify.feedback import FEEDBACK, plan_feedback
+from services.notify.plan import PLANNERS, Situation, plan_orders
+from shared.events.envelope import EventEnvelope, new_event
+from shared.log.port import ANY_VERSION, EventLog
+from shared.org.tree import OrgTree
+
+PRODUCER = "notify"
+CAUSES = frozenset(PLANNERS) | frozenset(FEEDBACK)
+
+
+class NotifyPlanner:
+    group = "notify"
+
+    def __init__(self, *, log: EventLog, tree: OrgTree, channels: Collection[str]) -> None:
+        self._log = log
+        self._tree = tree
+        self._channels = channels
+
+    async def react(self, event: EventEnvelope) -> None:
+        if event.event_type not in CAUSES:
+            return
+        event.decode()  # a cause that does not match its schema is poison: dead-lettered
+        stream = await self._log.read_stream(event.case_id)
+        history = [e for e in stream if e.sequence <= event.sequence]
+        case = fold(history)
+        if case is None:
+            return
+        situation = Situation(event=event, case=case, tree=self._tree, channels=self._channels)
+        earlier = {e.event_type for e in history if e.sequence < event.sequence}
+        payloads = [*plan_orders(situation), *plan_feedback(situation, earlier_types=earlier)]
+        if not payloads:
+            return
+        key = f"notify:{event.event_id}"
+        events = [
+            new_event(
+                payload,
+                case_id=event.case_id,
+                producer=PRODUCER,
+                causation=event,
+                idempotency_key=key,
+                index=i,
+            )
+            for i, payload in enumerate(payloads)
+        ]
+        await self._log.append(
+            event.case_id, events, expected_version=ANY_VERSION, idempotency_key=key
+        )
