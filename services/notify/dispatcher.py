@@ -124,7 +124,8 @@ class Dispatcher:
         if seconds <= 0:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     async def _claim(self, room: int) -> list[dict[str, Any]]:
         now = wall_now()

@@ -13,6 +13,7 @@ receiver should, checks signatures when it knows the secret, and can misbehave o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,8 +52,11 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     """Every request that was answered 2xx, duplicates included."""
     refused: int = 0
+    arrivals: int = 0
+    """Requests that reached the receiver, answered or not."""
     misbehaviour: Misbehaviour = field(default_factory=Misbehaviour)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -81,7 +85,8 @@ class Receiver:
         self, predicate: Callable[[Receiver], bool], *, within: float = 30.0
     ) -> None:
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), within)
+            async with asyncio.timeout(within):
+                await self._changed.wait_for(lambda: predicate(self))
 
     def fail_next(self, count: int, *, status: int = 500) -> None:
         self.misbehaviour.fail_with, self.misbehaviour.failures_left = status, count
@@ -113,15 +118,23 @@ class Receiver:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
     async def _accept(self, request: web.Request) -> web.Response:
         raw = await request.read()
+        async with self._changed:
+            self.arrivals += 1
+            self._changed.notify_all()
         m = self.misbehaviour
         if m.hangs_left > 0:
             m.hangs_left -= 1
-            await asyncio.sleep(m.hang_seconds)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(m.hang_seconds):
+                    await self._stopping.wait()
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)  # the sender gave up or died: nothing arrived
         if m.failures_left > 0:
             m.failures_left -= 1
             self.refused += 1

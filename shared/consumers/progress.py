@@ -35,6 +35,8 @@ class Progress:
                     return
                 async with self._changed:
                     with contextlib.suppress(TimeoutError):  # re-check at least every second
-                        await asyncio.wait_for(self._changed.wait_for(self._moved_past(seen)), 1)
+                        async with asyncio.timeout(1):
+                            await self._changed.wait_for(self._moved_past(seen))
 
-        await asyncio.wait_for(_loop(), within)
+        async with asyncio.timeout(within):
+            await _loop()

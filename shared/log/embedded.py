@@ -66,9 +66,8 @@ class EmbeddedLog(EventLog):
         """Return once a commit newer than ``seen`` happened (or after the poll interval)."""
         async with self._changed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self.commits != seen), self._poll_seconds
-                )
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._changed.wait_for(lambda: self.commits != seen)
 
     async def append(
         self,

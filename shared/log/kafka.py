@@ -115,7 +115,8 @@ class KafkaLog(EventLog):
                 await producer.send(self.config.topic, value=body, key=event.case_id.encode())
                 for body, event in zip(bodies, events, strict=True)
             ]
-            await asyncio.wait_for(asyncio.gather(*sent), self.config.publish_timeout_s)
+            async with asyncio.timeout(self.config.publish_timeout_s):
+                await asyncio.gather(*sent)
         except (TimeoutError, Exception) as exc:
             log.warning("publish_failed", error=type(exc).__name__, events=len(bodies))
             raise LogUnavailable("the broker did not confirm the events in time") from exc

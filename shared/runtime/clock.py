@@ -34,7 +34,10 @@ class Clock:
         self, instant: datetime | None, *, since: asyncio.Event, longest: float = 30.0
     ) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(since.wait(), self._seconds_until(instant, longest))
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+            # cancellation that races with the wake-up, and shutdown then hangs.
+            async with asyncio.timeout(self._seconds_until(instant, longest)):
+                await since.wait()
 
 
 class SimulatedClock(Clock):
