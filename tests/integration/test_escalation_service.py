@@ -21,12 +21,11 @@ from shared.config import CommonSettings
 from shared.consumers.progress import Progress
 from shared.db.schema import escalation_timers
 from shared.runtime.clock import SimulatedClock
-from tests.conftest import fresh_pg_database, integration_available
-from tests.integration.api_client import embedded_settings, kafka_settings, running_app
+from tests.integration.api_client import embedded_settings, running_app
+from tests.integration.conftest import START
 from tests.integration.test_intake_api import report
 
 SERVICES = [INTAKE, TRIAGE, ESCALATION]
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
 RED = {"title": "煽动聚集", "description": "有人煽动拆迁户明天集体到镇政府聚集。"}
 
 
@@ -35,19 +34,6 @@ async def system_at(settings: CommonSettings) -> AsyncIterator[httpx.AsyncClient
     async with running_app(settings, SERVICES) as client:
         assert isinstance(client.app.state.context.clock, SimulatedClock)  # type: ignore[attr-defined]
         yield client
-
-
-@pytest.fixture(params=["embedded", "kafka"])
-async def settings_for(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[CommonSettings]:
-    if request.param == "kafka":
-        if not integration_available():
-            pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-        async with fresh_pg_database() as url:
-            yield kafka_settings(url, clock="simulated", clock_start=START)
-    else:
-        yield embedded_settings(tmp_path, clock="simulated", clock_start=START)
 
 
 async def case_when(api: httpx.AsyncClient, case_id: str, check: Any) -> dict[str, Any]:

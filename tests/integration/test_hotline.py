@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +10,16 @@ import pytest
 from services.all_in_one import SERVICES
 from services.sandbox.receiver import Receiver
 from shared.config import CommonSettings
-from tests.conftest import fresh_pg_database, integration_available
-from tests.integration.api_client import embedded_settings, kafka_settings, running_app
+from tests.integration.api_client import embedded_settings, running_app
+from tests.integration.conftest import START
 from tests.integration.notify_support import (
     events_when,
     of_type,
     point_notify_at,
-    started_receiver,
     with_org,
 )
 from tests.integration.test_intake_api import MY_GRID, TREE
 
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 VILLAGE = TREE.ancestors(MY_GRID.code)[0]
 TOWNSHIP = TREE.ancestors(MY_GRID.code)[1]
 
@@ -42,32 +38,18 @@ def work_order(number: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    async with started_receiver() as started:
-        yield started
-
-
-@pytest.fixture(params=["embedded", "kafka"])
-async def system(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CommonSettings]:
-    if request.param == "kafka":
-        if not integration_available():
-            pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-        async with fresh_pg_database() as url:
-            yield kafka_settings(url, clock="simulated", clock_start=START)
-    else:
-        yield embedded_settings(tmp_path, clock="simulated", clock_start=START)
-
-
 def feedback(receiver: Receiver) -> list[dict[str, Any]]:
     return [r.body for r in receiver.unique("/hotline/feedback").values()]
 
 
 async def test_a_work_order_round_trip_tells_the_hotline_each_status(
-    system: CommonSettings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     point_notify_at(monkeypatch, receiver)
-    async with running_app(with_org(system, receiver, tmp_path), SERVICES) as api:
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         first = await api.post("/v1/hotline/work-orders", json=work_order("GD2026030200001"))
         assert first.status_code == 201, first.text
         again = await api.post("/v1/hotline/work-orders", json=work_order("GD2026030200001"))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +15,18 @@ from services.sandbox.receiver import Receiver
 from shared.config import CommonSettings
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.sql_schema import dead_letters
-from tests.conftest import fresh_pg_database, integration_available
-from tests.integration.api_client import embedded_settings, kafka_settings, running_app
+from tests.integration.api_client import embedded_settings, running_app
+from tests.integration.conftest import START
 from tests.integration.notify_support import (
     SECRET,
     events_when,
     of_type,
     point_notify_at,
-    started_receiver,
     with_org,
 )
 from tests.integration.test_intake_api import MY_GRID, TREE, report
 
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
 VILLAGE = TREE.ancestors(MY_GRID.code)[0]
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    async with started_receiver() as started:
-        yield started
-
-
-@pytest.fixture(params=["embedded", "kafka"])
-async def system(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[CommonSettings]:
-    if request.param == "kafka":
-        if not integration_available():
-            pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-        async with fresh_pg_database() as url:
-            yield kafka_settings(url, clock="simulated", clock_start=START)
-    else:
-        yield embedded_settings(tmp_path, clock="simulated", clock_start=START)
 
 
 def delivered(history: list[dict[str, Any]], count: int) -> bool:
@@ -54,10 +34,13 @@ def delivered(history: list[dict[str, Any]], count: int) -> bool:
 
 
 async def test_a_report_sends_a_signed_dispatch_order_to_the_grid_worker(
-    system: CommonSettings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     point_notify_at(monkeypatch, receiver)
-    async with running_app(with_org(system, receiver, tmp_path), SERVICES) as api:
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         case_id = (await api.post("/v1/cases", json=report())).json()["id"]
         history = await events_when(api, case_id, lambda h: delivered(h, 2))
 
@@ -91,10 +74,13 @@ async def test_a_report_sends_a_signed_dispatch_order_to_the_grid_worker(
 
 
 async def test_lapsed_ack_goes_to_the_backup_and_warns_the_village_then_escalation_orders_it(
-    system: CommonSettings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     point_notify_at(monkeypatch, receiver)
-    async with running_app(with_org(system, receiver, tmp_path), SERVICES) as api:
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         case_id = (await api.post("/v1/cases", json=report())).json()["id"]
         await events_when(api, case_id, lambda h: delivered(h, 2))
 
@@ -135,11 +121,14 @@ async def test_lapsed_ack_goes_to_the_backup_and_warns_the_village_then_escalati
 
 
 async def test_a_failing_receiver_gets_each_order_once_after_it_recovers(
-    system: CommonSettings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     point_notify_at(monkeypatch, receiver)
     receiver.fail_next(6)  # every first attempts of both channels answer 500
-    async with running_app(with_org(system, receiver, tmp_path), SERVICES) as api:
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         ids = [(await api.post("/v1/cases", json=report())).json()["id"] for _ in range(3)]
         histories = [await events_when(api, i, lambda h: delivered(h, 2)) for i in ids]
 
@@ -175,11 +164,14 @@ async def test_a_timeout_is_retried_with_the_same_key(
 
 
 async def test_a_given_up_delivery_is_an_event_and_a_supervisor_re_drives_it(
-    system: CommonSettings, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     point_notify_at(monkeypatch, receiver, retry_total_seconds=0.3)
     receiver.fail_always(status=503)
-    async with running_app(with_org(system, receiver, tmp_path), SERVICES) as api:
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         case_id = (await api.post("/v1/cases", json=report())).json()["id"]
         history = await events_when(api, case_id, lambda h: len(of_type(h, "DeliveryFailed")) == 2)
         failed = (await api.get("/v1/admin/deliveries", params={"status": "failed"})).json()
