@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import (
     AsyncRetrying,
@@ -147,7 +147,11 @@ class Dispatcher:
             await conn.execute(
                 update(deliveries)
                 .where(deliveries.c.delivery_id.in_(ids), deliveries.c.status == "pending", free)
-                .values(lease_owner=self.owner, lease_until=now + self._lease)
+                .values(
+                    lease_owner=self.owner,
+                    lease_until=now + self._lease,
+                    first_attempt_at=func.coalesce(deliveries.c.first_attempt_at, now),
+                )
             )
             rows = (
                 await conn.execute(
@@ -216,8 +220,6 @@ class Dispatcher:
             settings=self._settings,
         )
         first = as_utc(row["first_attempt_at"]) if row["first_attempt_at"] else wall_now()
-        if row["first_attempt_at"] is None:
-            await self._update(delivery_id, first_attempt_at=first)
         elapsed = (wall_now() - first).total_seconds()
         attempt = history.attempts
 
@@ -283,14 +285,9 @@ class Dispatcher:
             ),
             key=f"delivered:{delivery_id}",
         )
-        await self._update(
-            delivery_id,
-            status="delivered",
-            attempts=attempt,
-            delivered_at=delivered_at,
-            lease_owner=None,
-            lease_until=None,
-        )
+        # The outbox marks the row from that event; until then the lease (and the history
+        # check above, should the lease lapse first) keeps it from being sent again.
+        self._note_change()
         DELIVERIES.labels(message.channel, "delivered").inc()
         DELIVERY_SECONDS.labels(message.channel).observe(
             (delivered_at - as_utc(row["issued_at"])).total_seconds()

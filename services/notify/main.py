@@ -23,7 +23,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     settings = NotifySettings()
     client = httpx.AsyncClient(
         timeout=settings.http_timeout_seconds,
-        limits=httpx.Limits(max_connections=settings.concurrency),
+        limits=httpx.Limits(max_connections=settings.http_connections),
     )
     channels = default_channels(settings, client)
     dispatcher = Dispatcher(

@@ -51,6 +51,8 @@ class Receiver:
     secret: bytes | None = None
     requests: list[Received] = field(default_factory=list)
     """Every request that was answered 2xx, duplicates included."""
+    first: dict[str, Received] = field(default_factory=dict)
+    """The first accepted request per idempotency key, in arrival order."""
     refused: int = 0
     arrivals: int = 0
     """Requests that reached the receiver, answered or not."""
@@ -68,11 +70,7 @@ class Receiver:
 
     def unique(self, path_prefix: str = "/") -> dict[str, Received]:
         """First arrival per idempotency key."""
-        seen: dict[str, Received] = {}
-        for r in self.requests:
-            if r.path.startswith(path_prefix):
-                seen.setdefault(r.key, r)
-        return seen
+        return {k: r for k, r in self.first.items() if r.path.startswith(path_prefix)}
 
     def count_by_key(self, path_prefix: str = "/") -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -154,18 +152,18 @@ class Receiver:
             )
             if not signature_ok:
                 return web.json_response({"error": "bad signature"}, status=401)
-        duplicate = any(r.key == key for r in self.requests)
+        duplicate = key in self.first
+        received = Received(
+            path=request.path,
+            key=key,
+            body=orjson.loads(raw),
+            headers=dict(request.headers),
+            signature_ok=signature_ok,
+            at=asyncio.get_running_loop().time(),
+        )
         async with self._changed:
-            self.requests.append(
-                Received(
-                    path=request.path,
-                    key=key,
-                    body=orjson.loads(raw),
-                    headers=dict(request.headers),
-                    signature_ok=signature_ok,
-                    at=asyncio.get_running_loop().time(),
-                )
-            )
+            self.requests.append(received)
+            self.first.setdefault(key, received)
             self._changed.notify_all()
         return web.json_response({"ok": True, "duplicate": duplicate})
 

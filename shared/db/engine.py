@@ -24,7 +24,11 @@ def make_engine(url: str, *, durable: bool = True, pool_size: int = 10) -> Async
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: writers queue in asyncio instead of sleeping in SQLite's busy
+        # handler (which backs off up to 100 ms per try and made every hop slow).
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         synchronous = "FULL" if durable else "NORMAL"
 
         @event.listens_for(engine.sync_engine, "connect")
