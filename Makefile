@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-unit lint stack stack-stop venv bench replay clean
+.PHONY: run test test-unit lint stack stack-stop venv bench bench-notify replay clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ stack-stop:
 
 bench: $(STAMP) ## Intake throughput and latency (embedded; add ARGS=--kafka with the stack up)
 	$(PY) bench/intake.py $(ARGS)
+
+bench-notify: $(STAMP) ## Dispatch orders: deliveries/s and report-to-receiver latency (embedded)
+	$(PY) bench/notify.py $(ARGS)
 
 replay: $(STAMP) ## Rebuild every read model from the start of the log (stop the services first)
 	$(PY) -m services.replay

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -63,3 +64,15 @@ def server(env: dict[str, str], *, module: str = "services.all_in_one") -> Itera
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+async def open_loop(one: Callable[[int], Awaitable[None]], *, rate: float, total: int) -> None:
+    """Start ``one(i)`` every 1/rate s whether or not earlier ones answered, then await all."""
+    tasks = []
+    start = time.perf_counter()
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)

@@ -22,7 +22,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, server
+from bench.common import open_loop, percentile, server
 from services.intake.events import CaseReported
 from shared.config import CommonSettings
 from shared.events.envelope import new_event
@@ -84,14 +84,7 @@ async def paced(base: str, grids: list[str], *, rate: int, seconds: float) -> li
                 await answer.read()
             latencies.append(time.perf_counter() - started)
 
-        tasks = []
-        start = time.perf_counter()
-        for i in range(total):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+        await open_loop(one, rate=rate, total=total)
     return latencies
 
 

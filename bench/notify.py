@@ -24,7 +24,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import percentile, server
+from bench.common import open_loop, percentile, server
 from services.notify.channels.signing import signed_headers
 from services.sandbox.receiver import Receiver
 from shared.org.levels import Level
@@ -64,14 +64,7 @@ async def report_paced(
                 assert answer.status == 201, await answer.text()
                 sent[(await answer.json())["id"]] = started
 
-        tasks = []
-        start = time.perf_counter()
-        for i in range(total):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+        await open_loop(one, rate=rate, total=total)
     return sent
 
 
