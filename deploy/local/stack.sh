@@ -14,14 +14,40 @@ SERVICES=(intake:8000 triage:8001 escalation:8002 notify:8003)
 export FQ_ENVIRONMENT="${FQ_ENVIRONMENT:-development}"
 export FQ_LOG_BACKEND=kafka
 export FQ_KAFKA_BOOTSTRAP="${FQ_KAFKA_BOOTSTRAP:-127.0.0.1:${FQ_KAFKA_PORT:-9092}}"
+FQ_DATABASE_URL_GIVEN="${FQ_DATABASE_URL:-}"
 export FQ_DATABASE_URL="${FQ_DATABASE_URL:-postgresql+asyncpg://fengqiao:fengqiao@127.0.0.1:${FQ_PG_PORT:-5432}/fengqiao}"
 export FQ_KAFKA_IDEMPOTENCE="${FQ_KAFKA_IDEMPOTENCE:-false}"  # the local broker has no InitProducerId
 
 has_entry_point() { [ -f "$ROOT/services/$1/main.py" ] && [ -f "$ROOT/services/$1/__main__.py" ]; }
 
+# The sandbox receiver stands in for contacts' webhooks, the SMS gateway and 12345
+# (the sample county points at :8900); FQ_SANDBOX=false leaves it out.
+start_sandbox() {
+  [ "${FQ_SANDBOX:-true}" = "true" ] || return 0
+  if [ -f "$RUN/sandbox.pid" ] && kill -0 "$(cat "$RUN/sandbox.pid")" 2>/dev/null; then return 0; fi
+  cd "$ROOT"
+  nohup "$PY" -m services.sandbox 8900 </dev/null >"$LOGS/sandbox.log" 2>&1 &
+  echo $! >"$RUN/sandbox.pid"
+  echo "sandbox receiver on http://127.0.0.1:8900/inbox"
+}
+
+# The local broker keeps nothing across restarts (memory storage). Consumer positions and
+# the event store in PostgreSQL would then point past an empty topic, so a freshly started
+# broker gets a fresh database too. With a durable broker this step does not apply.
+fresh_database() {
+  local db="${FQ_STACK_DATABASE:-fengqiao}" port="${FQ_PG_PORT:-5432}"
+  su postgres -c "dropdb -p $port --if-exists --force $db" 2>/dev/null || true
+  su postgres -c "createdb -p $port -O fengqiao $db"
+  echo "fresh database $db (the local broker started empty)"
+}
+
 start() {
   "$ROOT/deploy/local/postgres.sh" start
-  "$ROOT/deploy/local/kafka.sh" start
+  if ! "$ROOT/deploy/local/kafka.sh" status >/dev/null 2>&1; then
+    "$ROOT/deploy/local/kafka.sh" start
+    [ -n "${FQ_DATABASE_URL_GIVEN:-}" ] || fresh_database
+  fi
+  start_sandbox
   for entry in "${SERVICES[@]}"; do
     name="${entry%%:*}"; port="${entry##*:}"
     has_entry_point "$name" || { echo "skip $name (no entry point yet)"; continue; }
@@ -42,7 +68,7 @@ start() {
 }
 
 stop() {
-  for entry in "${SERVICES[@]}"; do
+  for entry in "${SERVICES[@]}" sandbox:8900; do
     name="${entry%%:*}"
     if [ -f "$RUN/$name.pid" ]; then
       kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true

@@ -6,6 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+import services.escalation.events
+import services.intake.events
+import services.triage.events
 from services.escalation.decide import timer_kind
 from services.escalation.state import LadderState
 from shared.events.envelope import EventEnvelope
@@ -13,6 +16,9 @@ from shared.events.payload import EventPayload
 from shared.events.registry import REGISTRY
 from shared.vocabulary import Tier
 
+# The fold decodes other services' events too: register their schemas in this process,
+# which may run alone (an unknown type would be skipped and the state would be wrong).
+SCHEMAS = (services.escalation.events, services.intake.events, services.triage.events)
 CLOCK_KINDS = {"deadline", "supervision"}
 
 

@@ -110,6 +110,12 @@ class ProjectionRunner:
         await self.log.dead_letter(delivery, group=group, reason=reason)
         DEAD_LETTERS.labels(group).inc()
         log.warning(
+            "dead_lettered",
+            group=group,
+            partition=delivery.position.partition,
+            offset=delivery.position.offset,
+        )
+        log.warning(
             "event_dead_lettered",
             group=group,
             reason=reason[:200],

@@ -101,6 +101,13 @@ class ReactorRunner:
                     if is_poison(exc):
                         await self.log.dead_letter(delivery, group=group, reason=describe(exc))
                         DEAD_LETTERS.labels(group).inc()
+                        log.warning(
+                            "dead_lettered",
+                            group=group,
+                            event_type=event.event_type,
+                            case_id=event.case_id,
+                            error=type(exc).__name__,
+                        )
                         return
                     log.warning(
                         "reaction_retrying",
