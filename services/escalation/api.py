@@ -20,7 +20,7 @@ from services.escalation.commands import (
     ResumeClock,
     UnitPath,
 )
-from services.escalation.decide import Refused, case_of_order
+from services.escalation.rules import Refused, case_of_order
 from services.escalation.service import Ladder, run_command
 from services.escalation.state import LadderState
 from services.intake.access import visible_stream

@@ -9,7 +9,7 @@ from typing import Any
 import services.escalation.events
 import services.intake.events
 import services.triage.events
-from services.escalation.decide import timer_kind
+from services.escalation.rules import timer_kind
 from services.escalation.state import LadderState
 from shared.events.envelope import EventEnvelope
 from shared.events.payload import EventPayload

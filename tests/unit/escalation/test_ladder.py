@@ -20,7 +20,7 @@ from services.escalation.commands import (
     ResumeClock,
 )
 from services.escalation.config import LadderSettings
-from services.escalation.decide import Refused
+from services.escalation.rules import Refused
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 from tests.unit.escalation.ladder_harness import PATH, Ladder

@@ -14,7 +14,7 @@ from services.escalation.commands import (
     RecordFollowUp,
     ResolveCase,
 )
-from services.escalation.decide import Refused
+from services.escalation.rules import Refused
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 from tests.unit.escalation.ladder_harness import PATH, Ladder
