@@ -21,7 +21,7 @@ from services.escalation.commands import Command, FireTimer, UnitPath
 from services.escalation.service import CommandFactory, Ladder, apply_on, run_command
 from services.escalation.state import LadderState
 from shared.db.schema import escalation_timers
-from shared.db.times import as_utc
+from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
 from shared.log.port import VersionConflict
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
@@ -42,7 +42,7 @@ class TimerIndex:
                 "timer_id": t["timer_id"],
                 "case_id": event.case_id,
                 "kind": t["kind"],
-                "due_at": as_utc(datetime.fromisoformat(t["due_at"])),
+                "due_at": parse_utc(t["due_at"]),
             }
             for event in events
             for t in event.payload.get("timers") or ()

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from shared.db.times import as_utc
+from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
 
 CaseRow = dict[str, Any]
@@ -94,10 +94,6 @@ def _on_triaged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     }
 
 
-def _instant(value: str) -> datetime:
-    return as_utc(datetime.fromisoformat(value))
-
-
 def _ladder(row: CaseRow, **details: Any) -> CaseRow:
     return {**row, "details": {**row["details"], **details}}
 
@@ -114,7 +110,7 @@ def _on_assigned(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
         "status": status,
         "level": p["level"],
         "holder_unit_code": p["unit_code"],
-        "deadline_at": _instant(p["deadline_at"]),
+        "deadline_at": parse_utc(p["deadline_at"]),
     }
     return _ladder(
         new,
@@ -135,7 +131,7 @@ def _on_escalated(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
 def _on_supervised(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
-    new = {**row, "deadline_at": _instant(event.payload["next_due_at"])}
+    new = {**row, "deadline_at": parse_utc(event.payload["next_due_at"])}
     return _ladder(new, supervision_count=event.payload["count"])
 
 
@@ -147,7 +143,7 @@ def _on_resumed(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
     paused = row["details"].get("paused_seconds", 0) + event.payload["paused_seconds"]
-    new = {**row, "deadline_at": _instant(event.payload["deadline_at"])}
+    new = {**row, "deadline_at": parse_utc(event.payload["deadline_at"])}
     return _ladder(new, paused=False, paused_seconds=paused)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from services.intake.access import visible_stream
 from services.notify.events import DeliveryRetryRequested
+from services.notify.handlers import record
 from services.notify.history import delivery_history
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, not_found
 from shared.db.schema import deliveries
-from shared.events.envelope import new_event
-from shared.log.port import ANY_VERSION
+from shared.events.envelope import utc_now
 
 router = APIRouter(prefix="/v1/admin/deliveries", tags=["deliveries"])
 Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]
@@ -94,17 +94,12 @@ async def retry_delivery(delivery_id: str, request: Request, principal: Supervis
                 "; only a failed delivery can be re-driven"
             ),
         )
-    key = f"retry:{delivery_id}:{history.failures}"
-    event = new_event(
-        DeliveryRetryRequested(
-            delivery_id=delivery_id, by=principal.client, requested_at=datetime.now(UTC)
+    await record(
+        context.log,
+        cause=stream[-1],
+        payload=DeliveryRetryRequested(
+            delivery_id=delivery_id, by=principal.client, requested_at=utc_now()
         ),
-        case_id=row["case_id"],
-        producer="notify",
-        causation=stream[-1],
-        idempotency_key=key,
-    )
-    await context.log.append(
-        row["case_id"], [event], expected_version=ANY_VERSION, idempotency_key=key
+        key=f"retry:{delivery_id}:{history.failures}",
     )
     return DeliveryOut.model_validate({**dict(row), "status": "pending", "last_error": None})

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -38,22 +38,18 @@ from services.notify.events import (
     DeliveryFailed,
     DispatchOrderDelivered,
 )
+from services.notify.handlers import record
 from services.notify.history import delivery_history
 from services.notify.message import compose
 from shared.db.schema import deliveries
 from shared.db.times import as_utc
-from shared.events.envelope import EventEnvelope, new_event
+from shared.events.envelope import EventEnvelope, utc_now
 from shared.events.payload import EventPayload
-from shared.log.port import ANY_VERSION, EventLog
+from shared.log.port import EventLog
 from shared.org.tree import OrgTree
 from shared.runtime.metrics import DELIVERIES, DELIVERIES_IN_FLIGHT, DELIVERY_SECONDS
 
 log = structlog.get_logger(__name__)
-PRODUCER = "notify"
-
-
-def wall_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -107,8 +103,7 @@ class Dispatcher:
                     self._in_flight[row["delivery_id"]] = task
                 DELIVERIES_IN_FLIGHT.set(len(self._in_flight))
                 if claimed and len(claimed) == room:
-                    await self._wait(0.0 if room else 1.0)
-                    continue
+                    continue  # maybe more is waiting
                 # Woken by new rows, a finished delivery, or at the latest when leases lapse.
                 await self._wait(min(1.0, self._settings.lease_seconds / 3))
         finally:
@@ -121,14 +116,12 @@ class Dispatcher:
                 await self._release_leases()
 
     async def _wait(self, seconds: float) -> None:
-        if seconds <= 0:
-            return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
 
     async def _claim(self, room: int) -> list[dict[str, Any]]:
-        now = wall_now()
+        now = utc_now()
         free = or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now)
         async with self._engine.begin() as conn:
             ids = list(
@@ -175,7 +168,7 @@ class Dispatcher:
                             deliveries.c.lease_owner == self.owner,
                             deliveries.c.delivery_id.in_(list(self._in_flight)),
                         )
-                        .values(lease_until=wall_now() + self._lease)
+                        .values(lease_until=utc_now() + self._lease)
                     )
 
     async def _release_leases(self) -> None:
@@ -195,7 +188,7 @@ class Dispatcher:
         except Exception as exc:  # the log or database went away: try again a bit later
             log.warning("delivery_interrupted", delivery_id=delivery_id, error=type(exc).__name__)
             with contextlib.suppress(Exception):
-                await self._update(delivery_id, lease_until=wall_now() + timedelta(seconds=5))
+                await self._update(delivery_id, lease_until=utc_now() + timedelta(seconds=5))
         finally:
             self._in_flight.pop(delivery_id, None)
             self.wake()
@@ -219,8 +212,8 @@ class Dispatcher:
             tree=self._tree,
             settings=self._settings,
         )
-        first = as_utc(row["first_attempt_at"]) if row["first_attempt_at"] else wall_now()
-        elapsed = (wall_now() - first).total_seconds()
+        first = as_utc(row["first_attempt_at"]) if row["first_attempt_at"] else utc_now()
+        elapsed = (utc_now() - first).total_seconds()
         attempt = history.attempts
 
         async def record_retry(state: RetryCallState) -> None:
@@ -239,7 +232,7 @@ class Dispatcher:
                 ),
                 key=f"attempt:{delivery_id}:{attempt}",
             )
-            await self._update(delivery_id, attempts=attempt, last_error=reason)
+            self._note_change()  # the outbox records the attempt from the event
 
         settings = self._settings
         retrying = AsyncRetrying(
@@ -264,15 +257,18 @@ class Dispatcher:
             reason = exc.reason if isinstance(exc, DeliveryError) else f"unknown channel {exc}"
             await self._give_up(
                 stream[-1],
-                history.notice,
-                message.channel,
-                delivery_id,
-                attempt,
-                reason,
-                history.failures,
+                DeliveryFailed(
+                    delivery_id=delivery_id,
+                    notice_id=history.notice["notice_id"],
+                    channel=message.channel,
+                    attempts=attempt,
+                    reason=reason,
+                    failed_at=utc_now(),
+                ),
+                round_=history.failures,
             )
             return
-        delivered_at = wall_now()
+        delivered_at = utc_now()
         await self._append(
             stream[-1],
             DispatchOrderDelivered(
@@ -293,47 +289,23 @@ class Dispatcher:
             (delivered_at - as_utc(row["issued_at"])).total_seconds()
         )
 
-    async def _give_up(
-        self,
-        cause: EventEnvelope,
-        notice: dict[str, Any],
-        channel: str,
-        delivery_id: str,
-        attempts: int,
-        reason: str,
-        failures: int,
-    ) -> None:
-        failed_at = wall_now()
-        await self._append(
-            cause,
-            DeliveryFailed(
-                delivery_id=delivery_id,
-                notice_id=notice["notice_id"],
-                channel=channel,
-                attempts=attempts,
-                reason=reason,
-                failed_at=failed_at,
-            ),
-            key=f"failed:{delivery_id}:{failures}",
-        )
+    async def _give_up(self, cause: EventEnvelope, failed: DeliveryFailed, *, round_: int) -> None:
+        await self._append(cause, failed, key=f"failed:{failed.delivery_id}:{round_}")
+        # Written at once as well, so a supervisor listing failures sees it without waiting
+        # for the outbox to read the event back.
         await self._update(
-            delivery_id,
+            failed.delivery_id,
             status="failed",
-            attempts=attempts,
-            last_error=reason,
+            attempts=failed.attempts,
+            last_error=failed.reason,
             lease_owner=None,
             lease_until=None,
         )
-        DELIVERIES.labels(channel, "failed").inc()
-        log.warning("delivery_failed", delivery_id=delivery_id, channel=channel, reason=reason)
+        DELIVERIES.labels(failed.channel, "failed").inc()
+        log.warning("delivery_failed", delivery_id=failed.delivery_id, channel=failed.channel)
 
     async def _append(self, cause: EventEnvelope, payload: EventPayload, *, key: str) -> None:
-        event = new_event(
-            payload, case_id=cause.case_id, producer=PRODUCER, causation=cause, idempotency_key=key
-        )
-        await self._log.append(
-            cause.case_id, [event], expected_version=ANY_VERSION, idempotency_key=key
-        )
+        await record(self._log, cause=cause, payload=payload, key=key)
 
     async def _update(self, delivery_id: str, **values: Any) -> None:
         async with self._engine.begin() as conn:

@@ -10,6 +10,7 @@ from services.intake.case_view import fold
 from services.notify.feedback import FEEDBACK, plan_feedback
 from services.notify.plan import PLANNERS, Situation, plan_orders
 from shared.events.envelope import EventEnvelope, new_event
+from shared.events.payload import EventPayload
 from shared.log.port import ANY_VERSION, EventLog
 from shared.org.tree import OrgTree
 
@@ -18,6 +19,14 @@ from shared.org.tree import OrgTree
 SCHEMAS = (services.escalation.events, services.intake.events)
 PRODUCER = "notify"
 CAUSES = frozenset(PLANNERS) | frozenset(FEEDBACK)
+
+
+async def record(log: EventLog, *, cause: EventEnvelope, payload: EventPayload, key: str) -> None:
+    """Append one notify event to the cause's case, once per ``key``."""
+    event = new_event(
+        payload, case_id=cause.case_id, producer=PRODUCER, causation=cause, idempotency_key=key
+    )
+    await log.append(cause.case_id, [event], expected_version=ANY_VERSION, idempotency_key=key)
 
 
 class NotifyPlanner:

@@ -8,14 +8,13 @@ also writes its own outcome to a row at once, after the event that records it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.schema import deliveries
-from shared.db.times import as_utc
+from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
 
 ISSUED = frozenset({"DispatchOrderIssued", "HotlineFeedbackIssued"})
@@ -25,10 +24,6 @@ def _kind(event: EventEnvelope) -> str:
     if event.event_type == "HotlineFeedbackIssued":
         return "hotline"
     return str(event.payload["purpose"])
-
-
-def _instant(value: str) -> datetime:
-    return as_utc(datetime.fromisoformat(value))
 
 
 async def _issued(events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
@@ -72,7 +67,7 @@ def outcome_values(event: EventEnvelope) -> dict[str, Any] | None:
             return {
                 "status": "delivered",
                 "attempts": p["attempts"],
-                "delivered_at": _instant(p["delivered_at"]),
+                "delivered_at": parse_utc(p["delivered_at"]),
                 "lease_owner": None,
                 "lease_until": None,
             }

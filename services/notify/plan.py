@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from services.intake.case_view import CaseRow
 from services.notify.events import DispatchOrderIssued, PlannedDelivery, Purpose
@@ -52,7 +52,7 @@ def _notice(
     *,
     purpose: Purpose,
     unit_code: str | None,
-    recipient: str = "primary",
+    recipient: Literal["primary", "backup"] = "primary",
     order_id: str | None = None,
     show_parties: bool = True,
     deadline_at: Any = None,
@@ -69,7 +69,7 @@ def _notice(
         order_id=order_id,
         unit_code=unit.code,
         level=unit.level,
-        recipient="backup" if recipient == "backup" else "primary",
+        recipient=recipient,
         team=unit.team,
         case_number=s.case["number"],
         tier=s.case.get("tier"),

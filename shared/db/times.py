@@ -8,3 +8,8 @@ from datetime import UTC, datetime
 def as_utc(value: datetime) -> datetime:
     """Aware values are converted to UTC; naive ones (read back from SQLite) are UTC."""
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse_utc(value: str) -> datetime:
+    """An ISO 8601 instant from an event payload, in UTC."""
+    return as_utc(datetime.fromisoformat(value))
