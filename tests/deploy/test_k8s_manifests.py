@@ -20,6 +20,7 @@ from shared.config import CommonSettings
 from shared.runtime.app import create_app
 from tests.deploy.manifests import (
     CUSTOM_KINDS,
+    K8S,
     KUBERNETES_VERSIONS,
     OVERLAYS,
     containers,
@@ -208,3 +209,13 @@ def test_the_service_monitor_scrapes_every_service(overlay: str) -> None:
     for endpoint in monitor["spec"]["endpoints"]:
         for service in scraped:
             assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+
+
+def test_the_image_runs_as_the_user_and_port_the_pods_expect(overlay: str) -> None:
+    dockerfile = (K8S / "Dockerfile").read_text()
+    out = rendered(overlay)
+    for workload in out.workloads():
+        user = pod_spec(workload)["securityContext"]["runAsUser"]
+        assert f"\nUSER {user}:" in dockerfile
+    assert f"PORT={out.settings()['PORT']}" in dockerfile
+    assert "COPY services/ /app/services/" in dockerfile  # rule sets and org data come along
