@@ -9,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
 from prometheus_client import REGISTRY
 
 import services
@@ -76,3 +77,15 @@ def test_the_topics_are_in_the_guide_with_infinite_retention() -> None:
     for topic in (config.topic, config.dead_letter_topic):
         row = next(line for line in document.splitlines() if line.startswith(f"| `{topic}`"))
         assert "infinite" in row
+
+
+def test_the_alert_rules_parse_and_query_metrics_that_exist() -> None:
+    _import_services()
+    families = {family.name for family in REGISTRY.collect() if family.name.startswith("fq_")}
+    block = re.search(r"```yaml\n(.*?)```", _guide(), re.S)
+    assert block is not None
+    rules = yaml.safe_load(block.group(1))["groups"][0]["rules"]
+    assert len(rules) >= 8
+    for rule in rules:
+        for used in re.findall(r"\bfq_[a-z_]+", rule["expr"]):
+            assert re.sub(r"_(total|bucket|sum|count)$", "", used) in families, rule["alert"]
