@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.log.sql_schema import event_log
-from tests.integration.test_notify_crash import free_port
+from tests.integration.test_notify_crash import free_port, poll
+
+__all__ = ["free_port", "poll"]
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_SH = ROOT / "deploy" / "local" / "kafka.sh"
@@ -50,13 +51,6 @@ def own_broker() -> Iterator[OwnBroker]:
         yield OwnBroker(port, pid)
     finally:
         subprocess.run([str(KAFKA_SH), "stop"], env=env, check=False, capture_output=True)
-
-
-async def poll(check: Callable[[], Awaitable[bool]], *, within: float = 30.0) -> None:
-    """Another process's state can only be polled; the interval is short and bounded."""
-    async with asyncio.timeout(within):
-        while not await check():
-            await asyncio.sleep(0.1)
 
 
 async def ready(url: str) -> bool:
