@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.config import CommonSettings
 from shared.log.sql_schema import event_log
 from tests.integration.test_notify_crash import free_port, poll
 
@@ -51,6 +52,27 @@ def own_broker() -> Iterator[OwnBroker]:
         yield OwnBroker(port, pid)
     finally:
         subprocess.run([str(KAFKA_SH), "stop"], env=env, check=False, capture_output=True)
+
+
+def kafka_process_env(settings: CommonSettings, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a service process on the same broker, topic and database."""
+    return {
+        **os.environ,
+        "PORT": str(port),
+        "FQ_LOG_BACKEND": "kafka",
+        "FQ_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "FQ_DATABASE_URL": settings.database_url,
+        "FQ_KAFKA_TOPIC": settings.kafka_topic,
+        "FQ_KAFKA_PARTITIONS": str(settings.kafka_partitions),
+        "FQ_KAFKA_GROUP_PREFIX": settings.kafka_group_prefix,
+        "FQ_KAFKA_IDEMPOTENCE": "false",
+        "FQ_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "FQ_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+        "FQ_KAFKA_REBALANCE_TIMEOUT_MS": "6000",
+        "FQ_ORG_FILE": str(settings.org_file),
+        "FQ_JSON_LOGS": "true",
+        **extra,
+    }
 
 
 async def ready(url: str) -> bool:

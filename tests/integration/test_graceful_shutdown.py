@@ -4,7 +4,6 @@ committed the events it held, and leaves its consumer group."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
 from pathlib import Path
@@ -18,30 +17,17 @@ from shared.db.positions import load_positions
 from shared.log.kafka import KafkaLog
 from tests.conftest import fresh_pg_database, integration_available, kafka_config
 from tests.integration.api_client import kafka_settings, running_app
-from tests.integration.processes import count_events, free_port, poll, service_process
+from tests.integration.processes import (
+    count_events,
+    free_port,
+    kafka_process_env,
+    poll,
+    service_process,
+)
 from tests.integration.test_intake_api import report
 
 CASES = 600
 GRACE_SECONDS = 10
-
-
-def process_env(settings: CommonSettings, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PORT": str(port),
-        "FQ_LOG_BACKEND": "kafka",
-        "FQ_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "FQ_DATABASE_URL": settings.database_url,
-        "FQ_KAFKA_TOPIC": settings.kafka_topic,
-        "FQ_KAFKA_PARTITIONS": str(settings.kafka_partitions),
-        "FQ_KAFKA_GROUP_PREFIX": settings.kafka_group_prefix,
-        "FQ_KAFKA_IDEMPOTENCE": "false",
-        "FQ_KAFKA_SESSION_TIMEOUT_MS": "6000",
-        "FQ_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-        "FQ_KAFKA_REBALANCE_TIMEOUT_MS": "6000",
-        "FQ_SHUTDOWN_GRACE_SECONDS": str(GRACE_SECONDS),
-        "FQ_JSON_LOGS": "true",
-    }
 
 
 async def reported_offsets(settings: CommonSettings) -> dict[str, tuple[int, int]]:
@@ -76,9 +62,8 @@ async def test_sigterm_drains_commits_and_exits_within_the_grace_period(tmp_path
         port = free_port()
         log_file = tmp_path / "triage.log"
         try:
-            async with service_process(
-                "triage", process_env(settings, port), log_file=log_file, args=("serve",)
-            ) as triage:
+            env = kafka_process_env(settings, port, FQ_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS))
+            async with service_process("triage", env, log_file=log_file, args=("serve",)) as triage:
 
                 async def triaging() -> bool:
                     return await count_events(engine, "CaseTriaged") > 0
