@@ -105,7 +105,7 @@ async def _verify(admin: AIOKafkaAdminClient, spec: TopicSpec) -> None:
             replicas=replicas,
             configured=spec.replication_factor,
         )
-    actual = await _configs(admin, spec.name)
+    actual = await topic_configs(admin, spec.name)
     wrong = [
         f"{name}={actual.get(name, '(broker default)')} (needs {spec.configs[name]})"
         for name in sorted(spec.required)
@@ -126,7 +126,7 @@ def _default(name: str) -> str | None:
     return {"cleanup.policy": "delete"}.get(name)
 
 
-async def _configs(admin: AIOKafkaAdminClient, topic: str) -> dict[str, str]:
+async def topic_configs(admin: AIOKafkaAdminClient, topic: str) -> dict[str, str]:
     responses: list[Any] = await admin.describe_configs(
         [ConfigResource(ConfigResourceType.TOPIC, topic)]
     )
