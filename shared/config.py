@@ -59,6 +59,12 @@ class CommonSettings(ServiceSettings):
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
     kafka_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
     kafka_rebalance_timeout_ms: int = Field(default=30_000, ge=1000)
+    kafka_max_batch: int = Field(
+        default=500,
+        ge=1,
+        description="Records a consumer takes at once; on SIGTERM the batch in hand is finished, "
+        "so it must be handled well within FQ_SHUTDOWN_GRACE_SECONDS",
+    )
     kafka_topics: Literal["create", "check"] = Field(
         default="create",
         description="create: create missing topics at start-up; check: refuse to start "

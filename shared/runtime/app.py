@@ -95,10 +95,15 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
             yield
         finally:
             state.begin_drain()
-            grace = state.grace_left(settings.shutdown_grace_seconds)
+            total = settings.shutdown_grace_seconds
             started = time.monotonic()
-            await drain(context, tasks, grace=grace)
-            await close_context(context)
+            # Keep a part of the grace period for closing the producer and the pools.
+            await drain(context, tasks, grace=max(0.0, state.grace_left(total) - total / 5))
+            try:
+                async with asyncio.timeout(max(0.5, state.grace_left(total))):
+                    await close_context(context)
+            except TimeoutError:
+                log.warning("close_exceeded_grace", grace_seconds=total)
             log.info("stopped", drained_seconds=round(time.monotonic() - started, 2))
 
     app = FastAPI(

@@ -42,6 +42,7 @@ def build_log(settings: CommonSettings) -> EventLog:
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
             topics_mode=settings.kafka_topics,
+            max_batch=settings.kafka_max_batch,
             dead_letter_retention_ms=settings.kafka_dead_letter_retention_ms,
         )
     )

@@ -62,7 +62,12 @@ async def test_sigterm_drains_commits_and_exits_within_the_grace_period(tmp_path
         port = free_port()
         log_file = tmp_path / "triage.log"
         try:
-            env = kafka_process_env(settings, port, FQ_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS))
+            env = kafka_process_env(
+                settings,
+                port,
+                FQ_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
+                FQ_KAFKA_MAX_BATCH="100",  # a batch well within the grace period
+            )
             async with service_process("triage", env, log_file=log_file, args=("serve",)) as triage:
 
                 async def triaging() -> bool:
