@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-unit lint stack stack-stop venv bench bench-notify replay clean
+.PHONY: run test test-unit lint stack stack-stop outage-drill migrate venv bench bench-notify replay clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ stack: $(STAMP) ## Kafka + PostgreSQL + the four services as separate processes
 
 stack-stop:
 	deploy/local/stack.sh stop
+
+outage-drill: $(STAMP) ## With make stack up: pause the broker 30 s under a trickle of reports
+	$(PY) deploy/local/outage_drill.py $(ARGS)
+
+migrate: $(STAMP) ## Bring FQ_DATABASE_URL to the head migration (what a Kubernetes Job runs)
+	$(PY) -m services.migrate
 
 bench: $(STAMP) ## Intake throughput and latency (embedded; add ARGS=--kafka with the stack up)
 	$(PY) bench/intake.py $(ARGS)

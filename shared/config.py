@@ -1,26 +1,23 @@
 """Settings shared by every service (pydantic-settings, environment prefix ``FQ_``).
 
 Outside development the settings refuse unsafe defaults: the documented ``dev`` API key,
-no API keys at all, the embedded log, SQLite, or the simulated clock.
+no API keys at all, the embedded log, SQLite, or the simulated clock. Secrets may come
+from files (``FQ_DATABASE_URL_FILE``, ``FQ_SECRETS_DIR``): see shared/settings_base.py.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
 ROLES = ("reader", "reporter", "handler", "supervisor", "auditor", "admin", "pii")
-
-
-class Environment(StrEnum):
-    DEVELOPMENT = "development"
-    PRODUCTION = "production"
 
 
 class ApiKeySetting(BaseModel):
@@ -42,12 +39,14 @@ def _dev_keys() -> list[ApiKeySetting]:
     ]
 
 
-class CommonSettings(BaseSettings):
+DAY_MS = 86_400_000
+
+
+class CommonSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="FQ_", env_file=".env", extra="ignore", env_nested_delimiter="__"
     )
 
-    environment: Environment = Environment.DEVELOPMENT
     log_backend: Literal["embedded", "kafka"] = "embedded"
     log_url: str = "sqlite+aiosqlite:///data/log.db"
     database_url: str = "sqlite+aiosqlite:///data/app.db"
@@ -60,6 +59,36 @@ class CommonSettings(BaseSettings):
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
     kafka_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
     kafka_rebalance_timeout_ms: int = Field(default=30_000, ge=1000)
+    kafka_max_batch: int = Field(
+        default=500,
+        ge=1,
+        description="Records a consumer takes at once; on SIGTERM the batch in hand is finished, "
+        "so it must be handled well within FQ_SHUTDOWN_GRACE_SECONDS",
+    )
+    kafka_topics: Literal["create", "check"] = Field(
+        default="create",
+        description="create: create missing topics at start-up; check: refuse to start "
+        "without them",
+    )
+    kafka_dead_letter_retention_ms: int = Field(
+        default=30 * DAY_MS,
+        ge=-1,
+        description="How long the dead-letter topic keeps a record (-1: forever); every "
+        "dead letter is also parked in the database",
+    )
+    migrations: Literal["apply", "check"] = Field(
+        default="apply",
+        description="apply: upgrade the database at start-up; check: refuse to start unless "
+        "it is at the head revision (python -m services.migrate applies them)",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="After SIGTERM: drain requests, finish and commit the events in hand",
+    )
+    readiness_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="How long /readyz waits for the broker and the database"
+    )
     org_file: Path = Field(default_factory=_default_org_file)
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None
@@ -72,14 +101,13 @@ class CommonSettings(BaseSettings):
     json_logs: bool = False
     log_level: str = "INFO"
 
-    @model_validator(mode="after")
-    def _refuse_unsafe_defaults(self) -> CommonSettings:
+    def complete(self) -> None:
         if self.api_keys_file is not None:
             from shared.api.keys_file import read_keys_file
 
             self.api_keys = read_keys_file(self.api_keys_file)
-        if self.environment is Environment.DEVELOPMENT:
-            return self
+
+    def unsafe_outside_development(self) -> list[str]:
         problems = []
         if not self.api_keys:
             problems.append("no API keys are configured (FQ_API_KEYS or FQ_API_KEYS_FILE)")
@@ -91,8 +119,7 @@ class CommonSettings(BaseSettings):
             problems.append("SQLite is for development (set FQ_DATABASE_URL to PostgreSQL)")
         if self.clock == "simulated":
             problems.append("the simulated clock is for development and tests")
-        if problems:
-            raise ValueError(
-                f"unsafe settings for environment {self.environment.value}: " + "; ".join(problems)
-            )
-        return self
+        return problems
+
+
+__all__ = ["ROLES", "ApiKeySetting", "CommonSettings", "Environment"]

@@ -8,13 +8,14 @@ from typing import Literal
 
 import orjson
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from shared.org.levels import Level
+from shared.settings_base import ServiceSettings
 from shared.vocabulary import Tier
 
 
-class LadderSettings(BaseSettings):
+class LadderSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FQ_LADDER_", env_file=".env", extra="ignore")
 
     limit_days: dict[Level, int] = Field(
@@ -44,5 +45,6 @@ class LadderSettings(BaseSettings):
     @property
     def version(self) -> str:
         """A stable id of these values, pinned by each deadline computed with them."""
-        body = orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+        values = self.model_dump(mode="json", exclude={"environment"})
+        body = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
         return "ladder-" + hashlib.sha256(body).hexdigest()[:12]

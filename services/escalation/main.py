@@ -61,4 +61,6 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ]
 
 
-SERVICE = ServiceModule(name="escalation", routers=[api.router], workers=workers)
+SERVICE = ServiceModule(
+    name="escalation", routers=[api.router], workers=workers, settings=[LadderSettings]
+)

@@ -1,24 +1,21 @@
-"""Notify configuration per deployment (``FQ_NOTIFY_*``); secrets may come from files."""
+"""Notify configuration per deployment (``FQ_NOTIFY_*``); secrets may come from files
+(``FQ_NOTIFY_SIGNING_SECRET_FILE``, or ``FQ_SECRETS_DIR``: see shared/settings_base.py)."""
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 
-from shared.config import Environment
+from shared.settings_base import ServiceSettings
 
 DEV_SIGNING_SECRET = "dev-signing-secret"
 DEV_SMS_KEY = "dev-sms-key"
 DEV_HOTLINE_KEY = "dev-hotline-key"
 
 
-class NotifySettings(BaseSettings):
+class NotifySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FQ_NOTIFY_", env_file=".env", extra="ignore")
 
-    environment: Environment = Field(
-        default=Environment.DEVELOPMENT,
-        validation_alias=AliasChoices("FQ_ENVIRONMENT", "environment"),
-    )
     signing_secret: SecretStr = Field(
         default=SecretStr(DEV_SIGNING_SECRET),
         description="HMAC-SHA256 key of the X-Signature header on webhooks and 12345 callbacks",
@@ -58,10 +55,7 @@ class NotifySettings(BaseSettings):
         description="Start the local sandbox receiver on this port (development only)",
     )
 
-    @model_validator(mode="after")
-    def _refuse_unsafe_defaults(self) -> NotifySettings:
-        if self.environment is Environment.DEVELOPMENT:
-            return self
+    def unsafe_outside_development(self) -> list[str]:
         problems = []
         if self.signing_secret.get_secret_value() == DEV_SIGNING_SECRET:
             problems.append("FQ_NOTIFY_SIGNING_SECRET is the development secret")
@@ -71,6 +65,4 @@ class NotifySettings(BaseSettings):
             problems.append("FQ_NOTIFY_HOTLINE_API_KEY is the development key")
         if self.sandbox_port is not None:
             problems.append("the sandbox receiver is for development")
-        if problems:
-            raise ValueError("unsafe notify settings: " + "; ".join(problems))
-        return self
+        return problems

@@ -77,4 +77,6 @@ def _sandbox(port: int, settings: NotifySettings) -> Worker:
     return run
 
 
-SERVICE = ServiceModule(name="notify", routers=[api.router], workers=workers)
+SERVICE = ServiceModule(
+    name="notify", routers=[api.router], workers=workers, settings=[NotifySettings]
+)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings_base import ServiceSettings
 
 
-class TriageSettings(BaseSettings):
+class TriageSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FQ_TRIAGE_", env_file=".env", extra="ignore")
 
     ruleset: str = "v1"

@@ -18,4 +18,6 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     return [("triage", runner.run)]
 
 
-SERVICE = ServiceModule(name="triage", routers=[api.router], workers=workers)
+SERVICE = ServiceModule(
+    name="triage", routers=[api.router], workers=workers, settings=[TriageSettings]
+)

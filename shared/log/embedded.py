@@ -93,7 +93,9 @@ class EmbeddedLog(EventLog):
         return await self.store.read_streams(case_ids)
 
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
-        return EmbeddedSubscription(self, group=group, positions=positions)
+        subscription = EmbeddedSubscription(self, group=group, positions=positions)
+        self.consumers.opened(subscription)
+        return subscription
 
     async def replay(self) -> AsyncIterator[list[Delivery]]:
         end = await self.store.last_position()
@@ -113,7 +115,7 @@ class EmbeddedLog(EventLog):
 class EmbeddedSubscription(Subscription):
     def __init__(self, log: EmbeddedLog, *, group: str, positions: PositionLoader) -> None:
         self._log = log
-        self._group = group
+        self.group = self._group = group
         self._positions = positions
         self._closed = False
 
@@ -132,5 +134,9 @@ class EmbeddedSubscription(Subscription):
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
         """Positions live with the consumer's effects; the embedded log keeps none."""
 
+    def stop(self) -> None:
+        self._closed = True  # the wait for new commits ends within the poll interval
+
     async def close(self) -> None:
         self._closed = True
+        self._log.consumers.closed(self)

@@ -32,7 +32,7 @@ from shared.log.port import (
     Subscription,
 )
 from shared.log.sql_store import SqlEventStore
-from shared.log.topics import TopicSpec, ensure_topics
+from shared.log.topics import dead_letter_topic, ensure_topics, event_topic
 
 log = structlog.get_logger(__name__)
 
@@ -52,19 +52,16 @@ class KafkaLog(EventLog):
         await ensure_topics(
             bootstrap=self.config.bootstrap,
             specs=[
-                TopicSpec(
-                    self.config.topic,
-                    self.config.partitions,
-                    self.config.replication_factor,
-                    {"retention.ms": "-1"},
+                event_topic(
+                    self.config.topic, self.config.partitions, self.config.replication_factor
                 ),
-                TopicSpec(
+                dead_letter_topic(
                     self.config.dead_letter_topic,
-                    1,
                     self.config.replication_factor,
-                    {"retention.ms": "-1"},
+                    self.config.dead_letter_retention_ms,
                 ),
             ],
+            mode=self.config.topics_mode,
         )
         await self.store.start()
         self._producer = AIOKafkaProducer(
@@ -159,7 +156,15 @@ class KafkaLog(EventLog):
         return await self.store.read_streams(case_ids)
 
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
-        return KafkaSubscription(self.config, group=group, positions=positions)
+        subscription = KafkaSubscription(
+            self.config, group=group, positions=positions, tracker=self.consumers
+        )
+        self.consumers.opened(subscription)
+        return subscription
+
+    async def probe(self) -> None:
+        """Ask the broker for its metadata: a paused or unreachable broker does not answer."""
+        await self._require_producer().client.fetch_all_metadata()
 
     async def replay(self) -> AsyncIterator[list[Delivery]]:
         consumer = AIOKafkaConsumer(

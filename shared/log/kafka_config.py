@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from shared.events.codec import PoisonEvent, decode
 from shared.events.envelope import EventEnvelope
@@ -26,6 +27,8 @@ class KafkaConfig:
     rebalance_timeout_ms: int = 30_000
     max_batch: int = 500
     group_prefix: str = ""
+    topics_mode: Literal["create", "check"] = "create"
+    dead_letter_retention_ms: int = 30 * 86_400_000
 
 
 def to_delivery(partition: int, offset: int, raw: bytes, key: bytes | None) -> Delivery:

@@ -10,7 +10,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from shared.log.kafka_config import KafkaConfig, to_delivery
-from shared.log.port import Delivery, PositionLoader, Subscription
+from shared.log.port import Delivery, OpenSubscriptions, PositionLoader, Subscription
 
 log = structlog.get_logger(__name__)
 
@@ -27,9 +27,18 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 class KafkaSubscription(Subscription):
-    def __init__(self, config: KafkaConfig, *, group: str, positions: PositionLoader) -> None:
+    def __init__(
+        self,
+        config: KafkaConfig,
+        *,
+        group: str,
+        positions: PositionLoader,
+        tracker: OpenSubscriptions | None = None,
+    ) -> None:
         self._config = config
-        self._group = group
+        self.group = self._group = group
+        self._tracker = tracker
+        self._joined = False
         self._positions = positions
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=config.bootstrap,
@@ -46,6 +55,10 @@ class KafkaSubscription(Subscription):
         self._closed = False
 
     @property
+    def joined(self) -> bool:
+        return self._joined
+
+    @property
     def assignment(self) -> set[TopicPartition]:
         return set(self._consumer.assignment())
 
@@ -54,6 +67,7 @@ class KafkaSubscription(Subscription):
         for tp in assigned:
             if tp.partition in stored:
                 self._consumer.seek(tp, stored[tp.partition])
+        self._joined = True  # an empty share counts: the group has more members than partitions
         log.info(
             "partitions_assigned",
             group=self._group,
@@ -90,7 +104,16 @@ class KafkaSubscription(Subscription):
             # The group's positions are stored with its effects; the broker copy is advisory.
             log.warning("offset_commit_failed", group=self._group, error=type(exc).__name__)
 
+    def stop(self) -> None:
+        self._closed = True  # the poll in progress returns within its 500 ms timeout
+
     async def close(self) -> None:
+        """Leave the consumer group (the others take over its partitions at once)."""
         self._closed = True
-        if self._started:
-            await self._consumer.stop()
+        try:
+            if self._started:
+                await self._consumer.stop()
+                log.info("consumer_left_group", group=self._group)
+        finally:
+            if self._tracker is not None:
+                self._tracker.closed(self)

@@ -7,6 +7,7 @@ two commands on one case can never both succeed on stale state. See docs/archite
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -82,8 +83,19 @@ class PositionLoader(Protocol):
 class Subscription(ABC):
     """A named consumer group's view of the log."""
 
+    group: str = ""
+
     @abstractmethod
     def batches(self) -> AsyncIterator[list[Delivery]]: ...
+
+    @abstractmethod
+    def stop(self) -> None:
+        """End ``batches`` once the batch in hand is handled (graceful shutdown)."""
+
+    @property
+    def joined(self) -> bool:
+        """The consumer has its share of the log (a group member received its assignment)."""
+        return True
 
     @abstractmethod
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
@@ -93,9 +105,49 @@ class Subscription(ABC):
     async def close(self) -> None: ...
 
 
+class OpenSubscriptions:
+    """Track a process's subscriptions: who has joined, stop them all, await their close."""
+
+    def __init__(self) -> None:
+        self._open: set[Subscription] = set()
+        self._changed = asyncio.Event()
+
+    def opened(self, subscription: Subscription) -> None:
+        self._open.add(subscription)
+
+    def closed(self, subscription: Subscription) -> None:
+        self._open.discard(subscription)
+        self._changed.set()
+
+    def waiting_to_join(self) -> list[str]:
+        return sorted(s.group for s in self._open if not s.joined)
+
+    def stop_all(self) -> None:
+        for subscription in list(self._open):
+            subscription.stop()
+
+    async def all_closed(self) -> None:
+        while self._open:
+            self._changed.clear()
+            await self._changed.wait()
+
+
 class EventLog(ABC):
     @abstractmethod
     async def start(self) -> None: ...
+
+    @property
+    def consumers(self) -> OpenSubscriptions:
+        """The subscriptions of this process that are not closed yet."""
+        found = self.__dict__.get("_open_subscriptions")
+        if found is None:
+            found = self.__dict__["_open_subscriptions"] = OpenSubscriptions()
+        assert isinstance(found, OpenSubscriptions)
+        return found
+
+    async def probe(self) -> None:
+        """Raise unless the log answers (readiness); the caller bounds the wait."""
+        await self.read_stream("readiness-probe")
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Sequence
 
 import structlog
@@ -12,17 +13,22 @@ from fastapi.responses import JSONResponse
 
 from shared.api.problems import install_problem_handlers
 from shared.config import CommonSettings
+from shared.db.migrate import MigrationsBehind, head_revision
+from shared.log.topics import TopicMisconfigured
 from shared.runtime.build import close_context, open_context
 from shared.runtime.context import AppContext
 from shared.runtime.logging import configure_logging
 from shared.runtime.metrics import install_metrics
+from shared.runtime.readiness import ProcessState, readiness, readiness_response
 from shared.runtime.service import ServiceModule, Worker
 
 log = structlog.get_logger(__name__)
 
 
-async def supervise(name: str, worker: Worker, *, healthy: dict[str, bool]) -> None:
-    """Run a worker forever, restarting it with a growing pause if it fails."""
+async def supervise(
+    name: str, worker: Worker, *, healthy: dict[str, bool], state: ProcessState
+) -> None:
+    """Run a worker, restarting it with a growing pause if it fails (not while draining)."""
     delay = 0.5
     while True:
         healthy[name] = True
@@ -33,22 +39,49 @@ async def supervise(name: str, worker: Worker, *, healthy: dict[str, bool]) -> N
             raise
         except Exception as exc:
             healthy[name] = False
+            if state.draining:
+                log.warning("worker_failed_while_draining", worker=name, error=type(exc).__name__)
+                return
             log.error("worker_failed", worker=name, error=type(exc).__name__, retry_in=delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
 
 
+async def drain(context: AppContext, tasks: list[asyncio.Task[None]], *, grace: float) -> None:
+    """Stop consuming: each consumer finishes and commits its batch, then leaves its group.
+
+    Workers that do not consume (the dispatcher, the timer scheduler) are cancelled once the
+    consumers are closed or the grace period is over; their work is leased or idempotent.
+    """
+    context.log.consumers.stop_all()
+    try:
+        async with asyncio.timeout(grace):
+            await context.log.consumers.all_closed()
+    except TimeoutError:
+        log.warning("shutdown_grace_exceeded", grace_seconds=grace)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -> FastAPI:
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    state = ProcessState()
+    head = head_revision()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        context = await open_context(settings)
+        try:
+            context = await open_context(settings)
+        except (MigrationsBehind, TopicMisconfigured) as exc:
+            log.error("start_refused", reason=str(exc))
+            raise
         app.state.context = context
-        healthy: dict[str, bool] = {}
-        app.state.workers = healthy
+        app.state.workers = state.workers
         tasks = [
-            asyncio.create_task(supervise(name, worker, healthy=healthy), name=name)
+            asyncio.create_task(
+                supervise(name, worker, healthy=state.workers, state=state), name=name
+            )
             for service in services
             for name, worker in service.workers(context)
         ]
@@ -61,11 +94,17 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await close_context(context)
-            log.info("stopped")
+            state.begin_drain()
+            total = settings.shutdown_grace_seconds
+            started = time.monotonic()
+            # Keep a part of the grace period for closing the producer and the pools.
+            await drain(context, tasks, grace=max(0.0, state.grace_left(total) - total / 5))
+            try:
+                async with asyncio.timeout(max(0.5, state.grace_left(total))):
+                    await close_context(context)
+            except TimeoutError:
+                log.warning("close_exceeded_grace", grace_seconds=total)
+            log.info("stopped", drained_seconds=round(time.monotonic() - started, 2))
 
     app = FastAPI(
         title="Fengqiao case escalation API",
@@ -79,19 +118,23 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
         for router in service.routers:
             app.include_router(router)
 
+    app.state.process = state
+
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Adapters reachable and workers running")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Broker and database reachable, consumers assigned, migrations at head",
+        responses={503: {"description": "Not ready: problem+json naming the failed checks"}},
+    )
     async def readyz() -> JSONResponse:
         context: AppContext = app.state.context
-        workers: dict[str, bool] = app.state.workers
-        ready = all(workers.values())
-        try:
-            await context.log.read_stream("readiness-probe")
-        except Exception:
-            ready = False
-        return JSONResponse({"ready": ready, "workers": workers}, status_code=200 if ready else 503)
+        checks = await readiness(
+            context, state, within=settings.readiness_timeout_seconds, head=head
+        )
+        return readiness_response(checks)
 
     return app

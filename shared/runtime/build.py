@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.api.auth import KeyRing
 from shared.config import CommonSettings
 from shared.db.engine import make_engine
-from shared.db.migrate import upgrade_to_head
+from shared.db.migrate import (
+    MigrationsBehind,
+    behind_head,
+    current_revision,
+    head_revision,
+    upgrade_to_head,
+)
 from shared.log.embedded import EmbeddedLog
 from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
@@ -35,13 +41,25 @@ def build_log(settings: CommonSettings) -> EventLog:
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
+            topics_mode=settings.kafka_topics,
+            max_batch=settings.kafka_max_batch,
+            dead_letter_retention_ms=settings.kafka_dead_letter_retention_ms,
         )
     )
 
 
 async def open_database(settings: CommonSettings) -> AsyncEngine:
-    await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    return make_engine(settings.database_url, durable=False)
+    """The read-model database, migrated (``FQ_MIGRATIONS=apply``) or checked (``check``)."""
+    if settings.migrations == "apply":
+        await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    engine = make_engine(settings.database_url, durable=False)
+    if settings.migrations == "check":
+        async with engine.connect() as conn:
+            problem = behind_head(await current_revision(conn), head_revision())
+        if problem is not None:
+            await engine.dispose()
+            raise MigrationsBehind(problem)
+    return engine
 
 
 async def open_context(settings: CommonSettings) -> AppContext:

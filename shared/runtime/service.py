@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter
 
 from shared.runtime.context import AppContext
+from shared.settings_base import ServiceSettings
 
 Worker = Callable[[], Awaitable[None]]
 
@@ -17,3 +18,5 @@ class ServiceModule:
     name: str
     routers: Sequence[APIRouter] = ()
     workers: Callable[[AppContext], list[tuple[str, Worker]]] = field(default=lambda _context: [])
+    settings: Sequence[type[ServiceSettings]] = ()
+    """Its own settings classes, read and checked before the process starts."""
