@@ -47,12 +47,6 @@ class Setting:
 PROCESS_VARIABLES = (
     Setting("HOST", "`127.0.0.1`", ["all"], "Address uvicorn listens on (`0.0.0.0` in a pod)"),
     Setting("PORT", "8000 / 8001 / 8002 / 8003", ["all"], "Port uvicorn listens on"),
-    Setting(
-        "FQ_GRACE_SECONDS",
-        "`20`",
-        ["all"],
-        "After SIGTERM, how long in-flight requests may finish before the workers stop",
-    ),
 )
 
 # Meanings of the fields whose Settings class gives no description.

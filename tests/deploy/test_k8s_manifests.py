@@ -141,7 +141,7 @@ def test_budgets_and_autoscalers_target_deployments_within_the_partitions(overla
 
 def test_grace_period_covers_the_pause_and_the_configured_shutdown(overlay: str) -> None:
     out = rendered(overlay)
-    grace = int(out.settings()["FQ_GRACE_SECONDS"])
+    grace = int(out.settings()["FQ_SHUTDOWN_GRACE_SECONDS"])
     for deployment in out.of_kind("Deployment"):
         spec = pod_spec(deployment)
         (container,) = spec["containers"]
