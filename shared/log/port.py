@@ -140,10 +140,20 @@ class EventLog(ABC):
 
         Each request is fenced and keyed exactly as ``append`` would do it; requests on one
         case apply in the order given. A refused request (``VersionConflict``,
-        ``IdempotencyKeyReused``) comes back in its place and does not stop the others.
+        ``IdempotencyKeyReused``) comes back in its place and does not stop other cases;
+        the later requests of its case are refused too (they were decided on a state that
+        included it).
         """
         outcomes: list[BatchOutcome] = []
+        refused: dict[str, int] = {}
         for r in requests:
+            if r.case_id in refused:
+                actual = refused[r.case_id]
+                expected = r.expected_version or 0
+                outcomes.append(
+                    VersionConflict(case_id=r.case_id, expected=expected, actual=actual)
+                )
+                continue
             try:
                 outcomes.append(
                     await self.append(
@@ -154,8 +164,12 @@ class EventLog(ABC):
                         fingerprint=r.fingerprint,
                     )
                 )
-            except (VersionConflict, IdempotencyKeyReused) as refused:
-                outcomes.append(refused)
+            except VersionConflict as conflict:
+                refused[r.case_id] = conflict.actual
+                outcomes.append(conflict)
+            except IdempotencyKeyReused as reused:
+                refused[r.case_id] = len(await self.read_stream(r.case_id))
+                outcomes.append(reused)
         return outcomes
 
     def partition_of(self, case_id: str) -> int:

@@ -40,6 +40,8 @@ class _Request:
     key: str | None
     fingerprint: str | None
     future: asyncio.Future[AppendResult] = field(repr=False)
+    group: int = 0
+    """Requests submitted together share a group: a refusal refuses the rest of its case."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class SqlEventStore:
         self._on_commit = on_commit
         self._queue: asyncio.Queue[list[_Request]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self._groups = 0
 
     async def start(self, *, create_schema: bool = True) -> None:
         if create_schema:
@@ -123,6 +126,9 @@ class SqlEventStore:
             )
         if not queued:
             return []
+        self._groups += 1
+        for q in queued:
+            q.group = self._groups
         self._queue.put_nowait(queued)
         return await asyncio.gather(*(q.future for q in queued), return_exceptions=True)
 
@@ -239,8 +245,19 @@ class SqlEventStore:
             heads = await _stream_heads(conn, {r.case_id for r in batch})
             rows: list[dict[str, object]] = []
             key_rows: list[dict[str, object]] = []
+            refused: set[tuple[int, str]] = set()
             for request in batch:
-                outcome = self._decide(request, known=known, heads=heads, now=now)
+                if (request.group, request.case_id) in refused:
+                    # decided on a state that included a refused request of its batch
+                    outcome: AppendResult | _Replay | Exception = VersionConflict(
+                        case_id=request.case_id,
+                        expected=request.expected_version or 0,
+                        actual=heads.get(request.case_id, 0),
+                    )
+                else:
+                    outcome = self._decide(request, known=known, heads=heads, now=now)
+                if isinstance(outcome, Exception):
+                    refused.add((request.group, request.case_id))
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
                     rows.extend(self._row(event) for event in outcome.events)

@@ -131,3 +131,22 @@ async def test_a_batch_travels_like_single_appends_on_each_case_partition(
     assert all(
         d.position.partition == any_log.log.partition_of(d.event.case_id) for d in mine if d.event
     )
+
+
+async def test_a_refused_request_refuses_the_rest_of_its_case_in_the_batch(
+    any_log: LogUnderTest,
+) -> None:
+    case, other = new_case(), new_case()
+    await any_log.log.append(case, [noted(case, "a"), noted(case, "b")])
+
+    outcomes = await any_log.log.append_batch(
+        [
+            AppendRequest(case, [noted(case, "decided at 1")], expected_version=1),
+            # would match the head by chance, but was decided after the refused one
+            AppendRequest(case, [noted(case, "decided at 2")], expected_version=2),
+            AppendRequest(other, [noted(other, "fine")], expected_version=NO_STREAM),
+        ]
+    )
+
+    assert [type(o) for o in outcomes] == [VersionConflict, VersionConflict, AppendResult]
+    assert [e.payload["note"] for e in await any_log.log.read_stream(case)] == ["a", "b"]
