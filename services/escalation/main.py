@@ -19,6 +19,9 @@ from shared.runtime.service import ServiceModule, Worker
 
 log = structlog.get_logger(__name__)
 
+OWNED_PARTITIONS = "escalation.owned_partitions"
+"""Key in the context's extras: the partitions whose timers this instance fires now."""
+
 
 def _warn_unknown_year(year: int) -> None:
     UNKNOWN_CALENDAR_YEARS.labels(str(year)).inc()
@@ -60,6 +63,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         subscription = index.subscription
         return subscription.owned_partitions() if subscription is not None else frozenset()
 
+    context.extras[OWNED_PARTITIONS] = owned
     scheduler = TimerScheduler(ladder=ladder, engine=context.engine, owned=owned)
     return [
         ("escalation", reactor.run),
