@@ -8,8 +8,9 @@ from services.escalation import api
 from services.escalation.calendar import BusinessCalendar
 from services.escalation.config import LadderSettings
 from services.escalation.handlers import EscalationReactor
+from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder
-from services.escalation.timers import TimerIndex, TimerScheduler
+from services.escalation.timers import TimerIndex
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.runtime.context import AppContext
@@ -17,6 +18,9 @@ from shared.runtime.metrics import UNKNOWN_CALENDAR_YEARS
 from shared.runtime.service import ServiceModule, Worker
 
 log = structlog.get_logger(__name__)
+
+OWNED_PARTITIONS = "escalation.owned_partitions"
+"""Key in the context's extras: the partitions whose timers this instance fires now."""
 
 
 def _warn_unknown_year(year: int) -> None:
@@ -50,10 +54,17 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     index = ProjectionRunner(
         log=context.log,
         engine=context.engine,
-        projection=TimerIndex(),
+        projection=TimerIndex(partition_of=context.log.partition_of),
         on_committed=lambda _batch: context.clock.nudge(),
     )
-    scheduler = TimerScheduler(ladder=ladder, engine=context.engine)
+
+    def owned() -> frozenset[int] | None:
+        # Fire only the timers of the partitions the index's subscription owns now.
+        subscription = index.subscription
+        return subscription.owned_partitions() if subscription is not None else frozenset()
+
+    context.extras[OWNED_PARTITIONS] = owned
+    scheduler = TimerScheduler(ladder=ladder, engine=context.engine, owned=owned)
     return [
         ("escalation", reactor.run),
         ("escalation.timers", index.run),

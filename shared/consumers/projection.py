@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.consumers.errors import describe, is_poison
 from shared.db.positions import DbPositions, load_positions, save_positions
 from shared.events.envelope import EventEnvelope
-from shared.log.port import Delivery, EventLog
+from shared.log.port import Delivery, EventLog, Subscription
 from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
@@ -48,9 +48,12 @@ class ProjectionRunner:
         self.engine = engine
         self.projection = projection
         self._on_committed = on_committed
+        self.subscription: Subscription | None = None
+        """The running subscription (which partitions this member owns), once started."""
 
     async def run(self) -> None:
         subscription = self.log.subscribe(self.projection.group, positions=DbPositions(self.engine))
+        self.subscription = subscription
         try:
             async for batch in subscription.batches():
                 await self.process(batch)

@@ -66,8 +66,15 @@ escalation_timers = Table(
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("fired_at", DateTime(timezone=True)),
     Column("outcome", String(20)),
+    Column("partition", Integer, nullable=False, server_default="0"),
 )
 Index("ix_escalation_timers_pending", escalation_timers.c.fired_at, escalation_timers.c.due_at)
+Index(
+    "ix_escalation_timers_partition_pending",
+    escalation_timers.c.partition,
+    escalation_timers.c.fired_at,
+    escalation_timers.c.due_at,
+)
 
 deliveries = Table(
     "deliveries",

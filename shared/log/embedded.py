@@ -16,7 +16,9 @@ from shared.events.codec import PoisonEvent, decode
 from shared.events.envelope import EventEnvelope
 from shared.log.port import (
     ANY_VERSION,
+    AppendRequest,
     AppendResult,
+    BatchOutcome,
     Delivery,
     EventLog,
     Position,
@@ -85,6 +87,9 @@ class EmbeddedLog(EventLog):
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
         )
+
+    async def append_batch(self, requests: Sequence[AppendRequest]) -> list[BatchOutcome]:
+        return await self.store.append_batch(requests)
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         return await self.store.read_stream(case_id, after=after)

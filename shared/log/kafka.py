@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
 
 from shared.db.engine import make_engine
 from shared.events.codec import decode, encode
@@ -24,7 +25,9 @@ from shared.log.kafka_config import KafkaConfig, to_delivery
 from shared.log.kafka_subscription import KafkaSubscription
 from shared.log.port import (
     ANY_VERSION,
+    AppendRequest,
     AppendResult,
+    BatchOutcome,
     Delivery,
     EventLog,
     LogUnavailable,
@@ -47,6 +50,7 @@ class KafkaLog(EventLog):
         self._marker: asyncio.Task[None] | None = None
         self._published: list[str] = []
         self._publish_noted = asyncio.Event()
+        self._partitions: list[int] = []
 
     async def start(self) -> None:
         await ensure_topics(
@@ -71,6 +75,7 @@ class KafkaLog(EventLog):
             linger_ms=2,
         )
         await self._producer.start()
+        self._partitions = sorted(await self._producer.partitions_for(self.config.topic))
         self._relay = asyncio.create_task(self._relay_forever(), name="kafka-relay")
         self._marker = asyncio.create_task(self._mark_forever(), name="kafka-mark-published")
 
@@ -104,6 +109,19 @@ class KafkaLog(EventLog):
         )
         await self._publish([encode(event) for event in result.events], result.events)
         return result
+
+    async def append_batch(self, requests: Sequence[AppendRequest]) -> list[BatchOutcome]:
+        outcomes = await self.store.append_batch(requests)
+        events = [e for o in outcomes if isinstance(o, AppendResult) for e in o.events]
+        if events:
+            await self._publish([encode(event) for event in events], events)
+        return outcomes
+
+    def partition_of(self, case_id: str) -> int:
+        """Where the producer's (default) partitioner sends the case's key."""
+        if not self._partitions:
+            raise RuntimeError("KafkaLog.start() was not called")
+        return int(DefaultPartitioner()(case_id.encode(), self._partitions, self._partitions))
 
     async def _publish(self, bodies: list[bytes], events: Sequence[EventEnvelope]) -> None:
         producer = self._require_producer()

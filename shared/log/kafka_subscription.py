@@ -62,6 +62,12 @@ class KafkaSubscription(Subscription):
     def assignment(self) -> set[TopicPartition]:
         return set(self._consumer.assignment())
 
+    def owned_partitions(self) -> frozenset[int] | None:
+        """Nothing before the group assigned partitions; then what it assigned to this member."""
+        if not self._started:
+            return frozenset()
+        return frozenset(tp.partition for tp in self._consumer.assignment())
+
     async def seek_to_stored(self, assigned: list[TopicPartition]) -> None:
         stored = await self._positions.load(self._group)
         for tp in assigned:

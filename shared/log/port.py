@@ -56,6 +56,20 @@ class AppendResult:
 
 
 @dataclass(frozen=True)
+class AppendRequest:
+    """One append of a batch: the same fences and key as the arguments of ``append``."""
+
+    case_id: str
+    events: Sequence[EventEnvelope]
+    expected_version: int | None = ANY_VERSION
+    idempotency_key: str | None = None
+    fingerprint: str | None = None
+
+
+BatchOutcome = AppendResult | VersionConflict | IdempotencyKeyReused
+
+
+@dataclass(frozen=True)
 class Position:
     """Where a record sits in the log: a partition and an offset in it."""
 
@@ -100,6 +114,10 @@ class Subscription(ABC):
     @abstractmethod
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
         """Tell the log these were processed (their effects are already stored)."""
+
+    def owned_partitions(self) -> frozenset[int] | None:
+        """The partitions this member of the group currently reads; None: all of them."""
+        return None
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -168,6 +186,47 @@ class EventLog(ABC):
         the stream to be at n. An ``idempotency_key`` already used returns the original
         result and writes nothing (``IdempotencyKeyReused`` if ``fingerprint`` differs).
         """
+
+    async def append_batch(self, requests: Sequence[AppendRequest]) -> list[BatchOutcome]:
+        """Several appends, to any number of cases, committed together where the adapter can.
+
+        Each request is fenced and keyed exactly as ``append`` would do it; requests on one
+        case apply in the order given. A refused request (``VersionConflict``,
+        ``IdempotencyKeyReused``) comes back in its place and does not stop other cases;
+        the later requests of its case are refused too (they were decided on a state that
+        included it).
+        """
+        outcomes: list[BatchOutcome] = []
+        refused: dict[str, int] = {}
+        for r in requests:
+            if r.case_id in refused:
+                actual = refused[r.case_id]
+                expected = r.expected_version or 0
+                outcomes.append(
+                    VersionConflict(case_id=r.case_id, expected=expected, actual=actual)
+                )
+                continue
+            try:
+                outcomes.append(
+                    await self.append(
+                        r.case_id,
+                        r.events,
+                        expected_version=r.expected_version,
+                        idempotency_key=r.idempotency_key,
+                        fingerprint=r.fingerprint,
+                    )
+                )
+            except VersionConflict as conflict:
+                refused[r.case_id] = conflict.actual
+                outcomes.append(conflict)
+            except IdempotencyKeyReused as reused:
+                refused[r.case_id] = len(await self.read_stream(r.case_id))
+                outcomes.append(reused)
+        return outcomes
+
+    def partition_of(self, case_id: str) -> int:
+        """The partition a case's events travel on (0 when the log has one)."""
+        return 0
 
     @abstractmethod
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:

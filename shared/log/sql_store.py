@@ -19,7 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.events.codec import decode, encode
 from shared.events.envelope import EventEnvelope, utc_now
-from shared.log.port import AppendResult, Delivery, IdempotencyKeyReused, VersionConflict
+from shared.log.port import (
+    AppendRequest,
+    AppendResult,
+    BatchOutcome,
+    Delivery,
+    IdempotencyKeyReused,
+    LogError,
+    VersionConflict,
+)
 from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
 from shared.runtime.metrics import EVENTS_APPENDED
 
@@ -32,6 +40,8 @@ class _Request:
     key: str | None
     fingerprint: str | None
     future: asyncio.Future[AppendResult] = field(repr=False)
+    group: int = 0
+    """Requests submitted together share a group: a refusal refuses the rest of its case."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,9 @@ class SqlEventStore:
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
-        self._queue: asyncio.Queue[_Request] = asyncio.Queue()
+        self._queue: asyncio.Queue[list[_Request]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self._groups = 0
 
     async def start(self, *, create_schema: bool = True) -> None:
         if create_schema:
@@ -79,15 +90,47 @@ class SqlEventStore:
         idempotency_key: str | None,
         fingerprint: str | None,
     ) -> AppendResult:
-        if not events:
-            raise ValueError("an append needs at least one event")
-        if any(event.case_id != case_id for event in events):
-            raise ValueError("every event of an append must belong to its case")
-        future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(
-            _Request(case_id, events, expected_version, idempotency_key, fingerprint, future)
-        )
-        return await future
+        request = AppendRequest(case_id, events, expected_version, idempotency_key, fingerprint)
+        (outcome,) = await self._submit([request])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def append_batch(self, requests: Sequence[AppendRequest]) -> list[BatchOutcome]:
+        """Many appends in one transaction (the writer never splits a batch)."""
+        outcomes = await self._submit(requests)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, LogError):
+                raise outcome
+        return outcomes  # type: ignore[return-value]
+
+    async def _submit(
+        self, requests: Sequence[AppendRequest]
+    ) -> list[AppendResult | BaseException]:
+        loop = asyncio.get_running_loop()
+        queued: list[_Request] = []
+        for r in requests:
+            if not r.events:
+                raise ValueError("an append needs at least one event")
+            if any(event.case_id != r.case_id for event in r.events):
+                raise ValueError("every event of an append must belong to its case")
+            queued.append(
+                _Request(
+                    r.case_id,
+                    r.events,
+                    r.expected_version,
+                    r.idempotency_key,
+                    r.fingerprint,
+                    loop.create_future(),
+                )
+            )
+        if not queued:
+            return []
+        self._groups += 1
+        for q in queued:
+            q.group = self._groups
+        self._queue.put_nowait(queued)
+        return await asyncio.gather(*(q.future for q in queued), return_exceptions=True)
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         query = (
@@ -103,15 +146,16 @@ class SqlEventStore:
         streams: dict[str, list[EventEnvelope]] = {case_id: [] for case_id in case_ids}
         if not streams:
             return streams
-        query = (
-            select(event_log.c.body)
-            .where(event_log.c.case_id.in_(list(streams)))
-            .order_by(event_log.c.case_id, event_log.c.sequence)
-        )
         async with self.engine.connect() as conn:
-            for body in (await conn.execute(query)).scalars():
-                event = decode(body)
-                streams[event.case_id].append(event)
+            for part in chunks(list(streams)):
+                query = (
+                    select(event_log.c.body)
+                    .where(event_log.c.case_id.in_(part))
+                    .order_by(event_log.c.case_id, event_log.c.sequence)
+                )
+                for body in (await conn.execute(query)).scalars():
+                    event = decode(body)
+                    streams[event.case_id].append(event)
         return streams
 
     async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:
@@ -166,9 +210,9 @@ class SqlEventStore:
 
     async def _write_forever(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            batch = list(await self._queue.get())
             while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                batch.extend(self._queue.get_nowait())
             try:
                 await self._write(batch)
             except IntegrityError:
@@ -201,8 +245,19 @@ class SqlEventStore:
             heads = await _stream_heads(conn, {r.case_id for r in batch})
             rows: list[dict[str, object]] = []
             key_rows: list[dict[str, object]] = []
+            refused: set[tuple[int, str]] = set()
             for request in batch:
-                outcome = self._decide(request, known=known, heads=heads, now=now)
+                if (request.group, request.case_id) in refused:
+                    # decided on a state that included a refused request of its batch
+                    outcome: AppendResult | _Replay | Exception = VersionConflict(
+                        case_id=request.case_id,
+                        expected=request.expected_version or 0,
+                        actual=heads.get(request.case_id, 0),
+                    )
+                else:
+                    outcome = self._decide(request, known=known, heads=heads, now=now)
+                if isinstance(outcome, Exception):
+                    refused.add((request.group, request.case_id))
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
                     rows.extend(self._row(event) for event in outcome.events)
@@ -264,25 +319,36 @@ class SqlEventStore:
         }
 
 
+# Bound on the values of one IN list (drivers cap the parameters of a statement).
+IN_CHUNK = 5000
+
+
+def chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+
+
 async def _known_keys(
     conn: AsyncConnection, keys: list[str]
 ) -> dict[str, tuple[_Replay, str | None]]:
-    if not keys:
-        return {}
-    rows = await conn.execute(select(append_keys).where(append_keys.c.key.in_(keys)))
-    return {
-        row.key: (_Replay(row.case_id, row.first_sequence, row.last_sequence), row.fingerprint)
-        for row in rows
-    }
+    known: dict[str, tuple[_Replay, str | None]] = {}
+    for part in chunks(keys):
+        rows = await conn.execute(select(append_keys).where(append_keys.c.key.in_(part)))
+        for row in rows:
+            replay = _Replay(row.case_id, row.first_sequence, row.last_sequence)
+            known[row.key] = (replay, row.fingerprint)
+    return known
 
 
 async def _stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, int]:
-    query = (
-        select(event_log.c.case_id, func.max(event_log.c.sequence))
-        .where(event_log.c.case_id.in_(case_ids))
-        .group_by(event_log.c.case_id)
-    )
-    return {case_id: int(head) for case_id, head in (await conn.execute(query)).all()}
+    heads: dict[str, int] = {}
+    for part in chunks(sorted(case_ids)):
+        query = (
+            select(event_log.c.case_id, func.max(event_log.c.sequence))
+            .where(event_log.c.case_id.in_(part))
+            .group_by(event_log.c.case_id)
+        )
+        heads.update((case_id, int(head)) for case_id, head in (await conn.execute(query)).all())
+    return heads
 
 
 def _replay_of(result: AppendResult) -> _Replay:

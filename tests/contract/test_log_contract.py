@@ -6,7 +6,13 @@ import asyncio
 
 import pytest
 
-from shared.log.port import NO_STREAM, IdempotencyKeyReused, VersionConflict
+from shared.log.port import (
+    NO_STREAM,
+    AppendRequest,
+    AppendResult,
+    IdempotencyKeyReused,
+    VersionConflict,
+)
 from tests.conftest import LogUnderTest
 from tests.contract.events import new_case, noted
 
@@ -84,3 +90,63 @@ async def test_replay_yields_every_event_once(any_log: LogUnderTest) -> None:
     assert len(mine) == 20
     for case in cases:
         assert [e.sequence for e in mine if e.case_id == case] == [1, 2, 3, 4]
+
+
+async def test_a_batch_appends_to_many_cases_with_fences_and_keys(any_log: LogUnderTest) -> None:
+    fresh, moved, keyed = new_case(), new_case(), new_case()
+    await any_log.log.append(moved, [noted(moved, "a"), noted(moved, "b")])
+    key = f"{keyed}:k"
+    first = await any_log.log.append(keyed, [noted(keyed, "k", key=key)], idempotency_key=key)
+
+    outcomes = await any_log.log.append_batch(
+        [
+            AppendRequest(fresh, [noted(fresh, "1")], expected_version=NO_STREAM),
+            AppendRequest(fresh, [noted(fresh, "2"), noted(fresh, "3")], expected_version=1),
+            AppendRequest(moved, [noted(moved, "stale")], expected_version=1),
+            AppendRequest(keyed, [noted(keyed, "k", key=key)], idempotency_key=key),
+        ]
+    )
+
+    one, two, stale, again = outcomes
+    assert isinstance(one, AppendResult) and isinstance(two, AppendResult)
+    assert [e.sequence for e in (*one.events, *two.events)] == [1, 2, 3]
+    assert isinstance(stale, VersionConflict) and stale.actual == 2
+    assert isinstance(again, AppendResult) and again.replayed
+    assert [e.event_id for e in again.events] == [e.event_id for e in first.events]
+    assert [e.payload["note"] for e in await any_log.log.read_stream(fresh)] == ["1", "2", "3"]
+    assert [e.payload["note"] for e in await any_log.log.read_stream(moved)] == ["a", "b"]
+    assert len(await any_log.log.read_stream(keyed)) == 1
+
+
+async def test_a_batch_travels_like_single_appends_on_each_case_partition(
+    any_log: LogUnderTest,
+) -> None:
+    cases = [new_case() for _ in range(30)]
+    await any_log.log.append_batch([AppendRequest(c, [noted(c, "x")]) for c in cases])
+
+    seen = [d for batch in [b async for b in any_log.log.replay()] for d in batch]
+
+    mine = [d for d in seen if d.event is not None and d.event.case_id in cases]
+    assert sorted(d.event.case_id for d in mine if d.event) == sorted(cases)
+    assert all(
+        d.position.partition == any_log.log.partition_of(d.event.case_id) for d in mine if d.event
+    )
+
+
+async def test_a_refused_request_refuses_the_rest_of_its_case_in_the_batch(
+    any_log: LogUnderTest,
+) -> None:
+    case, other = new_case(), new_case()
+    await any_log.log.append(case, [noted(case, "a"), noted(case, "b")])
+
+    outcomes = await any_log.log.append_batch(
+        [
+            AppendRequest(case, [noted(case, "decided at 1")], expected_version=1),
+            # would match the head by chance, but was decided after the refused one
+            AppendRequest(case, [noted(case, "decided at 2")], expected_version=2),
+            AppendRequest(other, [noted(other, "fine")], expected_version=NO_STREAM),
+        ]
+    )
+
+    assert [type(o) for o in outcomes] == [VersionConflict, VersionConflict, AppendResult]
+    assert [e.payload["note"] for e in await any_log.log.read_stream(case)] == ["a", "b"]

@@ -1,0 +1,243 @@
+"""The timer scheduler: fire every due timer of the partitions this instance owns.
+
+A round takes the whole due set (up to ``batch`` rows) in due order. Cases planned ahead
+(``prefetch.ReadyFirings``, filled while the scheduler waits) are appended first, in one
+batched append (one transaction); the others have their streams read in one query, their
+firings planned in memory (``firing.plan_case``) and appended in a second batch. The rows
+are marked with one UPDATE per outcome. A case another writer moved meanwhile (version
+conflict) is planned again from its latest state, and at last fired one timer at a time.
+``FireTimer`` is keyed ``timer:<id>`` and its event ids derive from the key, so a timer
+fired twice (a crash before marking, two instances during a rebalance) writes one set of
+events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from math import inf
+
+import structlog
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.escalation.commands import Command, FireTimer, UnitPath
+from services.escalation.firing import FIRED, REFUSED, STALE, PlannedFiring, plan_case, timer_key
+from services.escalation.prefetch import ReadyFirings
+from services.escalation.rules import Refused
+from services.escalation.service import CaseNotFound, CommandFactory, Ladder, run_command
+from services.escalation.state import LadderState
+from shared.db.schema import escalation_timers
+from shared.db.times import as_utc
+from shared.log.port import AppendResult, VersionConflict
+from shared.log.sql_store import chunks
+from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
+
+log = structlog.get_logger(__name__)
+
+Ownership = Callable[[], frozenset[int] | None]
+"""The partitions whose timers this instance fires now; None: every partition."""
+
+
+def _everything() -> frozenset[int] | None:
+    return None
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No automatic full garbage collection during a round: with a large heap one pass costs
+    a second, and a round (at most ``batch`` rows) is short; the collector runs after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _fire(timer_id: str) -> CommandFactory:
+    def make(_state: LadderState, path: UnitPath) -> Command:
+        return FireTimer(timer_id=timer_id, unit_path=path)
+
+    return make
+
+
+class TimerScheduler:
+    def __init__(
+        self,
+        *,
+        ladder: Ladder,
+        engine: AsyncEngine,
+        owned: Ownership = _everything,
+        batch: int = 50_000,
+        prefetch: int = 20_000,
+        prefetch_every: float = 1.0,
+        concurrency: int = 64,
+    ) -> None:
+        self._ladder = ladder
+        self._engine = engine
+        self._owned = owned
+        self._batch = batch
+        self._prefetch = prefetch
+        self._prefetch_every = prefetch_every
+        self._prefetched_at = -inf
+        self._ready = ReadyFirings()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def run(self) -> None:
+        clock = self._ladder.clock
+        while True:
+            mark = clock.mark()
+            if await self.fire_due():
+                continue
+            if time.monotonic() - self._prefetched_at >= self._prefetch_every:
+                await self.prefetch()
+                self._prefetched_at = time.monotonic()
+            # Woken by the clock or by new timers; the short ceiling bounds a missed wake-up
+            # and how long a partition handed over by a rebalance waits for its new owner.
+            await clock.sleep_until(await self._next_due(), since=mark, longest=2.0)
+
+    def _pending(self) -> ColumnElement[bool] | None:
+        owned = self._owned()
+        pending = escalation_timers.c.fired_at.is_(None)
+        if owned is None:
+            return pending
+        if not owned:
+            return None  # owns no partition (yet): fires nothing
+        return and_(pending, escalation_timers.c.partition.in_(sorted(owned)))
+
+    async def _next_due(self) -> datetime | None:
+        """The earliest pending due time this instance owns (and the count, for the metric)."""
+        pending = self._pending()
+        if pending is None:
+            return None
+        async with self._engine.connect() as conn:
+            earliest, count = (
+                await conn.execute(
+                    select(func.min(escalation_timers.c.due_at), func.count()).where(pending)
+                )
+            ).one()
+        PENDING_TIMERS.set(count)
+        return as_utc(earliest) if earliest is not None else None
+
+    async def fire_due(self) -> int:
+        """Fire one round of due timers; the number of rows settled (0: nothing was due)."""
+        with _collection_paused():
+            return await self._fire_round()
+
+    async def _fire_round(self) -> int:
+        pending = self._pending()
+        if pending is None:
+            return 0
+        now = as_utc(self._ladder.clock.now())
+        due = await self._rows(and_(pending, escalation_timers.c.due_at <= now), self._batch)
+        if not due:
+            return 0
+        by_case: dict[str, list[str]] = defaultdict(list)
+        for timer_id, case_id in due:
+            by_case[case_id].append(timer_id)  # in due order within a case
+        warm: dict[str, list[PlannedFiring]] = {}
+        cold: dict[str, list[str]] = {}
+        for case_id, timers in by_case.items():
+            plan = self._ready.take(case_id, timers)
+            if plan is None:
+                cold[case_id] = timers
+            else:
+                warm[case_id] = plan
+        outcomes: dict[str, str] = {}
+        if warm:
+            cold.update(await self._append(warm, outcomes))
+        if cold:
+            streams = await self._ladder.log.read_streams(list(cold))
+            plans = {
+                case_id: plan_case(self._ladder, case_id, streams[case_id], timers)
+                for case_id, timers in cold.items()
+            }
+            moved = await self._append(plans, outcomes)
+            if moved:
+                refired = await asyncio.gather(
+                    *(self._fire_alone(case_id, timers) for case_id, timers in moved.items())
+                )
+                for case_outcomes in refired:
+                    outcomes.update(case_outcomes)
+        await self._mark(outcomes)
+        return len(due)
+
+    async def prefetch(self) -> None:
+        """Plan the firings of the next ``prefetch`` pending timers (not due yet)."""
+        pending = self._pending()
+        if pending is None or not self._prefetch:
+            return
+        upcoming = await self._rows(pending, self._prefetch)
+        await self._ready.refresh(self._ladder, self._ladder.log, upcoming)
+
+    async def _rows(self, where: ColumnElement[bool], limit: int) -> list[tuple[str, str]]:
+        t = escalation_timers.c
+        query = select(t.timer_id, t.case_id).where(where).order_by(t.due_at, t.timer_id)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query.limit(limit))).all()
+        return [(timer_id, case_id) for timer_id, case_id in rows]
+
+    async def _append(
+        self, plans: dict[str, list[PlannedFiring]], outcomes: dict[str, str]
+    ) -> dict[str, list[str]]:
+        """Append every planned firing at once, noting outcomes; the timers of cases that
+        moved on meanwhile (from the refused one on) are returned, by case."""
+        planned = [f for firings in plans.values() for f in firings if f.request is not None]
+        results = await self._ladder.log.append_batch([f.request for f in planned if f.request])
+        appended = dict(zip((f.timer_id for f in planned), results, strict=True))
+        moved: dict[str, list[str]] = {}
+        for case_id, firings in plans.items():
+            for i, firing in enumerate(firings):
+                result = appended.get(firing.timer_id)
+                if isinstance(result, VersionConflict):
+                    moved[case_id] = [f.timer_id for f in firings[i:]]
+                    break
+                if isinstance(result, AppendResult) or result is None:
+                    outcomes[firing.timer_id] = firing.outcome
+                else:  # a reused key with another fingerprint: never for timer keys
+                    outcomes[firing.timer_id] = REFUSED
+        return moved
+
+    async def _fire_alone(self, case_id: str, timers: list[str]) -> dict[str, str]:
+        """Fire one case's timers in order on its latest state (read again each time)."""
+        outcomes: dict[str, str] = {}
+        async with self._slots:
+            for timer_id in timers:
+                try:
+                    events = await run_command(
+                        self._ladder,
+                        case_id=case_id,
+                        make=_fire(timer_id),
+                        idempotency_key=timer_key(timer_id),
+                    )
+                except (Refused, CaseNotFound):
+                    outcomes[timer_id] = REFUSED
+                    continue
+                outcomes[timer_id] = FIRED if events else STALE
+        return outcomes
+
+    async def _mark(self, outcomes: dict[str, str]) -> None:
+        """One UPDATE per outcome (and per chunk of ids) in one transaction."""
+        by_outcome: dict[str, list[str]] = defaultdict(list)
+        for timer_id, outcome in outcomes.items():
+            by_outcome[outcome].append(timer_id)
+        fired_at = as_utc(self._ladder.clock.now())
+        t = escalation_timers.c
+        async with self._engine.begin() as conn:
+            for outcome, timer_ids in by_outcome.items():
+                TIMERS_FIRED.labels(outcome).inc(len(timer_ids))
+                if outcome == REFUSED:
+                    log.warning("timers_refused", timers=len(timer_ids))
+                for part in chunks(timer_ids):
+                    await conn.execute(
+                        update(escalation_timers)
+                        .where(t.timer_id.in_(part))
+                        .values(fired_at=fired_at, outcome=outcome)
+                    )
