@@ -9,7 +9,7 @@ PY="$ROOT/.venv/bin/python"
 mkdir -p "$RUN" "$LOGS"
 
 # name:port for every service that has its own entry point.
-SERVICES=(intake:8000 triage:8001 escalation:8002 notify:8003)
+SERVICES=(intake:8000 triage:8001 escalation:8002 notify:8003 lifecycle:8004)
 
 export FQ_ENVIRONMENT="${FQ_ENVIRONMENT:-development}"
 export FQ_LOG_BACKEND=kafka
