@@ -19,17 +19,23 @@ from services.lifecycle.stats_schema import (
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
+from shared.org.levels import Level
+from shared.org.models import Unit
 from shared.org.tree import OrgTree
 
 router = APIRouter(tags=["lifecycle"])
 Reader = Annotated[Principal, Depends(require_role("reader"))]
 
 
-def _visible_unit(code: str, principal: Principal, tree: OrgTree) -> str:
+AREA_DIGITS = {Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12, Level.GRID: 15}
+"""How many leading digits the codes of every unit within a unit's area share with it."""
+
+
+def _visible_unit(code: str, principal: Principal, tree: OrgTree) -> Unit:
     unit = tree.get(code)
     if unit is None or not principal.can_see(unit.code):
         raise not_found(f"unit {code}")
-    return unit.code
+    return unit
 
 
 @router.get("/v1/units/{code}/queue", response_model=QueueOut, summary="A unit's work queue")
@@ -41,7 +47,7 @@ async def get_queue(
     due_soon_hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24,
     bucket: Literal["open", "due_soon", "overdue"] | None = None,
 ) -> QueueOut:
-    unit = _visible_unit(code, principal, tree)
+    unit = _visible_unit(code, principal, tree).code
     now = context.clock.now()
     items = await unit_queue_items(
         context.engine, unit, now=now, within=timedelta(hours=due_soon_hours)
@@ -95,9 +101,10 @@ async def get_stats(
             title="Empty time window",
             detail="'to' must be later than 'from'",
         )
+    area = _visible_unit(unit, principal, tree) if unit else None
     scope = Scope(
         regions=principal.regions,
-        unit=_visible_unit(unit, principal, tree) if unit else None,
+        unit=area.code[: AREA_DIGITS[area.level]] if area else None,
         reported_from=reported_from,
         reported_to=reported_to,
     )
@@ -107,7 +114,7 @@ async def get_stats(
     return StatsOut(
         reported_from=reported_from,
         reported_to=reported_to,
-        unit=scope.unit,
+        unit=area.code if area else None,
         group_by=group_by,
         total=total,
         groups=[GroupMeasures(key=key, **m.model_dump()) for key, m in groups.items()],
