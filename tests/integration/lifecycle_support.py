@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
 from shared.consumers.progress import Progress
+from shared.db.schema import case_facts, unit_queue
 
 
 @dataclass
@@ -35,6 +37,17 @@ async def observe(api: httpx.AsyncClient, units: list[str], **params: Any) -> Se
     return Seen(stats=stats, queues=queues)
 
 
+async def both_current(api: httpx.AsyncClient) -> bool:
+    """Both read models have applied every event of every case they know."""
+    context = api.app.state.context  # type: ignore[attr-defined]
+    async with context.engine.connect() as conn:
+        queue = dict((await conn.execute(select(unit_queue.c.case_id, unit_queue.c.version))).all())
+        facts = dict((await conn.execute(select(case_facts.c.case_id, case_facts.c.version))).all())
+    streams = await context.log.read_streams(list(queue))
+    heads = {case_id: stream[-1].sequence for case_id, stream in streams.items()}
+    return queue == facts == heads
+
+
 async def until(
     api: httpx.AsyncClient, units: list[str], check: Callable[[Seen], bool], **params: Any
 ) -> Seen:
@@ -45,7 +58,7 @@ async def until(
 
     async def holds() -> bool:
         last[:] = [await observe(api, units, **params)]
-        return check(last[0])
+        return check(last[0]) and await both_current(api)
 
     try:
         for progress in progresses:
