@@ -1,4 +1,7 @@
-"""All four services in one process (``make run``): embedded log and SQLite by default."""
+"""All four services in one process (``make run``): embedded log and SQLite by default.
+
+The lifecycle read models run in the intake process, as in ``python -m services.intake``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from fastapi import FastAPI
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
+from services.lifecycle.main import SERVICE as LIFECYCLE
 from services.notify.main import SERVICE as NOTIFY
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
@@ -13,7 +17,7 @@ from shared.runtime.app import create_app
 from shared.runtime.serve import serve
 from shared.runtime.service import ServiceModule
 
-SERVICES: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION, NOTIFY]
+SERVICES: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION, NOTIFY, LIFECYCLE]
 
 
 def build_app(settings: CommonSettings | None = None) -> FastAPI:

@@ -12,6 +12,8 @@ import sys
 import time
 
 from services.intake.projections import CaseListProjection
+from services.lifecycle.facts import MeasureFactsProjection
+from services.lifecycle.queue import UnitQueueProjection
 from shared.config import CommonSettings
 from shared.consumers.rebuild import RebuildableProjection, rebuild
 from shared.runtime.build import build_log, open_database
@@ -22,7 +24,11 @@ def projections(log: object) -> dict[str, RebuildableProjection]:
     from shared.log.port import EventLog
 
     assert isinstance(log, EventLog)
-    return {"cases": CaseListProjection(log=log)}
+    return {
+        "cases": CaseListProjection(log=log),
+        "unit_queue": UnitQueueProjection(log=log),
+        "measure_facts": MeasureFactsProjection(log=log),
+    }
 
 
 async def replay(names: list[str]) -> int:

@@ -95,15 +95,14 @@ LadderDep = Annotated[Ladder, Depends(_ladder)]
 
 
 async def _run(
-    ladder: Ladder, principal: Principal, case_id: str, build: Callable[[UnitPath], Command]
+    ladder: Ladder,
+    principal: Principal,
+    case_id: str,
+    build: Callable[[LadderState, UnitPath], Command],
 ) -> list[EventOut]:
     await visible_stream(ladder.log, principal, case_id)
-
-    def make(_state: LadderState, path: UnitPath) -> Command:
-        return build(path)
-
     try:
-        events = await run_command(ladder, case_id=case_id, make=make)
+        events = await run_command(ladder, case_id=case_id, make=build)
     except Refused as exc:
         raise Problem(status=409, slug=exc.code, title="Refused", detail=exc.reason) from exc
     except VersionConflict as exc:
@@ -121,7 +120,7 @@ async def record_attempt(
     case_id: str, body: AttemptIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
     command = RecordAttempt(result=body.result, note=body.note, by=principal.client)
-    return await _run(ladder, principal, case_id, lambda _path: command)
+    return await _run(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -135,7 +134,7 @@ async def request_escalation(case_id: str, principal: Handler, ladder: LadderDep
         ladder,
         principal,
         case_id,
-        lambda path: RequestEarlyEscalation(unit_path=path, by=principal.client),
+        lambda _state, path: RequestEarlyEscalation(unit_path=path, by=principal.client),
     )
 
 
@@ -149,7 +148,7 @@ async def pause(
     case_id: str, body: ReasonIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
     command = PauseClock(reason=body.reason, by=principal.client)
-    return await _run(ladder, principal, case_id, lambda _path: command)
+    return await _run(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -162,7 +161,7 @@ async def resume(
     case_id: str, body: ReasonIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
     command = ResumeClock(reason=body.reason, by=principal.client)
-    return await _run(ladder, principal, case_id, lambda _path: command)
+    return await _run(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -173,7 +172,22 @@ async def resume(
 )
 async def acknowledge(order_id: str, principal: Handler, ladder: LadderDep) -> list[EventOut]:
     command = AcknowledgeOrder(order_id=order_id, by=principal.client)
-    return await _run(ladder, principal, case_of_order(order_id), lambda _path: command)
+    return await _run(ladder, principal, case_of_order(order_id), lambda _state, _path: command)
+
+
+@router.post(
+    "/v1/cases/{case_id}/acknowledgement",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[EventOut],
+    summary="Acknowledge the case's current dispatch order (签收)",
+)
+async def acknowledge_current(
+    case_id: str, principal: Handler, ladder: LadderDep
+) -> list[EventOut]:
+    def build(state: LadderState, _path: UnitPath) -> Command:
+        return AcknowledgeOrder(order_id=state.order_id or "", by=principal.client)
+
+    return await _run(ladder, principal, case_id, build)
 
 
 @router.post(
@@ -191,7 +205,7 @@ async def resolve(
         judicial_confirmation=body.judicial_confirmation,
         by=principal.client,
     )
-    return await _run(ladder, principal, case_id, lambda _path: command)
+    return await _run(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -207,7 +221,7 @@ async def follow_up(
         ladder,
         principal,
         case_id,
-        lambda path: RecordFollowUp(
+        lambda _state, path: RecordFollowUp(
             satisfied=body.satisfied, note=body.note, by=principal.client, unit_path=path
         ),
     )

@@ -31,6 +31,9 @@ class LadderSettings(ServiceSettings):
     ack_hours: dict[Tier, float] = Field(
         default_factory=lambda: {Tier.RED: 1.0, Tier.YELLOW: 4.0, Tier.BLUE: 12.0}
     )
+    follow_up_days: int = Field(
+        default=7, ge=1, description="The follow-up visit (回访) is due this long after resolution"
+    )
     attempts_for_early_escalation: int = Field(default=3, ge=1)
     start_level: dict[Tier, Level] = Field(
         default_factory=lambda: {

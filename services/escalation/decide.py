@@ -36,7 +36,7 @@ from services.escalation.events import (
     OrderAcknowledged,
     TimerRequest,
 )
-from services.escalation.resolution import record_follow_up, resolve_case
+from services.escalation.resolution import follow_up_due, record_follow_up, resolve_case
 from services.escalation.rules import (
     Context,
     Refused,
@@ -98,6 +98,8 @@ def apply_tier_change(
 
 
 def fire_timer(command: FireTimer, state: LadderState, ctx: Context) -> list[EventPayload]:
+    if timer_kind(command.timer_id) == "follow_up":
+        return follow_up_due(command, state, ctx)
     if state.closed or command.timer_id not in state.live_timers or state.level is None:
         return []  # stale: superseded by a pause, an escalation, an acknowledgement, ...
     kind = timer_kind(command.timer_id)

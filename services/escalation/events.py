@@ -12,7 +12,7 @@ from shared.events.registry import register_event
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 
-TimerKind = Literal["deadline", "ack", "supervision"]
+TimerKind = Literal["deadline", "ack", "supervision", "follow_up"]
 EscalationReason = Literal["deadline", "early_request", "tier_rise"]
 
 
@@ -149,6 +149,22 @@ class CaseResolved(EventPayload):
     result_text: str
     resolved_at: datetime
     by: str
+    follow_up_due_at: datetime | None = None
+    """When the follow-up visit (回访) is due; None on events written before it was timed."""
+    timers: tuple[TimerRequest, ...] = ()
+
+
+@register_event
+class FollowUpDue(EventPayload):
+    """The follow-up visit was not recorded by its due time: it is overdue from now on."""
+
+    event_type = "FollowUpDue"
+
+    level: Level
+    unit_code: str
+    due_at: datetime
+    timer_id: str
+    overdue: bool = True
 
 
 @register_event

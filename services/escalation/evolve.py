@@ -102,7 +102,22 @@ def _ack_lapsed(state: LadderState, e: Any) -> LadderState:
 
 
 def _resolved(state: LadderState, e: Any) -> LadderState:
-    return replace(state, closed=True, live_timers=frozenset(), resolved_level=e.level)
+    return replace(
+        state,
+        closed=True,
+        live_timers=frozenset(t.timer_id for t in e.timers),
+        resolved_level=e.level,
+        follow_up_due_at=e.follow_up_due_at,
+        follow_up_overdue=False,
+    )
+
+
+def _follow_up_due(state: LadderState, e: Any) -> LadderState:
+    return replace(state, follow_up_overdue=True, live_timers=state.live_timers - {e.timer_id})
+
+
+def _visited(state: LadderState, e: Any) -> LadderState:
+    return replace(state, live_timers=_without(state, {"follow_up"}))
 
 
 def _finished(state: LadderState, e: Any) -> LadderState:
@@ -110,7 +125,14 @@ def _finished(state: LadderState, e: Any) -> LadderState:
 
 
 def _reopened(state: LadderState, e: Any) -> LadderState:
-    return replace(state, closed=False, resolved_level=None, tier=e.tier)
+    return replace(
+        state,
+        closed=False,
+        resolved_level=None,
+        tier=e.tier,
+        follow_up_due_at=None,
+        follow_up_overdue=False,
+    )
 
 
 EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
@@ -126,6 +148,8 @@ EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
     "OrderAcknowledged": _acknowledged,
     "AcknowledgementLapsed": _ack_lapsed,
     "CaseResolved": _resolved,
+    "FollowUpDue": _follow_up_due,
+    "FollowUpRecorded": _visited,
     "CaseClosed": _finished,
     "CaseRejected": _finished,
     "CaseReopened": _reopened,

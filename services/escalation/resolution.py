@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from services.escalation.commands import RecordFollowUp, ResolveCase
-from services.escalation.events import CaseClosed, CaseReopened, CaseResolved, FollowUpRecorded
-from services.escalation.rules import Context, Refused, assign, check_assigned
+from services.escalation.commands import FireTimer, RecordFollowUp, ResolveCase
+from services.escalation.events import (
+    CaseClosed,
+    CaseReopened,
+    CaseResolved,
+    FollowUpDue,
+    FollowUpRecorded,
+    TimerRequest,
+)
+from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
 from services.escalation.state import LadderState
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
@@ -20,6 +27,9 @@ def resolve_case(command: ResolveCase, state: LadderState, ctx: Context) -> list
             "confirmation-needs-mediation",
             "judicial confirmation (司法确认) applies to a mediated agreement only",
         )
+    due = ctx.calendar.add_days(ctx.now, ctx.settings.follow_up_days)
+    timer_of_visit = timer_id(state.case_id, "follow_up", state.assignment)
+    timer = TimerRequest(timer_id=timer_of_visit, kind="follow_up", due_at=due)
     return [
         CaseResolved(
             level=level,
@@ -29,6 +39,23 @@ def resolve_case(command: ResolveCase, state: LadderState, ctx: Context) -> list
             result_text=command.result_text,
             resolved_at=ctx.now,
             by=command.by,
+            follow_up_due_at=due,
+            timers=(timer,),
+        )
+    ]
+
+
+def follow_up_due(command: FireTimer, state: LadderState, ctx: Context) -> list[EventPayload]:
+    """The follow-up timer: overdue unless the visit was recorded (the timer is stale then)."""
+    if state.finished or state.resolved_level is None or command.timer_id not in state.live_timers:
+        return []
+    assert state.follow_up_due_at is not None
+    return [
+        FollowUpDue(
+            level=state.resolved_level,
+            unit_code=state.unit_code or "",
+            due_at=state.follow_up_due_at,
+            timer_id=command.timer_id,
         )
     ]
 

@@ -31,6 +31,8 @@ class LadderState:
     closed: bool = False
     """The ladder has stopped: resolved, closed or rejected."""
     resolved_level: Level | None = None
+    follow_up_due_at: datetime | None = None
+    follow_up_overdue: bool = False
     finished: bool = False
     """Closed (结案) or rejected: nothing more can happen to the case."""
 

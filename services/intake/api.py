@@ -15,7 +15,7 @@ from services.intake.schemas import CaseOut as CaseOutModel
 from services.intake.schemas import CasePage, CaseReportIn, EventOut
 from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
-from shared.api.deps import LogDep, TreeDep, require_role
+from shared.api.deps import ContextDep, LogDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -45,6 +45,7 @@ async def post_case(
     log: LogDep,
     tree: TreeDep,
     numbers: NumbersDep,
+    context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
     with report_problems(
@@ -59,6 +60,7 @@ async def post_case(
             report=report,
             principal=principal,
             idempotency_key=idempotency_key,
+            now=context.clock.now(),
         )
     case = accepted_case(outcome, response)
     return present_case(case, pii=principal.has("pii"))

@@ -171,7 +171,12 @@ def _on_resolved(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
         "resolved_at": p["resolved_at"],
     }
     new = {**row, "status": CaseStatus.RESOLVED.value, "deadline_at": None}
-    return _ladder(new, resolution=resolution)
+    due = p.get("follow_up_due_at")
+    return _ladder(new, resolution=resolution, follow_up_due_at=due, follow_up_overdue=False)
+
+
+def _on_follow_up_due(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    return _ladder(row, follow_up_overdue=True) if row else None
 
 
 def _on_follow_up(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
@@ -193,7 +198,13 @@ def _on_reopened(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
     new = {**row, "status": CaseStatus.ASSIGNED.value, "tier": event.payload["tier"]}
-    return _ladder(new, resolution=None, reopened=row["details"].get("reopened", 0) + 1)
+    return _ladder(
+        new,
+        resolution=None,
+        follow_up_due_at=None,
+        follow_up_overdue=False,
+        reopened=row["details"].get("reopened", 0) + 1,
+    )
 
 
 Evolver = Callable[[CaseRow | None, EventEnvelope], CaseRow | None]
@@ -212,6 +223,7 @@ EVOLVERS: dict[str, Evolver] = {
     "OrderAcknowledged": _on_acknowledged,
     "MediationAttemptRecorded": _on_attempt,
     "CaseResolved": _on_resolved,
+    "FollowUpDue": _on_follow_up_due,
     "FollowUpRecorded": _on_follow_up,
     "CaseClosed": _on_closed,
     "CaseReopened": _on_reopened,

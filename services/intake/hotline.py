@@ -24,7 +24,7 @@ from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CaseReportIn
 from services.intake.service import report_case
 from shared.api.auth import Principal
-from shared.api.deps import LogDep, TreeDep, require_role
+from shared.api.deps import ContextDep, LogDep, TreeDep, require_role
 from shared.org.tree import OrgTree
 
 router = APIRouter(prefix="/v1/hotline", tags=["12345 hotline"])
@@ -121,6 +121,7 @@ async def post_work_order(
     log: LogDep,
     tree: TreeDep,
     numbers: NumbersDep,
+    context: ContextDep,
 ) -> WorkOrderOut:
     unit_code, located_by = _place(order, tree)
     fingerprint = hashlib.sha256(
@@ -140,6 +141,7 @@ async def post_work_order(
             idempotency_key=f"12345:{order.work_order_no}",
             external_due_at=order.time_limit,
             fingerprint=fingerprint,
+            now=context.clock.now(),
         )
     case = accepted_case(outcome, response)
     return WorkOrderOut(

@@ -50,6 +50,10 @@ def present_case(row: CaseRow, *, pii: bool) -> CaseOut:
         overdue_levels=details.get("overdue_levels", []),
         supervision_count=details.get("supervision_count", 0),
         ladder_version=details.get("ladder_version"),
+        resolution=details.get("resolution"),
+        follow_up_due_at=details.get("follow_up_due_at"),
+        follow_up_overdue=details.get("follow_up_overdue", False),
+        reopened=details.get("reopened", 0),
     )
 
 

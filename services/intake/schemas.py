@@ -77,6 +77,10 @@ class CaseOut(BaseModel):
     overdue_levels: list[str] = Field(default_factory=list)
     supervision_count: int = 0
     ladder_version: str | None = None
+    resolution: dict[str, Any] | None = None
+    follow_up_due_at: datetime | None = None
+    follow_up_overdue: bool = False
+    reopened: int = 0
 
 
 class CasePage(BaseModel):

@@ -51,6 +51,7 @@ async def report_case(
     idempotency_key: str | None,
     external_due_at: datetime | None = None,
     fingerprint: str | None = None,
+    now: datetime | None = None,
 ) -> ReportOutcome:
     """Record a report as ``CaseReported`` (or ``CaseRejected`` outside the county).
 
@@ -60,7 +61,7 @@ async def report_case(
     fingerprint = fingerprint or request_fingerprint(report)
     case_id = case_id_for(client=principal.client, idempotency_key=idempotency_key)
     append_key = f"report:{principal.client}:{idempotency_key}" if idempotency_key else None
-    now = utc_now()
+    now = now or utc_now()  # the service clock's instant, so a simulated clock stamps it
     facts = ReportFacts(
         **report.model_dump(exclude={"parties"}),
         parties=tuple(report.parties),

@@ -18,6 +18,7 @@ from shared.log.port import VersionConflict
 from shared.vocabulary import Tier
 
 router = APIRouter(prefix="/v1/cases", tags=["triage"])
+FINAL_EVENTS = frozenset({"CaseClosed", "CaseRejected"})
 Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]
 
 
@@ -42,6 +43,10 @@ async def override_tier(
     case_id: str, body: TierOverrideIn, principal: Supervisor, log: LogDep
 ) -> TierOverrideOut:
     stream = await visible_stream(log, principal, case_id)
+    if any(e.event_type in FINAL_EVENTS for e in stream):
+        raise Problem(
+            status=409, slug="closed", title="Refused", detail="the case is closed or rejected"
+        )
     version = stream[-1].sequence
     previous = tier_before(stream, sequence=version + 1)
     if previous == body.tier:

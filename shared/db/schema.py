@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -97,3 +99,71 @@ deliveries = Table(
 )
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
 Index("ix_deliveries_case", deliveries.c.case_id)
+
+# -- lifecycle read models (services/lifecycle) --------------------------------------------
+
+unit_queue = Table(
+    "unit_queue",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("unit_code", String(18), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("tier", String(10)),
+    Column("level", String(10)),
+    Column("holder_unit_code", String(18)),
+    Column("order_id", String(80)),
+    Column("acknowledged", Boolean, nullable=False),
+    Column("ack_due_at", DateTime(timezone=True)),
+    Column("paused", Boolean, nullable=False),
+    Column("deadline_at", DateTime(timezone=True)),
+    Column("follow_up_due_at", DateTime(timezone=True)),
+    Column("follow_up_overdue", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_unit_queue_holder", unit_queue.c.holder_unit_code, unit_queue.c.status)
+
+case_facts = Table(
+    "case_facts",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("unit_code", String(18), nullable=False),
+    Column("category", String(30)),
+    Column("tier", String(10)),
+    Column("status", String(20), nullable=False),
+    Column("level", String(10)),
+    Column("holder_unit_code", String(18)),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolve_seconds", Float),
+    Column("outcome", String(20)),
+    Column("judicial_confirmation", Boolean, nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("resolutions", Integer, nullable=False),
+    Column("reopens", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("escalations", Integer, nullable=False),
+    Column("supervisions", Integer, nullable=False),
+    Column("follow_ups", Integer, nullable=False),
+    Column("satisfied_follow_ups", Integer, nullable=False),
+    Column("follow_ups_overdue", Integer, nullable=False),
+)
+Index("ix_case_facts_reported", case_facts.c.reported_at)
+
+assignment_facts = Table(
+    "assignment_facts",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("assignment", Integer, primary_key=True),
+    Column("level", String(10), nullable=False),
+    Column("unit_code", String(18), nullable=False),
+    Column("tier", String(10), nullable=False),
+    Column("cause", String(20), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("ack_seconds", Float),
+    Column("ack_lapsed", Boolean, nullable=False),
+    Column("overdue", Boolean, nullable=False),
+)

@@ -14,6 +14,7 @@ from services.escalation.commands import (
     RecordFollowUp,
     ResolveCase,
 )
+from services.escalation.config import LadderSettings
 from services.escalation.rules import Refused
 from shared.org.levels import Level
 from shared.vocabulary import Tier
@@ -78,3 +79,43 @@ def test_refusals_say_why() -> None:
             ResolveCase(outcome="litigation", result_text="x", by="v", judicial_confirmation=True),
             at=T0,
         )
+
+
+def test_the_follow_up_is_due_seven_days_after_the_resolution_and_then_overdue() -> None:
+    ladder = resolved_at_village()
+    timer = ladder.due("follow_up")
+    assert timer.due_at == T0 + timedelta(days=7)
+    (due,) = ladder.fire("follow_up")
+    assert due.event_type == "FollowUpDue" and due.overdue  # type: ignore[attr-defined]
+    assert due.level is Level.VILLAGE  # type: ignore[attr-defined]
+    assert ladder.state.follow_up_overdue
+    late = ladder.do(
+        RecordFollowUp(satisfied=True, note="满意", by="v", unit_path=PATH),
+        at=T0 + timedelta(days=8),
+    )
+    assert ladder.types(late) == ["FollowUpRecorded", "CaseClosed"], "a late visit still counts"
+
+
+def test_a_visit_in_time_makes_the_follow_up_timer_stale() -> None:
+    ladder = resolved_at_village()
+    timer = ladder.due("follow_up")
+    ladder.do(RecordFollowUp(satisfied=True, note="", by="v", unit_path=PATH), at=T0)
+    assert ladder.do(FireTimer(timer_id=timer.timer_id, unit_path=PATH), at=timer.due_at) == []
+
+
+def test_after_a_reopen_the_old_follow_up_timer_is_stale_and_a_new_resolution_sets_one() -> None:
+    ladder = resolved_at_village()
+    first = ladder.due("follow_up")
+    ladder.do(RecordFollowUp(satisfied=False, note="", by="v", unit_path=PATH), at=T0)
+    assert ladder.do(FireTimer(timer_id=first.timer_id, unit_path=PATH), at=first.due_at) == []
+    later = T0 + timedelta(days=1)
+    ladder.do(ResolveCase(outcome="mediated", result_text="再次调解", by="v"), at=later)
+    assert ladder.due("follow_up").due_at == later + timedelta(days=7)
+    assert ladder.due("follow_up").timer_id != first.timer_id
+
+
+def test_the_follow_up_period_is_configurable() -> None:
+    ladder = Ladder(settings=LadderSettings(follow_up_days=3))
+    ladder.do(AssignCase(tier=Tier.BLUE, unit_path=PATH), at=T0)
+    ladder.do(ResolveCase(outcome="withdrawn", result_text="撤回", by="g"), at=T0)
+    assert ladder.due("follow_up").due_at == T0 + timedelta(days=3)

@@ -1,0 +1,38 @@
+"""The lifecycle read models: unit work queues and the facts behind the measures.
+
+They run in the intake process (``python -m services.intake``), beside the case list.
+"""
+
+from __future__ import annotations
+
+from services.lifecycle import api
+from services.lifecycle.facts import MeasureFactsProjection
+from services.lifecycle.queue import UnitQueueProjection
+from shared.consumers.progress import Progress
+from shared.consumers.projection import ProjectionRunner
+from shared.runtime.context import AppContext
+from shared.runtime.service import ServiceModule, Worker
+
+QUEUE_PROGRESS = "progress.projection.unit_queue"
+FACTS_PROGRESS = "progress.projection.measure_facts"
+
+
+def workers(context: AppContext) -> list[tuple[str, Worker]]:
+    found: list[tuple[str, Worker]] = []
+    for key, projection in (
+        (QUEUE_PROGRESS, UnitQueueProjection(log=context.log)),
+        (FACTS_PROGRESS, MeasureFactsProjection(log=context.log)),
+    ):
+        progress = Progress()
+        context.extras[key] = progress
+        runner = ProjectionRunner(
+            log=context.log,
+            engine=context.engine,
+            projection=projection,
+            on_committed=progress.on_committed,
+        )
+        found.append((projection.group, runner.run))
+    return found
+
+
+SERVICE = ServiceModule(name="lifecycle", routers=[api.router], workers=workers)

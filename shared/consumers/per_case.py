@@ -1,0 +1,76 @@
+"""A projection whose rows are a pure fold of each case's events.
+
+A batch reads the affected cases' state once, folds their events in memory in sequence
+order, and replaces those cases' rows. Each state records the last sequence it applied:
+a duplicate delivery is skipped, and a gap (records of one case out of order) is filled
+from the case stream, so the rows never depend on how the log was cut into batches.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.events.envelope import EventEnvelope
+from shared.log.port import EventLog
+
+State = TypeVar("State")
+
+
+class PerCaseProjection(ABC, Generic[State]):
+    group: str
+    tables: tuple[Table, ...]
+
+    def __init__(self, *, log: EventLog) -> None:
+        self._log = log
+
+    @abstractmethod
+    async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, State]:
+        """The stored state of these cases (absent ones are not in the answer)."""
+
+    @abstractmethod
+    async def store(self, conn: AsyncConnection, states: dict[str, State]) -> None:
+        """Replace the rows of these cases by their new state."""
+
+    @abstractmethod
+    def evolve(self, state: State | None, event: EventEnvelope) -> State | None:
+        """The state after one event (None while the case has not been reported)."""
+
+    @abstractmethod
+    def version(self, state: State) -> int:
+        """The last sequence applied."""
+
+    async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
+        await self.apply_many([event], conn)
+
+    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+        by_case: dict[str, list[EventEnvelope]] = defaultdict(list)
+        for event in events:
+            by_case[event.case_id].append(event)
+        stored = await self.load(conn, list(by_case))
+        changed: dict[str, State] = {}
+        for case_id, case_events in by_case.items():
+            before = stored.get(case_id)
+            after = await self._fold(before, sorted(case_events, key=lambda e: e.sequence))
+            if after is not None and after is not before:
+                changed[case_id] = after
+        if changed:
+            await self.store(conn, changed)
+
+    async def _fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
+        for event in events:
+            version = self.version(state) if state is not None else 0
+            if event.sequence <= version:
+                continue  # a duplicate delivery
+            pending = [event]
+            if event.sequence > version + 1:
+                stream = await self._log.read_stream(event.case_id, after=version)
+                pending = [e for e in stream if e.sequence <= event.sequence]
+            for item in pending:
+                state = self.evolve(state, item)
+        return state
