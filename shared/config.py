@@ -59,6 +59,12 @@ class CommonSettings(ServiceSettings):
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
     kafka_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
     kafka_rebalance_timeout_ms: int = Field(default=30_000, ge=1000)
+    kafka_publish_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long an append waits for the broker's acknowledgement before the "
+        "request is answered 503 (the events stay in PostgreSQL; the relay publishes them)",
+    )
     kafka_max_batch: int = Field(
         default=500,
         ge=1,

@@ -75,6 +75,12 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Claim nothing more; ``run`` returns once the attempts in progress are recorded."""
+        self._stopping = True
+        self.wake()
 
     def wake(self) -> None:
         self._wake.set()
@@ -94,7 +100,7 @@ class Dispatcher:
     async def run(self) -> None:
         heartbeat = asyncio.create_task(self._renew_leases())
         try:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
                 room = self._settings.concurrency - len(self._in_flight)
                 claimed = await self._claim(room) if room > 0 else []
@@ -106,6 +112,10 @@ class Dispatcher:
                     continue  # maybe more is waiting
                 # Woken by new rows, a finished delivery, or at the latest when leases lapse.
                 await self._wait(min(1.0, self._settings.lease_seconds / 3))
+            if self._in_flight:  # stopping: an attempt sent must be recorded, or it is sent twice
+                await asyncio.wait(
+                    list(self._in_flight.values()), timeout=self._settings.http_timeout_seconds + 1
+                )
         finally:
             heartbeat.cancel()
             tasks = [heartbeat, *self._in_flight.values()]

@@ -34,6 +34,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         settings=settings,
     )
     context.extras[DISPATCHER] = dispatcher
+    context.stoppers["notify.dispatcher"] = dispatcher.stop
     planner = ReactorRunner(
         log=context.log,
         engine=context.engine,

@@ -50,13 +50,18 @@ async def supervise(
 async def drain(context: AppContext, tasks: list[asyncio.Task[None]], *, grace: float) -> None:
     """Stop consuming: each consumer finishes and commits its batch, then leaves its group.
 
-    Workers that do not consume (the dispatcher, the timer scheduler) are cancelled once the
-    consumers are closed or the grace period is over; their work is leased or idempotent.
+    Workers with a stopper (notify's dispatcher) finish what they hold and return; the rest
+    (the timer scheduler) are cancelled once that is done or the grace period is over.
     """
     context.log.consumers.stop_all()
+    for stop in context.stoppers.values():
+        stop()
+    stopping = [task for task in tasks if task.get_name() in context.stoppers]
     try:
         async with asyncio.timeout(grace):
-            await context.log.consumers.all_closed()
+            await asyncio.gather(
+                context.log.consumers.all_closed(), *stopping, return_exceptions=True
+            )
     except TimeoutError:
         log.warning("shutdown_grace_exceeded", grace_seconds=grace)
     for task in tasks:

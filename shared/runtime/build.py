@@ -43,6 +43,7 @@ def build_log(settings: CommonSettings) -> EventLog:
             rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
             topics_mode=settings.kafka_topics,
             max_batch=settings.kafka_max_batch,
+            publish_timeout_s=settings.kafka_publish_timeout_seconds,
             dead_letter_retention_ms=settings.kafka_dead_letter_retention_ms,
         )
     )

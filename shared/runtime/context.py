@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,3 +23,5 @@ class AppContext:
     keys: KeyRing
     clock: Clock = field(default_factory=Clock)
     extras: dict[str, object] = field(default_factory=dict)
+    stoppers: dict[str, Callable[[], None]] = field(default_factory=dict)
+    """Per worker name: ask it to finish what it holds and return (graceful shutdown)."""

@@ -30,7 +30,7 @@ def notify_env(receiver: Receiver, **values: str) -> dict[str, str]:
         "FQ_NOTIFY_SMS_GATEWAY_URL": f"{receiver.url}/sms",
         "FQ_NOTIFY_HOTLINE_CALLBACK_URL": f"{receiver.url}/hotline/feedback",
         "FQ_NOTIFY_RETRY_INITIAL_SECONDS": "0.05",
-        "FQ_NOTIFY_LEASE_SECONDS": "2",
+        "FQ_NOTIFY_LEASE_SECONDS": "10",  # only an instance that dies keeps its leases
         "FQ_SHUTDOWN_GRACE_SECONDS": "10",
         **values,
     }

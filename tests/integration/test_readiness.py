@@ -56,8 +56,13 @@ async def test_readyz_fails_while_the_broker_is_paused_and_recovers(
         assert (await api.get("/healthz")).status_code == 200
 
         broker.pause()
+
+        async def is_not_ready() -> bool:
+            return (await api.get("/readyz")).status_code == 503
+
+        await poll(is_not_ready, within=10)
         status, body, content_type = await readiness(api)
-        assert status == 503 and content_type == "application/problem+json"
+        assert status == 503 and content_type == "application/problem+json", body
         assert body["failed"] == ["log"], body
         assert body["checks"]["log"] in {"no answer within 1 s", "unreachable (KafkaError)"}
         assert body["checks"]["database"] == "ok"
