@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import structlog
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.escalation.commands import Command, FireTimer, UnitPath
@@ -31,7 +31,17 @@ log = structlog.get_logger(__name__)
 
 class TimerIndex:
     group = "escalation.timers"
-    tables = (escalation_timers,)
+
+    def __init__(self, table: Table = escalation_timers) -> None:
+        self._table = table
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self._table,)
+
+    def writing_to(self, tables: Mapping[str, Table]) -> TimerIndex:
+        """The same index writing into another table (a rebuild's fresh copy)."""
+        return TimerIndex(tables[escalation_timers.name])
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
@@ -49,18 +59,12 @@ class TimerIndex:
         }
         if not rows:
             return
-        known = set(
-            (
-                await conn.execute(
-                    select(escalation_timers.c.timer_id).where(
-                        escalation_timers.c.timer_id.in_(list(rows))
-                    )
-                )
-            ).scalars()
-        )
+        table = self._table
+        found = await conn.execute(select(table.c.timer_id).where(table.c.timer_id.in_(list(rows))))
+        known = set(found.scalars())
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]
         if fresh:
-            await conn.execute(insert(escalation_timers), fresh)
+            await conn.execute(insert(table), fresh)
 
 
 def _fire(timer_id: str) -> CommandFactory:

@@ -7,10 +7,10 @@ also writes its own outcome to a row at once, after the event that records it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.schema import deliveries
@@ -26,7 +26,7 @@ def _kind(event: EventEnvelope) -> str:
     return str(event.payload["purpose"])
 
 
-async def _issued(events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+async def _issued(table: Table, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
     rows = {
         d["delivery_id"]: {
             "delivery_id": d["delivery_id"],
@@ -45,16 +45,13 @@ async def _issued(events: Sequence[EventEnvelope], conn: AsyncConnection) -> Non
     }
     if not rows:
         return
-    known = set(
-        (
-            await conn.execute(
-                select(deliveries.c.delivery_id).where(deliveries.c.delivery_id.in_(list(rows)))
-            )
-        ).scalars()
+    found = await conn.execute(
+        select(table.c.delivery_id).where(table.c.delivery_id.in_(list(rows)))
     )
+    known = set(found.scalars())
     fresh = [row for key, row in rows.items() if key not in known]
     if fresh:
-        await conn.execute(insert(deliveries), fresh)
+        await conn.execute(insert(table), fresh)
 
 
 def outcome_values(event: EventEnvelope) -> dict[str, Any] | None:
@@ -92,21 +89,30 @@ def outcome_values(event: EventEnvelope) -> dict[str, Any] | None:
 
 class DeliveryOutbox:
     group = "notify.outbox"
-    tables = (deliveries,)
+
+    def __init__(self, table: Table = deliveries) -> None:
+        self._table = table
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self._table,)
+
+    def writing_to(self, tables: Mapping[str, Table]) -> DeliveryOutbox:
+        """The same outbox writing into another table (a rebuild's fresh copy)."""
+        return DeliveryOutbox(tables[deliveries.name])
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 
     async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
-        await _issued(events, conn)
+        table = self._table
+        await _issued(table, events, conn)
         for event in events:
             values = outcome_values(event)
             if values is None:
                 continue
-            query = update(deliveries).where(
-                deliveries.c.delivery_id == event.payload["delivery_id"]
-            )
+            query = update(table).where(table.c.delivery_id == event.payload["delivery_id"])
             if event.event_type == "DeliveryAttemptFailed":
                 # Only ever raises the count; never reopens a delivered or failed row.
-                query = query.where(deliveries.c.attempts < values["attempts"])
+                query = query.where(table.c.attempts < values["attempts"])
             await conn.execute(query.values(**values))
