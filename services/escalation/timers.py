@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import structlog
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.escalation.commands import Command, FireTimer, UnitPath
 from services.escalation.service import CommandFactory, Ladder, apply_on, run_command
 from services.escalation.state import LadderState
+from shared.db.bulk import insert_rows
 from shared.db.schema import escalation_timers
 from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
@@ -64,7 +65,7 @@ class TimerIndex:
         known = set(found.scalars())
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]
         if fresh:
-            await conn.execute(insert(table), fresh)
+            await insert_rows(conn, table, fresh)
 
 
 def _fire(timer_id: str) -> CommandFactory:

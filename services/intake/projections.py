@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Table, Update, bindparam, insert, select, update
+from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
+from shared.db.bulk import insert_rows
 from shared.db.schema import cases
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
@@ -59,7 +60,7 @@ class CaseListProjection:
                 continue
             (updates if before is not None else inserts).append(after)
         if inserts:
-            await conn.execute(insert(table), inserts)
+            await insert_rows(conn, table, inserts)
         if updates:
             await conn.execute(self._update, [{**row, "case_key": row["id"]} for row in updates])
 
