@@ -16,6 +16,7 @@ from shared.consumers.errors import describe, is_poison
 from shared.db.positions import DbPositions, load_positions, save_positions
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
+from shared.runtime.lag import RUNNING_GROUPS
 from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
@@ -50,6 +51,7 @@ class ProjectionRunner:
         self._on_committed = on_committed
 
     async def run(self) -> None:
+        RUNNING_GROUPS.add(self.projection.group)
         subscription = self.log.subscribe(self.projection.group, positions=DbPositions(self.engine))
         try:
             async for batch in subscription.batches():
