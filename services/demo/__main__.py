@@ -1,6 +1,6 @@
 """``make demo``: a simulated year for the sample county in a fresh embedded system.
 
-    python -m services.demo [DATA_DIR] [--cases 2500] [--days 365] [--seed 2026]
+    python -m services.demo [DATA_DIR] [--cases 1000] [--days 365] [--seed 2026]
 
 All four services run in this process on the embedded log and SQLite under DATA_DIR
 (default ``data/demo``, emptied first) with the simulated clock; a sandbox receiver on a
@@ -102,7 +102,7 @@ async def demo(directory: Path, *, cases: int, days: int, seed: int, quiet: bool
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", nargs="?", default="data/demo", type=Path)
-    parser.add_argument("--cases", type=int, default=2500)
+    parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
