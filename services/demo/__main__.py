@@ -22,7 +22,7 @@ import httpx
 
 from services.all_in_one import SERVICES
 from services.demo.simulate import Simulation
-from services.demo.summary import render, summarise
+from services.demo.summary import YearSummary, render, summarise
 from services.notify.config import DEV_SIGNING_SECRET
 from services.replay import PROJECTIONS
 from services.sandbox.receiver import Receiver
@@ -51,7 +51,9 @@ def _point_notify_at(receiver: Receiver, directory: Path) -> Path:
     return org
 
 
-async def demo(directory: Path, *, cases: int, days: int, seed: int, quiet: bool = False) -> None:
+async def demo(
+    directory: Path, *, cases: int, days: int, seed: int, quiet: bool = False
+) -> YearSummary:
     _fresh(directory)
     receiver = await Receiver(secret=DEV_SIGNING_SECRET.encode()).start()
     started = time.perf_counter()
@@ -97,6 +99,7 @@ async def demo(directory: Path, *, cases: int, days: int, seed: int, quiet: bool
     say(f"simulated {days} days in {time.perf_counter() - started:.0f} s; summary:")
     for line in render(summary):
         say("  " + line)
+    return summary
 
 
 def main() -> None:

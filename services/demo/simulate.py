@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -79,7 +79,8 @@ class Simulation:
         self._observer = make_engine(context.settings.database_url, durable=False)
         self._log_observer = make_engine(context.settings.log_url, durable=False)
 
-    async def run(self, on_day: object = None) -> None:
+    async def run(self, on_day: Callable[[int, int], None] | None = None) -> None:
+        """Simulate every day; ``on_day(day, reported so far)`` after each."""
         for step in range(self._steps):
             await self._report(step)
             await self._settle_and_observe()
@@ -92,7 +93,7 @@ class Simulation:
             await self._settle_and_observe()
             for case in self._tracked.values():
                 case.steps_here += 1
-            if callable(on_day) and step % STEPS_PER_DAY == STEPS_PER_DAY - 1:
+            if on_day is not None and step % STEPS_PER_DAY == STEPS_PER_DAY - 1:
                 on_day(step // STEPS_PER_DAY + 1, self._reported)
 
     async def _report(self, step: int) -> None:
