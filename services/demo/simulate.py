@@ -82,8 +82,8 @@ class Simulation:
     async def run(self, on_day: Callable[[int, int], None] | None = None) -> None:
         """Simulate every day; ``on_day(day, reported so far)`` after each."""
         for step in range(self._steps):
-            await self._report(step)
-            await self._settle_and_observe()
+            fresh = await self._report(step)
+            await self._await_assignment(fresh)
             await self._acknowledge()
             await self._act(step)
             advanced = await self._api.post(
@@ -96,7 +96,10 @@ class Simulation:
             if on_day is not None and step % STEPS_PER_DAY == STEPS_PER_DAY - 1:
                 on_day(step // STEPS_PER_DAY + 1, self._reported)
 
-    async def _report(self, step: int) -> None:
+    async def _report(self, step: int) -> list[str]:
+        """Today's reports; returns the ids of the cases accepted."""
+        fresh: list[str] = []
+
         async def one() -> None:
             tier = self._maker.tier()
             self._reported += 1
@@ -109,8 +112,22 @@ class Simulation:
             if created["status"] != "rejected":
                 case_id = created["id"]
                 self._tracked[case_id] = Tracked(case_id, plan_case(tier, self._rng))
+                fresh.append(case_id)
 
         await asyncio.gather(*(one() for _ in range(self._arrivals.get(step, 0))))
+        return fresh
+
+    async def _await_assignment(self, case_ids: list[str], *, within: float = 60.0) -> None:
+        """Until triage and the ladder have given each new case its first dispatch order."""
+        try:
+            async with asyncio.timeout(within):
+                while True:
+                    await self._observe_new()
+                    if all(self._tracked[case_id].order_id for case_id in case_ids):
+                        return
+                    await asyncio.sleep(0.02)
+        except TimeoutError:
+            log.warning("demo_not_assigned", waited_seconds=within)
 
     async def _post(self, path: str, body: Mapping[str, object] | None = None) -> bool:
         answer = await self._api.post(path, json=body or {})
@@ -178,6 +195,9 @@ class Simulation:
 
     async def _settle_and_observe(self) -> None:
         await self._settle()
+        await self._observe_new()
+
+    async def _observe_new(self) -> None:
         async for batch in self._context.log.replay({0: self._seen}):
             for delivery in batch:
                 self._seen = delivery.position.offset + 1
