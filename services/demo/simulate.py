@@ -46,6 +46,7 @@ class Tracked:
     failed_here: int = 0
     resolved_step: int | None = None
     reopened: bool = False
+    reopens: int = 0
     closed: bool = False
 
 
@@ -147,7 +148,11 @@ class Simulation:
             return
         if case.resolved_step is not None:
             if step - case.resolved_step >= FOLLOW_UP_STEPS:
-                satisfied = plan.satisfied_after_reopen if case.reopened else plan.satisfied
+                # The first visit as planned, the second after a reopening too; the third is
+                # satisfied (a case does not bounce back and forth all year).
+                satisfied = (plan.satisfied, plan.satisfied_after_reopen, True)[
+                    min(case.reopens, 2)
+                ]
                 note = "当事人表示满意" if satisfied else "当事人认为协议未履行"
                 if await self._post(f"{path}/follow-up", {"satisfied": satisfied, "note": note}):
                     case.closed = satisfied
@@ -215,6 +220,7 @@ class Simulation:
         elif event.event_type == "CaseReopened":
             case.level, case.steps_here = payload["level"], 0
             case.resolved_step, case.reopened = None, True
+            case.reopens += 1
 
     async def _settle(self, *, within: float = 60.0) -> None:
         """Wait until consumers have caught up, no timer is due and no delivery waits."""
