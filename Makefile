@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-unit lint stack stack-stop outage-drill migrate venv bench bench-notify replay clean
+.PHONY: run test test-unit lint stack stack-stop outage-drill migrate venv bench bench-notify bench-replay replay demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,14 @@ bench: $(STAMP) ## Intake throughput and latency (embedded; add ARGS=--kafka wit
 bench-notify: $(STAMP) ## Dispatch orders: deliveries/s and report-to-receiver latency (embedded)
 	$(PY) bench/notify.py $(ARGS)
 
-replay: $(STAMP) ## Rebuild every read model from the start of the log (stop the services first)
+bench-replay: $(STAMP) ## Rebuild all read models from 1,000,000 events in PostgreSQL (ARGS=--events N)
+	$(PY) bench/replay.py $(ARGS)
+
+replay: $(STAMP) ## Rebuild every read model into fresh tables and swap them in (services may run)
 	$(PY) -m services.replay
+
+demo: $(STAMP) ## A simulated year for the sample county in data/demo (ARGS='DIR --cases N')
+	$(PY) -m services.demo $(ARGS)
 
 clean:
 	rm -rf data .local/run

@@ -1,7 +1,11 @@
 """``python -m services.replay``: rebuild the read models from the start of the log.
 
-Stop the services that run the projections first (``make stack-stop``, or stop
-``make run``). Prints progress and a checksum of every rebuilt table.
+Every read model is rebuilt in one pass into fresh tables while the live ones keep
+serving, then swapped in atomically with its position (see docs/replay.md). Prints
+progress (a bar on a terminal, plain lines otherwise) and a checksum of every table.
+
+``PROJECTIONS`` is the one place a new read model is registered: the rebuild, the
+benchmark and the tests all take the list from here.
 """
 
 from __future__ import annotations
@@ -10,56 +14,94 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Callable
+from typing import TextIO
 
+from services.escalation.timers import TimerIndex
 from services.intake.projections import CaseListProjection
 from services.lifecycle.facts import MeasureFactsProjection
 from services.lifecycle.queue import UnitQueueProjection
+from services.notify.outbox import DeliveryOutbox
 from shared.config import CommonSettings
-from shared.consumers.rebuild import RebuildableProjection, rebuild
+from shared.consumers.rebuild import Progress, RebuildableProjection, RebuildReport, rebuild_all
+from shared.log.port import EventLog
 from shared.runtime.build import build_log, open_database
 from shared.runtime.logging import configure_logging
 
+PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
+    "cases": lambda log: CaseListProjection(log=log),
+    "timers": lambda log: TimerIndex(partition_of=log.partition_of),
+    "deliveries": lambda log: DeliveryOutbox(),
+    "unit_queue": lambda log: UnitQueueProjection(log=log),
+    "measure_facts": lambda log: MeasureFactsProjection(log=log),
+}
 
-def projections(log: object) -> dict[str, RebuildableProjection]:
-    from shared.log.port import EventLog
 
-    assert isinstance(log, EventLog)
-    return {
-        "cases": CaseListProjection(log=log),
-        "unit_queue": UnitQueueProjection(log=log),
-        "measure_facts": MeasureFactsProjection(log=log),
-    }
+def projections(log: EventLog, names: list[str] | None = None) -> list[RebuildableProjection]:
+    """The registered read models (``names`` chooses some; KeyError names an unknown one)."""
+    return [PROJECTIONS[name](log) for name in names or list(PROJECTIONS)]
+
+
+class ProgressPrinter:
+    """A bar redrawn in place on a terminal; a plain line every few seconds otherwise."""
+
+    def __init__(self, out: TextIO = sys.stdout, *, every_seconds: float = 5.0) -> None:
+        self._out = out
+        self._tty = out.isatty()
+        self._every = every_seconds
+        self._last = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        rate = progress.events / max(progress.seconds, 1e-9)
+        share = min(progress.events / progress.total, 1.0) if progress.total else 1.0
+        if self._tty:
+            bar = "#" * int(share * 30)
+            self._out.write(
+                f"\r[{bar:<30}] {share:4.0%} {progress.events:,}/{progress.total:,} events"
+                f" {rate:,.0f}/s "
+            )
+            self._out.flush()
+            return
+        now = time.monotonic()
+        if now - self._last >= self._every:
+            self._last = now
+            print(
+                f"replayed {progress.events:,} of ~{progress.total:,} events ({rate:,.0f}/s)",
+                file=self._out,
+                flush=True,
+            )
+
+    def done(self, report: RebuildReport) -> None:
+        if self._tty:
+            self._out.write("\n")
+        print(
+            f"rebuilt {', '.join(report.groups)}: {report.events:,} events in "
+            f"{report.seconds:.1f} s ({report.events_per_second:,.0f}/s); "
+            f"{report.caught_up:,} applied at the swap",
+            file=self._out,
+        )
+        for table, checksum in report.checksums.items():
+            print(f"  {table}: sha256 {checksum}", file=self._out)
 
 
 async def replay(names: list[str]) -> int:
+    unknown = [name for name in names if name not in PROJECTIONS]
+    if unknown:
+        print(
+            f"unknown read model {unknown[0]!r}; known: {', '.join(PROJECTIONS)}", file=sys.stderr
+        )
+        return 2
     settings = CommonSettings()
     configure_logging(json_logs=settings.json_logs, level="WARNING")
     engine = await open_database(settings)
     log = build_log(settings)
     await log.start()
+    printer = ProgressPrinter()
     try:
-        available = projections(log)
-        for name in names or list(available):
-            if name not in available:
-                print(
-                    f"unknown read model {name!r}; known: {', '.join(available)}", file=sys.stderr
-                )
-                return 2
-            started = time.perf_counter()
-
-            def progress(applied: int, *, name: str = name, started: float = started) -> None:
-                rate = applied / max(time.perf_counter() - started, 1e-9)
-                print(f"\r{name}: {applied:,} events ({rate:,.0f}/s)", end="", flush=True)
-
-            report = await rebuild(
-                log=log, engine=engine, projection=available[name], on_batch=progress
-            )
-            print(
-                f"\r{name}: {report.events:,} events in {report.seconds:.1f} s "
-                f"({report.events_per_second:,.0f}/s)"
-            )
-            for table, checksum in report.checksums.items():
-                print(f"  {table}: sha256 {checksum}")
+        report = await rebuild_all(
+            log=log, engine=engine, projections=projections(log, names), on_progress=printer
+        )
+        printer.done(report)
     finally:
         await log.close()
         await engine.dispose()
@@ -68,7 +110,11 @@ async def replay(names: list[str]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("models", nargs="*", help="read models to rebuild (default: all)")
+    parser.add_argument(
+        "models",
+        nargs="*",
+        help=f"read models to rebuild (default: all of {', '.join(PROJECTIONS)})",
+    )
     raise SystemExit(asyncio.run(replay(parser.parse_args().models)))
 
 

@@ -7,11 +7,12 @@ scheduler of the group member that owns that partition is the one that fires it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.bulk import insert_rows
 from shared.db.schema import escalation_timers
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
@@ -24,10 +25,23 @@ def _single_partition(_case_id: str) -> int:
 
 class TimerIndex:
     group = "escalation.timers"
-    tables = (escalation_timers,)
 
-    def __init__(self, *, partition_of: Callable[[str], int] = _single_partition) -> None:
+    def __init__(
+        self,
+        *,
+        partition_of: Callable[[str], int] = _single_partition,
+        table: Table = escalation_timers,
+    ) -> None:
         self._partition_of = partition_of
+        self._table = table
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self._table,)
+
+    def writing_to(self, tables: Mapping[str, Table]) -> TimerIndex:
+        """The same index writing into another table (a rebuild's fresh copy)."""
+        return TimerIndex(partition_of=self._partition_of, table=tables[escalation_timers.name])
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
@@ -46,12 +60,11 @@ class TimerIndex:
         }
         if not rows:
             return
+        table = self._table
         known: set[str] = set()
         for part in chunks(list(rows)):
-            query = select(escalation_timers.c.timer_id).where(
-                escalation_timers.c.timer_id.in_(part)
-            )
+            query = select(table.c.timer_id).where(table.c.timer_id.in_(part))
             known.update((await conn.execute(query)).scalars())
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]
         if fresh:
-            await conn.execute(insert(escalation_timers), fresh)
+            await insert_rows(conn, table, fresh)

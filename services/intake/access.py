@@ -6,6 +6,7 @@ from shared.api.auth import Principal
 from shared.api.problems import not_found
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
+from shared.runtime.log_context import about_case
 
 
 def reported_unit(stream: list[EventEnvelope]) -> str | None:
@@ -23,4 +24,5 @@ async def visible_stream(log: EventLog, principal: Principal, case_id: str) -> l
     unit = reported_unit(stream)
     if unit is None or not principal.can_see(unit):
         raise not_found(f"case {case_id}")
+    about_case(case_id, stream)
     return stream

@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
+from shared.db.bulk import insert_rows
 from shared.db.schema import cases
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
 
-_UPDATE = (
-    update(cases)
-    .where(cases.c.id == bindparam("case_key"))
-    .values({c.name: bindparam(c.name) for c in cases.c if c.name != "id"})
-)
+
+def _update_by_id(table: Table) -> Update:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("case_key"))
+        .values({c.name: bindparam(c.name) for c in table.c if c.name != "id"})
+    )
 
 
 class CaseListProjection:
     group = "projection.cases"
-    tables = (cases,)
 
-    def __init__(self, *, log: EventLog) -> None:
+    def __init__(self, *, log: EventLog, table: Table = cases) -> None:
         self._log = log
+        self._table = table
+        self._update = _update_by_id(table)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self._table,)
+
+    def writing_to(self, tables: Mapping[str, Table]) -> CaseListProjection:
+        """The same projection writing into other tables (a rebuild's fresh copies)."""
+        return CaseListProjection(log=self._log, table=tables[cases.name])
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
@@ -36,7 +48,8 @@ class CaseListProjection:
         by_case: dict[str, list[EventEnvelope]] = defaultdict(list)
         for event in events:
             by_case[event.case_id].append(event)
-        found = await conn.execute(select(cases).where(cases.c.id.in_(list(by_case))))
+        table = self._table
+        found = await conn.execute(select(table).where(table.c.id.in_(list(by_case))))
         stored = {row["id"]: row_from_db(row) for row in found.mappings()}
         inserts: list[CaseRow] = []
         updates: list[CaseRow] = []
@@ -47,9 +60,9 @@ class CaseListProjection:
                 continue
             (updates if before is not None else inserts).append(after)
         if inserts:
-            await conn.execute(insert(cases), inserts)
+            await insert_rows(conn, table, inserts)
         if updates:
-            await conn.execute(_UPDATE, [{**row, "case_key": row["id"]} for row in updates])
+            await conn.execute(self._update, [{**row, "case_key": row["id"]} for row in updates])
 
     async def _fold(self, row: CaseRow | None, events: list[EventEnvelope]) -> CaseRow | None:
         for event in events:

@@ -19,6 +19,7 @@ from shared.api.auth import Principal
 from shared.events.envelope import EVENT_ID_NAMESPACE, new_event, utc_now
 from shared.log.port import NO_STREAM, EventLog, IdempotencyKeyReused
 from shared.org.tree import OrgTree
+from shared.runtime.log_context import about_case
 
 PRODUCER = "intake"
 
@@ -93,6 +94,7 @@ async def report_case(
         idempotency_key=append_key,
         fingerprint=fingerprint,
     )
+    about_case(case_id, list(result.events))
     row = fold(result.events)
     assert row is not None
     return ReportOutcome(

@@ -21,13 +21,12 @@ def _from_db(mapping: Any) -> Row:
 
 class MeasureFactsProjection(PerCaseProjection[Facts]):
     group = "projection.measure_facts"
-    tables = (case_facts, assignment_facts)
+    default_tables = (case_facts, assignment_facts)
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, Facts]:
-        cases = await conn.execute(select(case_facts).where(case_facts.c.case_id.in_(case_ids)))
-        orders = await conn.execute(
-            select(assignment_facts).where(assignment_facts.c.case_id.in_(case_ids))
-        )
+        case_table, order_table = self.table(case_facts), self.table(assignment_facts)
+        cases = await conn.execute(select(case_table).where(case_table.c.case_id.in_(case_ids)))
+        orders = await conn.execute(select(order_table).where(order_table.c.case_id.in_(case_ids)))
         by_case: dict[str, dict[int, Row]] = defaultdict(dict)
         for row in orders.mappings():
             by_case[row["case_id"]][row["assignment"]] = _from_db(row)
@@ -38,12 +37,13 @@ class MeasureFactsProjection(PerCaseProjection[Facts]):
 
     async def store(self, conn: AsyncConnection, states: dict[str, Facts]) -> None:
         ids = list(states)
-        await conn.execute(delete(assignment_facts).where(assignment_facts.c.case_id.in_(ids)))
-        await conn.execute(delete(case_facts).where(case_facts.c.case_id.in_(ids)))
-        await conn.execute(insert(case_facts), [facts.case for facts in states.values()])
+        case_table, order_table = self.table(case_facts), self.table(assignment_facts)
+        await conn.execute(delete(order_table).where(order_table.c.case_id.in_(ids)))
+        await conn.execute(delete(case_table).where(case_table.c.case_id.in_(ids)))
+        await conn.execute(insert(case_table), [facts.case for facts in states.values()])
         orders = [row for facts in states.values() for row in facts.assignments.values()]
         if orders:
-            await conn.execute(insert(assignment_facts), orders)
+            await conn.execute(insert(order_table), orders)
 
     def evolve(self, state: Facts | None, event: EventEnvelope) -> Facts | None:
         return evolve(state, event)

@@ -33,15 +33,17 @@ def _from_db(mapping: Any) -> QueueRow:
 
 class UnitQueueProjection(PerCaseProjection[QueueRow]):
     group = "projection.unit_queue"
-    tables = (unit_queue,)
+    default_tables = (unit_queue,)
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, QueueRow]:
-        found = await conn.execute(select(unit_queue).where(unit_queue.c.case_id.in_(case_ids)))
+        table = self.table(unit_queue)
+        found = await conn.execute(select(table).where(table.c.case_id.in_(case_ids)))
         return {row["case_id"]: _from_db(row) for row in found.mappings()}
 
     async def store(self, conn: AsyncConnection, states: dict[str, QueueRow]) -> None:
-        await conn.execute(delete(unit_queue).where(unit_queue.c.case_id.in_(list(states))))
-        await conn.execute(insert(unit_queue), list(states.values()))
+        table = self.table(unit_queue)
+        await conn.execute(delete(table).where(table.c.case_id.in_(list(states))))
+        await conn.execute(insert(table), list(states.values()))
 
     def evolve(self, state: QueueRow | None, event: EventEnvelope) -> QueueRow | None:
         return evolve(state, event)

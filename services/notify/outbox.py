@@ -7,12 +7,13 @@ also writes its own outcome to a row at once, after the event that records it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.bulk import insert_rows
 from shared.db.schema import deliveries
 from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
@@ -26,8 +27,8 @@ def _kind(event: EventEnvelope) -> str:
     return str(event.payload["purpose"])
 
 
-async def _issued(events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
-    rows = {
+def _issued_rows(events: Sequence[EventEnvelope]) -> dict[str, dict[str, Any]]:
+    return {
         d["delivery_id"]: {
             "delivery_id": d["delivery_id"],
             "notice_id": e.payload["notice_id"],
@@ -38,23 +39,17 @@ async def _issued(events: Sequence[EventEnvelope], conn: AsyncConnection) -> Non
             "status": "pending",
             "attempts": 0,
             "issued_at": as_utc(e.recorded_at or e.occurred_at),
+            "first_attempt_at": None,
+            "next_attempt_at": None,
+            "delivered_at": None,
+            "last_error": None,
+            "lease_owner": None,
+            "lease_until": None,
         }
         for e in events
         if e.event_type in ISSUED
         for d in e.payload["deliveries"]
     }
-    if not rows:
-        return
-    known = set(
-        (
-            await conn.execute(
-                select(deliveries.c.delivery_id).where(deliveries.c.delivery_id.in_(list(rows)))
-            )
-        ).scalars()
-    )
-    fresh = [row for key, row in rows.items() if key not in known]
-    if fresh:
-        await conn.execute(insert(deliveries), fresh)
 
 
 def outcome_values(event: EventEnvelope) -> dict[str, Any] | None:
@@ -92,21 +87,76 @@ def outcome_values(event: EventEnvelope) -> dict[str, Any] | None:
 
 class DeliveryOutbox:
     group = "notify.outbox"
-    tables = (deliveries,)
+
+    def __init__(self, table: Table = deliveries) -> None:
+        self._table = table
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self._table,)
+
+    def writing_to(self, tables: Mapping[str, Table]) -> DeliveryOutbox:
+        """The same outbox writing into another table (a rebuild's fresh copy)."""
+        return DeliveryOutbox(tables[deliveries.name])
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 
     async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
-        await _issued(events, conn)
-        for event in events:
-            values = outcome_values(event)
-            if values is None:
-                continue
-            query = update(deliveries).where(
-                deliveries.c.delivery_id == event.payload["delivery_id"]
-            )
-            if event.event_type == "DeliveryAttemptFailed":
-                # Only ever raises the count; never reopens a delivered or failed row.
-                query = query.where(deliveries.c.attempts < values["attempts"])
-            await conn.execute(query.values(**values))
+        """One read of the rows concerned, the batch folded in memory, bulk writes.
+
+        Same effect as inserting each issued delivery and updating its row per outcome
+        event in order; an update only writes the columns the batch's events change."""
+        table = self._table
+        issued = _issued_rows(events)
+        outcomes = [
+            (str(e.payload["delivery_id"]), e.event_type, values)
+            for e in events
+            if (values := outcome_values(e)) is not None
+        ]
+        wanted = set(issued) | {delivery_id for delivery_id, _, _ in outcomes}
+        if not wanted:
+            return
+        found = await conn.execute(select(table).where(table.c.delivery_id.in_(list(wanted))))
+        rows: dict[str, dict[str, Any]] = {
+            row["delivery_id"]: dict(row) for row in found.mappings()
+        }
+        fresh = [key for key in issued if key not in rows]
+        rows.update({key: issued[key] for key in fresh})
+        changed: dict[str, set[str]] = {}
+        for delivery_id, event_type, values in outcomes:
+            row = rows.get(delivery_id)
+            if row is None:
+                continue  # an outcome of a delivery this table never had
+            if event_type == "DeliveryAttemptFailed" and row["attempts"] >= values["attempts"]:
+                continue  # only ever raises the count; never reopens a settled row
+            row.update(values)
+            changed.setdefault(delivery_id, set()).update(values)
+        if fresh:
+            await insert_rows(conn, table, [rows[key] for key in fresh])
+        await _write_changes(table, conn, rows, changed, skip=set(fresh))
+
+
+async def _write_changes(
+    table: Table,
+    conn: AsyncConnection,
+    rows: Mapping[str, Mapping[str, Any]],
+    changed: Mapping[str, set[str]],
+    *,
+    skip: set[str],
+) -> None:
+    """One executemany per set of changed columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for delivery_id, columns in changed.items():
+        if delivery_id in skip:
+            continue
+        key = tuple(sorted(columns))
+        params = {f"new_{c}": rows[delivery_id][c] for c in key}
+        by_columns.setdefault(key, []).append({"key": delivery_id, **params})
+    for names, batch in by_columns.items():
+        statement = (
+            update(table)
+            .where(table.c.delivery_id == bindparam("key"))
+            .values({c: bindparam(f"new_{c}") for c in names})
+        )
+        await conn.execute(statement, batch)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Generic, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Generic, Self, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,10 +24,24 @@ State = TypeVar("State")
 
 class PerCaseProjection(ABC, Generic[State]):
     group: str
-    tables: tuple[Table, ...]
+    default_tables: tuple[Table, ...]
+    """The tables it writes; a rebuild gives it fresh copies with the same columns."""
 
-    def __init__(self, *, log: EventLog) -> None:
+    def __init__(self, *, log: EventLog, tables: Mapping[str, Table] | None = None) -> None:
         self._log = log
+        self._tables = {t.name: t for t in self.default_tables} | dict(tables or {})
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(self._tables[t.name] for t in self.default_tables)
+
+    def table(self, model: Table) -> Table:
+        """The table this instance writes in place of ``model``."""
+        return self._tables[model.name]
+
+    def writing_to(self, tables: Mapping[str, Table]) -> Self:
+        """The same projection writing into other tables (a rebuild's fresh copies)."""
+        return type(self)(log=self._log, tables=tables)
 
     @abstractmethod
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, State]:

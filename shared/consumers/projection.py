@@ -16,6 +16,7 @@ from shared.consumers.errors import describe, is_poison
 from shared.db.positions import DbPositions, load_positions, save_positions
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
+from shared.runtime.lag import RUNNING_GROUPS
 from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
@@ -52,6 +53,7 @@ class ProjectionRunner:
         """The running subscription (which partitions this member owns), once started."""
 
     async def run(self) -> None:
+        RUNNING_GROUPS.add(self.projection.group)
         subscription = self.log.subscribe(self.projection.group, positions=DbPositions(self.engine))
         self.subscription = subscription
         try:

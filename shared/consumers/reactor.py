@@ -20,6 +20,8 @@ from shared.consumers.errors import describe, is_poison
 from shared.db.positions import DbPositions, load_positions, save_positions
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
+from shared.runtime.lag import RUNNING_GROUPS
+from shared.runtime.log_context import handling
 from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
@@ -48,6 +50,7 @@ class ReactorRunner:
         self._slots = asyncio.Semaphore(concurrency)
 
     async def run(self) -> None:
+        RUNNING_GROUPS.add(self.reactor.group)
         subscription = self.log.subscribe(self.reactor.group, positions=DbPositions(self.engine))
         try:
             async for batch in subscription.batches():
@@ -87,6 +90,11 @@ class ReactorRunner:
             )
             return
         event = delivery.event
+        with handling(event, group=group):
+            await self._react(delivery, event)
+
+    async def _react(self, delivery: Delivery, event: EventEnvelope) -> None:
+        group = self.reactor.group
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(_transient),
             wait=wait_exponential_jitter(multiplier=0.1, max=10),
@@ -97,6 +105,7 @@ class ReactorRunner:
                 try:
                     await self.reactor.react(event)
                     EVENTS_CONSUMED.labels(group, event.event_type).inc()
+                    log.debug("event_handled")
                 except Exception as exc:
                     if is_poison(exc):
                         await self.log.dead_letter(delivery, group=group, reason=describe(exc))

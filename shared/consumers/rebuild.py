@@ -1,45 +1,138 @@
-"""Rebuild a read model by replaying the log from its start.
+"""Rebuild read models from the start of the log into fresh tables, then swap them in.
 
-The projection's tables are emptied and its position reset, then every record is applied
-through the same ``apply`` the live runner uses, batch by batch with the positions, so the
-live runner carries on from the end of the replay. Stop the live runner first.
+One pass over the log feeds every projection, each writing through its own ``apply_many``
+(the code the live runner uses) into fresh copies of its tables, batch by batch. The live
+tables keep answering meanwhile. At the end one transaction holds off the live writers,
+applies what arrived since the pass began, renames the fresh tables in, drops the old
+ones and sets each projection's position to where the rebuild stopped. A live runner that
+keeps running carries on from there (projections are idempotent per case sequence).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import orjson
-from sqlalchemy import Table, delete, select
+from sqlalchemy import MetaData, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.consumers.projection import Projection
-from shared.db.positions import load_positions, reset_positions, save_positions
-from shared.log.port import EventLog
+from shared.consumers.projection import BatchProjection
+from shared.db.swap import (
+    FreshTable,
+    create_fresh,
+    fresh_copy,
+    index_fresh,
+    lock_live,
+    replace_positions,
+    swap_in,
+)
+from shared.events.envelope import EventEnvelope
+from shared.log.port import Delivery, EventLog
 
 
-class RebuildableProjection(Projection, Protocol):
+class RebuildableProjection(BatchProjection, Protocol):
     @property
     def tables(self) -> Sequence[Table]:
-        """The tables this projection owns (emptied before a rebuild)."""
+        """The tables this projection owns."""
+        ...
+
+    def writing_to(self, tables: Mapping[str, Table]) -> Self:
+        """The same projection writing into other tables, keyed by the live table's name."""
         ...
 
 
 @dataclass(frozen=True)
+class Progress:
+    events: int
+    total: int
+    """Records in the log when the rebuild began (an estimate on Kafka)."""
+    seconds: float
+
+
+@dataclass(frozen=True)
 class RebuildReport:
-    group: str
+    groups: tuple[str, ...]
     events: int
     seconds: float
     checksums: dict[str, str]
+    caught_up: int = 0
+    """Events applied in the swap's transaction (written while the pass ran)."""
 
     @property
     def events_per_second(self) -> float:
         return self.events / self.seconds if self.seconds else float("inf")
+
+
+@dataclass
+class _Model:
+    projection: RebuildableProjection
+    tables: list[FreshTable]
+    writer: RebuildableProjection
+    positions: dict[int, int] = field(default_factory=dict)
+
+
+async def rebuild_all(
+    *,
+    log: EventLog,
+    engine: AsyncEngine,
+    projections: Sequence[RebuildableProjection],
+    on_progress: Callable[[Progress], None] | None = None,
+    before_swap: Callable[[], Awaitable[None]] | None = None,
+    batch_events: int = 5000,
+) -> RebuildReport:
+    started = time.perf_counter()
+    metadata = MetaData()
+    models = []
+    for projection in projections:
+        tables = [fresh_copy(table, metadata) for table in projection.tables]
+        writer = projection.writing_to({t.live.name: t.fresh for t in tables})
+        models.append(_Model(projection, tables, writer))
+    every_table = [t for model in models for t in model.tables]
+    async with engine.begin() as conn:
+        await create_fresh(conn, every_table)
+    ends = await log.end_offsets()
+    total = sum(max(end - log.first_offset, 0) for end in ends.values())
+    applied = 0
+    pending: list[Delivery] = []
+    async for batch in log.replay():
+        pending.extend(batch)
+        if len(pending) < batch_events:
+            continue
+        async with engine.begin() as conn:
+            applied += await _apply(models, pending, conn)
+        pending = []
+        if on_progress is not None:
+            on_progress(Progress(applied, total, time.perf_counter() - started))
+    if pending:
+        async with engine.begin() as conn:
+            applied += await _apply(models, pending, conn)
+    async with engine.begin() as conn:
+        await index_fresh(conn, every_table)
+    if before_swap is not None:
+        await before_swap()
+    async with engine.begin() as conn:
+        await lock_live(conn, every_table)
+        caught_up = 0
+        async for batch in log.replay(_earliest(models)):
+            caught_up += await _apply(models, batch, conn)
+        await swap_in(conn, every_table)
+        await replace_positions(conn, {m.projection.group: m.positions for m in models})
+    seconds = time.perf_counter() - started
+    if on_progress is not None:
+        on_progress(Progress(applied + caught_up, max(total, applied + caught_up), seconds))
+    checksums = {t.live.name: await table_checksum(engine, t.live) for t in every_table}
+    return RebuildReport(
+        groups=tuple(m.projection.group for m in models),
+        events=applied + caught_up,
+        seconds=seconds,
+        checksums=checksums,
+        caught_up=caught_up,
+    )
 
 
 async def rebuild(
@@ -47,37 +140,38 @@ async def rebuild(
     log: EventLog,
     engine: AsyncEngine,
     projection: RebuildableProjection,
-    on_batch: Callable[[int], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> RebuildReport:
-    group = projection.group
-    started = time.perf_counter()
-    async with engine.begin() as conn:
-        for table in projection.tables:
-            await conn.execute(delete(table))
-        await reset_positions(conn, group)
+    """Rebuild one projection (see ``rebuild_all``)."""
+    return await rebuild_all(
+        log=log, engine=engine, projections=[projection], on_progress=on_progress
+    )
+
+
+async def _apply(models: list[_Model], batch: Sequence[Delivery], conn: AsyncConnection) -> int:
+    """Apply the records each model has not seen yet; returns how many events were new."""
     applied = 0
-    async for batch in log.replay():
-        async with engine.begin() as conn:
-            known = await load_positions(conn, group)
-            new: dict[int, int] = {}
-            events = []
-            for delivery in batch:
-                new[delivery.position.partition] = delivery.position.offset + 1
-                if delivery.event is not None:
-                    events.append(delivery.event)
-            apply_many = getattr(projection, "apply_many", None)
-            if apply_many is not None:
-                await apply_many(events, conn)
-            else:
-                for event in events:
-                    await projection.apply(event, conn)
-            applied += len(events)
-            await save_positions(conn, group, known=known, new=new)
-        if on_batch is not None:
-            on_batch(applied)
-    seconds = time.perf_counter() - started
-    checksums = {table.name: await table_checksum(engine, table) for table in projection.tables}
-    return RebuildReport(group=group, events=applied, seconds=seconds, checksums=checksums)
+    for model in models:
+        events: list[EventEnvelope] = []
+        for delivery in batch:
+            partition, offset = delivery.position.partition, delivery.position.offset
+            if offset < model.positions.get(partition, 0):
+                continue
+            model.positions[partition] = offset + 1
+            if delivery.event is not None:  # poison was parked by the live consumers
+                events.append(delivery.event)
+        if events:
+            await model.writer.apply_many(events, conn)
+        applied = max(applied, len(events))
+    return applied
+
+
+def _earliest(models: list[_Model]) -> dict[int, int]:
+    earliest: dict[int, int] = {}
+    for model in models:
+        for partition, offset in model.positions.items():
+            earliest[partition] = min(earliest.get(partition, offset), offset)
+    return earliest
 
 
 def _normal(value: Any) -> Any:

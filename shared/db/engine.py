@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# JSON columns (the case list's details) are written and read with orjson.
+_ORJSON: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": orjson.loads}
 
 
 def is_sqlite(url: str) -> bool:
@@ -27,7 +36,12 @@ def make_engine(url: str, *, durable: bool = True, pool_size: int = 10) -> Async
         # One connection: writers queue in asyncio instead of sleeping in SQLite's busy
         # handler (which backs off up to 100 ms per try and made every hop slow).
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            **_ORJSON,
         )
         synchronous = "FULL" if durable else "NORMAL"
 
@@ -41,4 +55,6 @@ def make_engine(url: str, *, durable: bool = True, pool_size: int = 10) -> Async
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_ORJSON
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from shared.db.engine import make_engine
 from shared.events.codec import PoisonEvent, decode
@@ -41,10 +41,20 @@ def to_delivery(position: int, body: bytes) -> Delivery:
 
 
 class EmbeddedLog(EventLog):
-    def __init__(self, url: str, *, batch_size: int = 500, poll_seconds: float = 1.0) -> None:
+    first_offset = 1  # offsets are the store's row positions
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        batch_size: int = 500,
+        replay_batch_size: int = 5000,
+        poll_seconds: float = 1.0,
+    ) -> None:
         self._engine = make_engine(url, durable=True)
         self._changed = asyncio.Condition()
         self.batch_size = batch_size
+        self.replay_batch_size = replay_batch_size
         self._poll_seconds = poll_seconds
         self.commits = 0
         self.store = SqlEventStore(self._engine, on_commit=self._notify)
@@ -102,16 +112,19 @@ class EmbeddedLog(EventLog):
         self.consumers.opened(subscription)
         return subscription
 
-    async def replay(self) -> AsyncIterator[list[Delivery]]:
+    async def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
         end = await self.store.last_position()
-        after = 0
+        after = (start or {}).get(PARTITION, self.first_offset) - 1
         while after < end:
-            rows = await self.store.read_from(after, limit=self.batch_size)
+            rows = await self.store.read_from(after, limit=self.replay_batch_size)
             rows = [row for row in rows if row[0] <= end]
             if not rows:
                 return
             after = rows[-1][0]
             yield [to_delivery(position, body) for position, body in rows]
+
+    async def end_offsets(self) -> dict[int, int]:
+        return {PARTITION: await self.store.last_position() + 1}
 
     async def dead_letter(self, delivery: Delivery, *, group: str, reason: str) -> None:
         await self.store.park(delivery, group=group, reason=reason)

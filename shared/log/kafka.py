@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 
 import structlog
@@ -184,7 +184,18 @@ class KafkaLog(EventLog):
         """Ask the broker for its metadata: a paused or unreachable broker does not answer."""
         await self._require_producer().client.fetch_all_metadata()
 
-    async def replay(self) -> AsyncIterator[list[Delivery]]:
+    async def end_offsets(self) -> dict[int, int]:
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.config.bootstrap)
+        await consumer.start()
+        try:
+            partitions = consumer.partitions_for_topic(self.config.topic) or set()
+            assigned = [TopicPartition(self.config.topic, p) for p in sorted(partitions)]
+            ends = await consumer.end_offsets(assigned) if assigned else {}
+            return {tp.partition: int(offset) for tp, offset in ends.items()}
+        finally:
+            await consumer.stop()
+
+    async def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.config.bootstrap,
             enable_auto_commit=False,
@@ -196,6 +207,9 @@ class KafkaLog(EventLog):
             assigned = [TopicPartition(self.config.topic, p) for p in sorted(partitions)]
             consumer.assign(assigned)
             await consumer.seek_to_beginning(*assigned)
+            for tp in assigned:
+                if start and tp.partition in start:
+                    consumer.seek(tp, start[tp.partition])
             end = await consumer.end_offsets(assigned)
             remaining = set(assigned)
             quiet = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -240,8 +240,16 @@ class EventLog(ABC):
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription: ...
 
     @abstractmethod
-    def replay(self) -> AsyncIterator[list[Delivery]]:
-        """Every record from the start of the log up to its end at the time of the call."""
+    def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
+        """Every record up to the log's end at the time of the call, from the start of the
+        log or, per partition, from the next offsets in ``start``."""
+
+    @abstractmethod
+    async def end_offsets(self) -> dict[int, int]:
+        """Per partition, the offset the next record will get (what a caught-up group holds)."""
+
+    first_offset = 0
+    """The offset of a partition's first record (a group with no stored position is there)."""
 
     @abstractmethod
     async def dead_letter(self, delivery: Delivery, *, group: str, reason: str) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fastapi import FastAPI, Response
+import structlog
+from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger(__name__)
 
 HTTP_REQUESTS = Counter("fq_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
@@ -24,6 +27,10 @@ DEAD_LETTERS = Counter("fq_dead_letters_total", "Records parked as poison", ["gr
 CONSUMER_POSITION = Gauge(
     "fq_consumer_position", "Next offset a group will read", ["group", "partition"]
 )
+CONSUMER_LAG = Gauge(
+    "fq_consumer_lag", "Records in the log a group has not handled yet (end - position)", ["group"]
+)
+LOG_END = Gauge("fq_log_end_offset", "Offset the next record of a partition gets", ["partition"])
 
 DELIVERIES = Counter(
     "fq_deliveries_total", "Delivery attempts by channel and outcome", ["channel", "outcome"]
@@ -55,9 +62,11 @@ class MeasureRequests:
                 status["code"] = message["status"]
             await send(message)
 
+        structlog.contextvars.clear_contextvars()  # a request starts with no case bound
         try:
             await self.app(scope, receive, send_and_note)
         finally:
+            structlog.contextvars.clear_contextvars()
             route = getattr(scope.get("route"), "path", "unmatched")
             HTTP_REQUESTS.labels(scope["method"], route, str(status["code"])).inc()
             HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
@@ -67,7 +76,15 @@ def install_metrics(app: FastAPI) -> None:
     app.add_middleware(MeasureRequests)
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        context = getattr(request.app.state, "context", None)
+        if context is not None:
+            from shared.runtime.lag import refresh_consumer_gauges
+
+            try:
+                await refresh_consumer_gauges(context.log, context.engine)
+            except Exception as exc:  # the other metrics are still worth serving
+                log.warning("consumer_gauges_failed", error=type(exc).__name__)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -1,0 +1,241 @@
+"""Replay benchmark: rebuild every read model from 1,000,000 events into PostgreSQL.
+
+    .venv/bin/python bench/replay.py [--events 1000000] [--database-url URL]
+
+1. Templates: a short simulated stretch of the sample county runs through the real
+   services (``services.demo``) and yields real case streams: reports, triage,
+   assignments, escalations, acknowledgements, attempts, resolutions, follow-ups,
+   dispatch orders and their deliveries.
+2. The log: the template streams are cloned under new case and event ids (every id
+   inside a body is mapped, so timer, order and delivery ids stay unique) until there
+   are EVENTS events, written straight into the SQL event store of a fresh PostgreSQL
+   database with COPY.
+3. Rebuild: ``rebuild_all`` over every registered read model (``services.replay``),
+   fresh tables and the swap included.
+4. Ceiling: the rebuilt rows are loaded again with COPY (asyncpg
+   ``copy_records_to_table``) into empty copies of the tables; EVENTS / that time is the
+   raw ceiling, printed next to the rebuild's rate as a ratio.
+
+The database is FQ_TEST_DATABASE_URL's server (a fresh database, dropped afterwards) or
+``--database-url`` (used as it is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bench.replay_templates import Template, harvest_templates
+from services.replay import projections
+from shared.config import CommonSettings
+from shared.consumers.rebuild import Progress, rebuild_all
+from shared.log.embedded import EmbeddedLog
+from shared.runtime.build import open_database
+
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+NAMESPACE = uuid.UUID("0b6f3c1e-2a8d-4c55-9f0e-7d1a3b2c4e5f")
+DEFAULT_SERVER = "postgresql+asyncpg://fengqiao:fengqiao@127.0.0.1:5432/fengqiao_test"
+
+
+def _pg_args(url: str) -> dict[str, object]:
+    parsed = make_url(url)
+    return {
+        "user": parsed.username,
+        "password": parsed.password,
+        "host": parsed.host,
+        "port": parsed.port or 5432,
+        "database": parsed.database,
+    }
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(server: str) -> AsyncIterator[str]:
+    name = f"bench_replay_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(**_pg_args(server))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+class _IdMap:
+    """Old id -> the id it has in one round of clones (stable within the round)."""
+
+    def __init__(self, round_: int) -> None:
+        self._round = round_
+        self._mapped: dict[bytes, bytes] = {}
+
+    def __call__(self, old: bytes) -> bytes:
+        if old not in self._mapped:
+            fresh = uuid.uuid5(NAMESPACE, f"{self._round}/{old.decode()}")
+            self._mapped[old] = str(fresh).encode()
+        return self._mapped[old]
+
+
+def cloned_rows(templates: list[Template], events: int) -> list[tuple[object, ...]]:
+    """Event-log rows: the template log again and again, each round under new ids."""
+    pieces = [(t, UUID.split(t.body), UUID.findall(t.body)) for t in templates]
+    rows: list[tuple[object, ...]] = []
+    position = 0
+    round_ = 0
+    while position < events:
+        new_id = _IdMap(round_)
+
+        for template, texts, ids in pieces:
+            if position >= events:
+                break
+            parts = [texts[0]]
+            for old, text in zip(ids, texts[1:], strict=True):
+                parts.append(new_id(old))
+                parts.append(text)
+            position += 1
+            rows.append(
+                (
+                    position,
+                    new_id(template.event_id.encode()).decode(),
+                    new_id(template.case_id.encode()).decode(),
+                    template.sequence,
+                    template.event_type,
+                    template.recorded_at,
+                    b"".join(parts),
+                    True,
+                )
+            )
+        round_ += 1
+    return rows
+
+
+async def copy_log(url: str, rows: list[tuple[object, ...]]) -> float:
+    conn = await asyncpg.connect(**_pg_args(url))
+    try:
+        started = time.perf_counter()
+        await conn.copy_records_to_table(
+            "event_log",
+            records=rows,
+            columns=[
+                "position",
+                "event_id",
+                "case_id",
+                "sequence",
+                "event_type",
+                "recorded_at",
+                "body",
+                "published",
+            ],
+        )
+        seconds = time.perf_counter() - started
+        await conn.execute("SELECT setval('event_log_position_seq', $1)", len(rows))
+        await conn.execute("ANALYZE event_log")
+        return seconds
+    finally:
+        await conn.close()
+
+
+async def copy_ceiling(url: str, tables: list[str]) -> tuple[float, int]:
+    """COPY the rebuilt rows into empty copies of their tables: seconds and rows."""
+    conn = await asyncpg.connect(**_pg_args(url))
+    try:
+        loaded: list[tuple[str, list[asyncpg.Record]]] = []
+        for table in tables:
+            await conn.execute(f'CREATE TABLE "{table}__ceiling" (LIKE "{table}" INCLUDING ALL)')
+            loaded.append((table, await conn.fetch(f'SELECT * FROM "{table}"')))
+        started = time.perf_counter()
+        for table, records in loaded:
+            if records:
+                await conn.copy_records_to_table(
+                    f"{table}__ceiling", records=records, columns=list(records[0].keys())
+                )
+        seconds = time.perf_counter() - started
+        for table in tables:
+            await conn.execute(f'DROP TABLE "{table}__ceiling"')
+        return seconds, sum(len(records) for _, records in loaded)
+    finally:
+        await conn.close()
+
+
+async def run(events: int, url: str, template_cases: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        started = time.perf_counter()
+        templates = await harvest_templates(Path(directory), cases=template_cases)
+        print(
+            f"templates: {len(templates):,} events of {template_cases} simulated cases "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
+    settings = CommonSettings(log_backend="embedded", log_url=url, database_url=url)
+    engine = await open_database(settings)
+    log = EmbeddedLog(url, replay_batch_size=10_000)
+    await log.start()  # the event store's tables
+    try:
+        rows = cloned_rows(templates, events)
+        log_copy = await copy_log(url, rows)
+        print(
+            f"log: {len(rows):,} events written with COPY in {log_copy:.1f} s "
+            f"({len(rows) / log_copy:,.0f}/s)"
+        )
+        del rows
+        last = [0.0]
+
+        def progress(p: Progress) -> None:
+            if p.seconds - last[0] >= 10:
+                last[0] = p.seconds
+                print(f"  {p.events:,} of {p.total:,} ({p.events / p.seconds:,.0f}/s)")
+
+        report = await rebuild_all(
+            log=log,
+            engine=engine,
+            projections=projections(log),
+            on_progress=progress,
+            batch_events=10_000,
+        )
+        tables = list(report.checksums)
+        ceiling_seconds, ceiling_rows = await copy_ceiling(url, tables)
+    finally:
+        await log.close()
+        await engine.dispose()
+    rate = report.events_per_second
+    ceiling = report.events / ceiling_seconds
+    print(
+        f"rebuild: {report.events:,} events into {', '.join(tables)} in {report.seconds:.1f} s "
+        f"= {rate:,.0f} events/s"
+    )
+    print(
+        f"ceiling: the same {ceiling_rows:,} rows with COPY in {ceiling_seconds:.2f} s "
+        f"= {ceiling:,.0f} events/s"
+    )
+    print(f"ratio: {rate / ceiling:.1%} of the ceiling (targets: >= 20,000 events/s, >= 30%)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--template-cases", type=int, default=60)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    if args.database_url:
+        await run(args.events, args.database_url, args.template_cases)
+        return
+    server = os.environ.get("FQ_TEST_DATABASE_URL", DEFAULT_SERVER)
+    async with fresh_database(server) as url:
+        await run(args.events, url, args.template_cases)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,22 @@
+"""``make demo`` in small: simulated weeks through the real services, and what they show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.demo.__main__ import demo
+
+
+async def test_simulated_weeks_report_triage_escalate_resolve_and_follow_up(
+    tmp_path: Path,
+) -> None:
+    summary = await demo(tmp_path / "demo", cases=16, days=24, seed=3, quiet=True)
+
+    assert summary.reported == 16
+    assert sum(summary.event_types[t] for t in ("CaseTriaged", "CaseAssigned")) >= 32
+    assert summary.acknowledged > 0
+    assert len(summary.resolved_level) >= 12  # the last days only close cases
+    assert summary.follow_ups > 0
+    assert summary.delivered > 0 and summary.delivery_failed == 0
+    assert sum(summary.assigned_by_level.values()) >= 16
+    assert (tmp_path / "demo" / "log.db").exists()
