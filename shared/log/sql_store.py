@@ -216,9 +216,20 @@ class SqlEventStore:
             try:
                 await self._write(batch)
             except IntegrityError:
-                # Another process wrote to one of these streams meanwhile: settle one by one.
+                # Another process wrote to one of these streams meanwhile: settle one by one,
+                # still refusing the rest of a case after a refusal in its batch.
+                refused: dict[tuple[int, str], int] = {}
                 for request in batch:
+                    head = refused.get((request.group, request.case_id))
+                    if head is not None:
+                        _fail(request, _after_refusal(request, head))
+                        continue
                     await self._write_alone(request)
+                    settled = request.future.done() and not request.future.cancelled()
+                    error = request.future.exception() if settled else None
+                    if error is not None:
+                        actual = error.actual if isinstance(error, VersionConflict) else 0
+                        refused[(request.group, request.case_id)] = actual
             except Exception as exc:
                 for request in batch:
                     _fail(request, exc)
@@ -248,11 +259,8 @@ class SqlEventStore:
             refused: set[tuple[int, str]] = set()
             for request in batch:
                 if (request.group, request.case_id) in refused:
-                    # decided on a state that included a refused request of its batch
-                    outcome: AppendResult | _Replay | Exception = VersionConflict(
-                        case_id=request.case_id,
-                        expected=request.expected_version or 0,
-                        actual=heads.get(request.case_id, 0),
+                    outcome: AppendResult | _Replay | Exception = _after_refusal(
+                        request, heads.get(request.case_id, 0)
                     )
                 else:
                     outcome = self._decide(request, known=known, heads=heads, now=now)
@@ -363,6 +371,13 @@ def _key_row(request: _Request, result: AppendResult) -> dict[str, object]:
         "last_sequence": result.last_sequence,
         "fingerprint": request.fingerprint,
     }
+
+
+def _after_refusal(request: _Request, head: int) -> VersionConflict:
+    """A request decided on a state that included a refused request of its batch."""
+    return VersionConflict(
+        case_id=request.case_id, expected=request.expected_version or 0, actual=head
+    )
 
 
 def _resolve(request: _Request, result: AppendResult) -> None:
