@@ -40,6 +40,7 @@ class _Request:
     key: str | None
     fingerprint: str | None
     future: asyncio.Future[AppendResult] = field(repr=False)
+    occur_when_recorded: bool = False
     group: int = 0
     """Requests submitted together share a group: a refusal refuses the rest of its case."""
 
@@ -122,6 +123,7 @@ class SqlEventStore:
                     r.idempotency_key,
                     r.fingerprint,
                     loop.create_future(),
+                    r.occur_when_recorded,
                 )
             )
         if not queued:
@@ -308,10 +310,18 @@ class SqlEventStore:
             return VersionConflict(
                 case_id=request.case_id, expected=request.expected_version, actual=head
             )
-        recorded = tuple(
-            event.recorded(sequence=head + index + 1, recorded_at=now)
-            for index, event in enumerate(request.events)
-        )
+        if request.occur_when_recorded:
+            recorded = tuple(
+                event.model_copy(
+                    update={"sequence": head + index + 1, "recorded_at": now, "occurred_at": now}
+                )
+                for index, event in enumerate(request.events)
+            )
+        else:
+            recorded = tuple(
+                event.recorded(sequence=head + index + 1, recorded_at=now)
+                for index, event in enumerate(request.events)
+            )
         heads[request.case_id] = head + len(recorded)
         return AppendResult(request.case_id, recorded)
 
