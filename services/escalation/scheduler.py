@@ -36,7 +36,7 @@ from services.escalation.state import LadderState
 from shared.db.schema import escalation_timers
 from shared.db.times import as_utc
 from shared.log.port import AppendResult, VersionConflict
-from shared.log.sql_store import chunks
+from shared.log.sql_requests import chunks
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
 
 log = structlog.get_logger(__name__)

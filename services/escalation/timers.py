@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.db.schema import escalation_timers
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
-from shared.log.sql_store import chunks
+from shared.log.sql_requests import chunks
 
 
 def _single_partition(_case_id: str) -> int:
