@@ -70,7 +70,13 @@ def plan_case(
             )
             for i, p in enumerate(payloads)
         ]
-        request = AppendRequest(case_id, events, expected_version=version, idempotency_key=key)
+        request = AppendRequest(
+            case_id,
+            events,
+            expected_version=version,
+            idempotency_key=key,
+            occur_when_recorded=True,  # a firing occurs when appended, not when planned
+        )
         planned.append(PlannedFiring(timer_id, request, FIRED))
         for payload in payloads:
             state = evolve(state, payload)

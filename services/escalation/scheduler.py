@@ -1,9 +1,10 @@
 """The timer scheduler: fire every due timer of the partitions this instance owns.
 
-A round takes the whole due set (up to ``batch`` rows) in due order. Cases planned ahead
-(``prefetch.ReadyFirings``, filled while the scheduler waits) are appended first, in one
-batched append (one transaction); the others have their streams read in one query, their
-firings planned in memory (``firing.plan_case``) and appended in a second batch. The rows
+A round first appends the firings planned ahead that are due (``prefetch.ReadyFirings``,
+filled while the scheduler waits) in one batched append (one transaction). Then it takes the
+rest of the due set from the index (up to ``batch`` rows, in due order): those cases have
+their streams read in one query, their firings planned in memory (``firing.plan_case``) and
+appended in a second batch. The rows
 are marked with one UPDATE per outcome. A case another writer moved meanwhile (version
 conflict) is planned again from its latest state, and at last fired one timer at a time.
 ``FireTimer`` is keyed ``timer:<id>`` and its event ids derive from the key, so a timer
@@ -28,14 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.escalation.commands import Command, FireTimer, UnitPath
 from services.escalation.firing import FIRED, REFUSED, STALE, PlannedFiring, plan_case, timer_key
-from services.escalation.prefetch import ReadyFirings
+from services.escalation.prefetch import ReadyFirings, Upcoming
 from services.escalation.rules import Refused
 from services.escalation.service import CaseNotFound, CommandFactory, Ladder, run_command
 from services.escalation.state import LadderState
 from shared.db.schema import escalation_timers
 from shared.db.times import as_utc
 from shared.log.port import AppendResult, VersionConflict
-from shared.log.sql_store import chunks
+from shared.log.sql_requests import chunks
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
 
 log = structlog.get_logger(__name__)
@@ -103,8 +104,7 @@ class TimerScheduler:
             # and how long a partition handed over by a rebalance waits for its new owner.
             await clock.sleep_until(await self._next_due(), since=mark, longest=2.0)
 
-    def _pending(self) -> ColumnElement[bool] | None:
-        owned = self._owned()
+    def _pending(self, owned: frozenset[int] | None) -> ColumnElement[bool] | None:
         pending = escalation_timers.c.fired_at.is_(None)
         if owned is None:
             return pending
@@ -114,7 +114,7 @@ class TimerScheduler:
 
     async def _next_due(self) -> datetime | None:
         """The earliest pending due time this instance owns (and the count, for the metric)."""
-        pending = self._pending()
+        pending = self._pending(self._owned())
         if pending is None:
             return None
         async with self._engine.connect() as conn:
@@ -132,27 +132,20 @@ class TimerScheduler:
             return await self._fire_round()
 
     async def _fire_round(self) -> int:
-        pending = self._pending()
+        owned = self._owned()
+        pending = self._pending(owned)
         if pending is None:
             return 0
         now = as_utc(self._ladder.clock.now())
-        due = await self._rows(and_(pending, escalation_timers.c.due_at <= now), self._batch)
-        if not due:
-            return 0
-        by_case: dict[str, list[str]] = defaultdict(list)
-        for timer_id, case_id in due:
-            by_case[case_id].append(timer_id)  # in due order within a case
-        warm: dict[str, list[PlannedFiring]] = {}
-        cold: dict[str, list[str]] = {}
-        for case_id, timers in by_case.items():
-            plan = self._ready.take(case_id, timers)
-            if plan is None:
-                cold[case_id] = timers
-            else:
-                warm[case_id] = plan
         outcomes: dict[str, str] = {}
-        if warm:
-            cold.update(await self._append(warm, outcomes))
+        warm = self._ready.take_due(now, owned)
+        if warm:  # refused plans (the case moved on) come back below from the index
+            await self._append(warm, outcomes)
+        due = await self._rows(and_(pending, escalation_timers.c.due_at <= now), self._batch)
+        cold: dict[str, list[str]] = defaultdict(list)
+        for row in due:
+            if row.timer_id not in outcomes:
+                cold[row.case_id].append(row.timer_id)  # in due order within a case
         if cold:
             streams = await self._ladder.log.read_streams(list(cold))
             plans = {
@@ -167,22 +160,27 @@ class TimerScheduler:
                 for case_outcomes in refired:
                     outcomes.update(case_outcomes)
         await self._mark(outcomes)
-        return len(due)
+        return len(outcomes)
 
     async def prefetch(self) -> None:
-        """Plan the firings of the next ``prefetch`` pending timers (not due yet)."""
-        pending = self._pending()
+        """Plan the firings of the next ``prefetch`` pending timers."""
+        pending = self._pending(self._owned())
         if pending is None or not self._prefetch:
             return
         upcoming = await self._rows(pending, self._prefetch)
         await self._ready.refresh(self._ladder, self._ladder.log, upcoming)
 
-    async def _rows(self, where: ColumnElement[bool], limit: int) -> list[tuple[str, str]]:
+    async def _rows(self, where: ColumnElement[bool], limit: int) -> list[Upcoming]:
         t = escalation_timers.c
-        query = select(t.timer_id, t.case_id).where(where).order_by(t.due_at, t.timer_id)
+        query = (
+            select(t.timer_id, t.case_id, t.due_at, t.partition)
+            .where(where)
+            .order_by(t.due_at, t.timer_id)
+            .limit(limit)
+        )
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(query.limit(limit))).all()
-        return [(timer_id, case_id) for timer_id, case_id in rows]
+            rows = (await conn.execute(query)).all()
+        return [Upcoming(*row) for row in rows]
 
     async def _append(
         self, plans: dict[str, list[PlannedFiring]], outcomes: dict[str, str]

@@ -16,7 +16,7 @@ from shared.db.bulk import insert_rows
 from shared.db.schema import escalation_timers
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
-from shared.log.sql_store import chunks
+from shared.log.sql_requests import chunks
 
 
 def _single_partition(_case_id: str) -> int:

@@ -64,6 +64,9 @@ class AppendRequest:
     expected_version: int | None = ANY_VERSION
     idempotency_key: str | None = None
     fingerprint: str | None = None
+    occur_when_recorded: bool = False
+    """The events occur when the log records them (``occurred_at`` = ``recorded_at``): for
+    decisions made ahead that take effect when appended."""
 
 
 BatchOutcome = AppendResult | VersionConflict | IdempotencyKeyReused

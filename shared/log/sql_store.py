@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.events.codec import decode, encode
 from shared.events.envelope import EventEnvelope, utc_now
@@ -28,27 +27,20 @@ from shared.log.port import (
     LogError,
     VersionConflict,
 )
+from shared.log.sql_requests import (
+    Replay,
+    Request,
+    after_refusal,
+    chunks,
+    fail,
+    key_row,
+    known_keys,
+    replay_of,
+    resolve,
+    stream_heads,
+)
 from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
 from shared.runtime.metrics import EVENTS_APPENDED
-
-
-@dataclass
-class _Request:
-    case_id: str
-    events: Sequence[EventEnvelope]
-    expected_version: int | None
-    key: str | None
-    fingerprint: str | None
-    future: asyncio.Future[AppendResult] = field(repr=False)
-    group: int = 0
-    """Requests submitted together share a group: a refusal refuses the rest of its case."""
-
-
-@dataclass(frozen=True)
-class _Replay:
-    case_id: str
-    first: int
-    last: int
 
 
 class SqlEventStore:
@@ -64,7 +56,7 @@ class SqlEventStore:
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
-        self._queue: asyncio.Queue[list[_Request]] = asyncio.Queue()
+        self._queue: asyncio.Queue[list[Request]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
         self._groups = 0
 
@@ -108,20 +100,21 @@ class SqlEventStore:
         self, requests: Sequence[AppendRequest]
     ) -> list[AppendResult | BaseException]:
         loop = asyncio.get_running_loop()
-        queued: list[_Request] = []
+        queued: list[Request] = []
         for r in requests:
             if not r.events:
                 raise ValueError("an append needs at least one event")
             if any(event.case_id != r.case_id for event in r.events):
                 raise ValueError("every event of an append must belong to its case")
             queued.append(
-                _Request(
+                Request(
                     r.case_id,
                     r.events,
                     r.expected_version,
                     r.idempotency_key,
                     r.fingerprint,
                     loop.create_future(),
+                    r.occur_when_recorded,
                 )
             )
         if not queued:
@@ -216,14 +209,25 @@ class SqlEventStore:
             try:
                 await self._write(batch)
             except IntegrityError:
-                # Another process wrote to one of these streams meanwhile: settle one by one.
+                # Another process wrote to one of these streams meanwhile: settle one by one,
+                # still refusing the rest of a case after a refusal in its batch.
+                refused: dict[tuple[int, str], int] = {}
                 for request in batch:
+                    head = refused.get((request.group, request.case_id))
+                    if head is not None:
+                        fail(request, after_refusal(request, head))
+                        continue
                     await self._write_alone(request)
+                    settled = request.future.done() and not request.future.cancelled()
+                    error = request.future.exception() if settled else None
+                    if error is not None:
+                        actual = error.actual if isinstance(error, VersionConflict) else 0
+                        refused[(request.group, request.case_id)] = actual
             except Exception as exc:
                 for request in batch:
-                    _fail(request, exc)
+                    fail(request, exc)
 
-    async def _write_alone(self, request: _Request) -> None:
+    async def _write_alone(self, request: Request) -> None:
         for attempt in range(3):
             try:
                 await self._write([request])
@@ -232,27 +236,24 @@ class SqlEventStore:
                 # A concurrent writer committed first; the next try sees its rows and
                 # answers with a version conflict or the original result of the key.
                 if attempt == 2:
-                    _fail(request, exc)
+                    fail(request, exc)
             except Exception as exc:
-                _fail(request, exc)
+                fail(request, exc)
                 return
 
-    async def _write(self, batch: list[_Request]) -> None:
+    async def _write(self, batch: list[Request]) -> None:
         now = utc_now()
-        outcomes: list[AppendResult | _Replay | Exception] = []
+        outcomes: list[AppendResult | Replay | Exception] = []
         async with self.engine.begin() as conn:
-            known = await _known_keys(conn, [r.key for r in batch if r.key])
-            heads = await _stream_heads(conn, {r.case_id for r in batch})
+            known = await known_keys(conn, [r.key for r in batch if r.key])
+            heads = await stream_heads(conn, {r.case_id for r in batch})
             rows: list[dict[str, object]] = []
             key_rows: list[dict[str, object]] = []
             refused: set[tuple[int, str]] = set()
             for request in batch:
                 if (request.group, request.case_id) in refused:
-                    # decided on a state that included a refused request of its batch
-                    outcome: AppendResult | _Replay | Exception = VersionConflict(
-                        case_id=request.case_id,
-                        expected=request.expected_version or 0,
-                        actual=heads.get(request.case_id, 0),
+                    outcome: AppendResult | Replay | Exception = after_refusal(
+                        request, heads.get(request.case_id, 0)
                     )
                 else:
                     outcome = self._decide(request, known=known, heads=heads, now=now)
@@ -262,8 +263,8 @@ class SqlEventStore:
                 if isinstance(outcome, AppendResult):
                     rows.extend(self._row(event) for event in outcome.events)
                     if request.key:
-                        key_rows.append(_key_row(request, outcome))
-                        known[request.key] = (_replay_of(outcome), request.fingerprint)
+                        key_rows.append(key_row(request, outcome))
+                        known[request.key] = (replay_of(outcome), request.fingerprint)
             if rows:
                 await conn.execute(insert(event_log), rows)
             if key_rows:
@@ -273,23 +274,23 @@ class SqlEventStore:
         if self._on_commit is not None and rows:
             self._on_commit()
         for request, outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, _Replay):
+            if isinstance(outcome, Replay):
                 stream = await self.read_stream(outcome.case_id, after=outcome.first - 1)
                 events = tuple(e for e in stream if e.sequence <= outcome.last)
-                _resolve(request, AppendResult(outcome.case_id, events, replayed=True))
+                resolve(request, AppendResult(outcome.case_id, events, replayed=True))
             elif isinstance(outcome, Exception):
-                _fail(request, outcome)
+                fail(request, outcome)
             else:
-                _resolve(request, outcome)
+                resolve(request, outcome)
 
     @staticmethod
     def _decide(
-        request: _Request,
+        request: Request,
         *,
-        known: dict[str, tuple[_Replay, str | None]],
+        known: dict[str, tuple[Replay, str | None]],
         heads: dict[str, int],
         now: datetime,
-    ) -> AppendResult | _Replay | Exception:
+    ) -> AppendResult | Replay | Exception:
         if request.key and request.key in known:
             replay, fingerprint = known[request.key]
             if request.fingerprint and fingerprint and request.fingerprint != fingerprint:
@@ -300,10 +301,18 @@ class SqlEventStore:
             return VersionConflict(
                 case_id=request.case_id, expected=request.expected_version, actual=head
             )
-        recorded = tuple(
-            event.recorded(sequence=head + index + 1, recorded_at=now)
-            for index, event in enumerate(request.events)
-        )
+        if request.occur_when_recorded:
+            recorded = tuple(
+                event.model_copy(
+                    update={"sequence": head + index + 1, "recorded_at": now, "occurred_at": now}
+                )
+                for index, event in enumerate(request.events)
+            )
+        else:
+            recorded = tuple(
+                event.recorded(sequence=head + index + 1, recorded_at=now)
+                for index, event in enumerate(request.events)
+            )
         heads[request.case_id] = head + len(recorded)
         return AppendResult(request.case_id, recorded)
 
@@ -317,59 +326,3 @@ class SqlEventStore:
             "body": encode(event),
             "published": self._published_on_insert,
         }
-
-
-# Bound on the values of one IN list (drivers cap the parameters of a statement).
-IN_CHUNK = 5000
-
-
-def chunks(values: Sequence[str]) -> list[Sequence[str]]:
-    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
-
-
-async def _known_keys(
-    conn: AsyncConnection, keys: list[str]
-) -> dict[str, tuple[_Replay, str | None]]:
-    known: dict[str, tuple[_Replay, str | None]] = {}
-    for part in chunks(keys):
-        rows = await conn.execute(select(append_keys).where(append_keys.c.key.in_(part)))
-        for row in rows:
-            replay = _Replay(row.case_id, row.first_sequence, row.last_sequence)
-            known[row.key] = (replay, row.fingerprint)
-    return known
-
-
-async def _stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, int]:
-    heads: dict[str, int] = {}
-    for part in chunks(sorted(case_ids)):
-        query = (
-            select(event_log.c.case_id, func.max(event_log.c.sequence))
-            .where(event_log.c.case_id.in_(part))
-            .group_by(event_log.c.case_id)
-        )
-        heads.update((case_id, int(head)) for case_id, head in (await conn.execute(query)).all())
-    return heads
-
-
-def _replay_of(result: AppendResult) -> _Replay:
-    return _Replay(result.case_id, result.events[0].sequence, result.last_sequence)
-
-
-def _key_row(request: _Request, result: AppendResult) -> dict[str, object]:
-    return {
-        "key": request.key,
-        "case_id": result.case_id,
-        "first_sequence": result.events[0].sequence,
-        "last_sequence": result.last_sequence,
-        "fingerprint": request.fingerprint,
-    }
-
-
-def _resolve(request: _Request, result: AppendResult) -> None:
-    if not request.future.done():
-        request.future.set_result(result)
-
-
-def _fail(request: _Request, exc: BaseException) -> None:
-    if not request.future.done():
-        request.future.set_exception(exc)
