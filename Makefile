@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-unit lint stack stack-stop outage-drill migrate venv bench bench-notify bench-replay replay demo clean
+.PHONY: run test test-unit lint stack stack-stop outage-drill migrate venv bench bench-notify bench-timers bench-replay replay demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench: $(STAMP) ## Intake throughput and latency (embedded; add ARGS=--kafka wit
 
 bench-notify: $(STAMP) ## Dispatch orders: deliveries/s and report-to-receiver latency (embedded)
 	$(PY) bench/notify.py $(ARGS)
+
+bench-timers: $(STAMP) ## 1,000,000 pending timers: schedule, index memory, rebuild, lateness of 10,000 due at once
+	$(PY) bench/timers.py $(ARGS)
 
 bench-replay: $(STAMP) ## Rebuild all read models from 1,000,000 events in PostgreSQL (ARGS=--events N)
 	$(PY) bench/replay.py $(ARGS)
