@@ -5,32 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
 from services.triage.main import SERVICE as TRIAGE
-from tests.conftest import fresh_pg_database, integration_available
+from tests.conftest import fresh_pg_database
 from tests.integration.api_client import kafka_settings, running_app
-from tests.integration.processes import OwnBroker, own_broker, poll
+from tests.integration.processes import OwnBroker, poll
 from tests.integration.test_intake_api import report
 
 RATE = 4  # reports per second
 BEFORE, OUTAGE, AFTER = 2.0, 6.0, 2.0  # seconds; the publish timeout is 2 s
-
-
-@pytest.fixture
-def broker() -> Iterator[OwnBroker]:
-    if not integration_available():
-        pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-    with own_broker() as started:
-        try:
-            yield started
-        finally:
-            started.resume()
 
 
 async def test_nothing_accepted_is_lost_while_the_broker_is_paused(broker: OwnBroker) -> None:

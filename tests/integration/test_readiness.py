@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +14,9 @@ from services.intake.main import SERVICE as INTAKE
 from shared.db.engine import make_engine
 from shared.db.migrate import MigrationsBehind
 from shared.runtime.app import create_app
-from tests.conftest import fresh_pg_database, integration_available
+from tests.conftest import fresh_pg_database
 from tests.integration.api_client import embedded_settings, kafka_settings, running_app
-from tests.integration.processes import OwnBroker, own_broker, poll
-
-
-@pytest.fixture
-def broker() -> Iterator[OwnBroker]:
-    if not integration_available():
-        pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-    with own_broker() as started:
-        try:
-            yield started
-        finally:
-            started.resume()
+from tests.integration.processes import OwnBroker, poll
 
 
 @pytest.fixture
