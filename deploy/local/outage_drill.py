@@ -27,11 +27,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
+EXAMPLE_PHONE = "17000000000"  # a made-up drill number, not a person's
 REPORT: dict[str, Any] = {
     "title": "邻居装修噪音纠纷",
     "description": "楼上住户连续一周夜间装修，双方多次争吵。",
     "unit_code": "330681106001001",
-    "parties": [{"name": "演练", "phone": "17000000000"}],
+    "parties": [{"name": "演练", "phone": EXAMPLE_PHONE}],
     "parties_count": 2,
 }
 
