@@ -12,7 +12,9 @@ from shared.events.registry import register_event
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 
-TimerKind = Literal["deadline", "ack", "supervision", "follow_up"]
+TimerKind = Literal[
+    "deadline", "ack", "supervision", "follow_up", "warning", "chase", "arbitration"
+]
 EscalationReason = Literal["deadline", "early_request", "tier_rise"]
 
 
@@ -41,7 +43,9 @@ class CaseAssigned(EventPayload):
     deadline_at: datetime
     ack_due_at: datetime
     ladder_version: str
-    cause: Literal["triage", "deadline", "early_request", "tier_rise", "reopen"]
+    cause: Literal["triage", "deadline", "early_request", "tier_rise", "reopen", "reassigned"]
+    ruleset_version: str | None = None
+    """The triage rule set that produced the tier; None on events written before pinning."""
     timers: tuple[TimerRequest, ...]
 
 
