@@ -94,7 +94,7 @@ def _ladder(request: Request) -> Ladder:
 LadderDep = Annotated[Ladder, Depends(_ladder)]
 
 
-async def _run(
+async def run_for(
     ladder: Ladder,
     principal: Principal,
     case_id: str,
@@ -120,7 +120,7 @@ async def record_attempt(
     case_id: str, body: AttemptIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
     command = RecordAttempt(result=body.result, note=body.note, by=principal.client)
-    return await _run(ladder, principal, case_id, lambda _state, _path: command)
+    return await run_for(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -130,7 +130,7 @@ async def record_attempt(
     summary="Ask to escalate early (after 3 failed attempts at the level)",
 )
 async def request_escalation(case_id: str, principal: Handler, ladder: LadderDep) -> list[EventOut]:
-    return await _run(
+    return await run_for(
         ladder,
         principal,
         case_id,
@@ -148,7 +148,7 @@ async def pause(
     case_id: str, body: ReasonIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
     command = PauseClock(reason=body.reason, by=principal.client)
-    return await _run(ladder, principal, case_id, lambda _state, _path: command)
+    return await run_for(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -161,7 +161,7 @@ async def resume(
     case_id: str, body: ReasonIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
     command = ResumeClock(reason=body.reason, by=principal.client)
-    return await _run(ladder, principal, case_id, lambda _state, _path: command)
+    return await run_for(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -172,7 +172,7 @@ async def resume(
 )
 async def acknowledge(order_id: str, principal: Handler, ladder: LadderDep) -> list[EventOut]:
     command = AcknowledgeOrder(order_id=order_id, by=principal.client)
-    return await _run(ladder, principal, case_of_order(order_id), lambda _state, _path: command)
+    return await run_for(ladder, principal, case_of_order(order_id), lambda _state, _path: command)
 
 
 @router.post(
@@ -187,7 +187,7 @@ async def acknowledge_current(
     def build(state: LadderState, _path: UnitPath) -> Command:
         return AcknowledgeOrder(order_id=state.order_id or "", by=principal.client)
 
-    return await _run(ladder, principal, case_id, build)
+    return await run_for(ladder, principal, case_id, build)
 
 
 @router.post(
@@ -205,7 +205,7 @@ async def resolve(
         judicial_confirmation=body.judicial_confirmation,
         by=principal.client,
     )
-    return await _run(ladder, principal, case_id, lambda _state, _path: command)
+    return await run_for(ladder, principal, case_id, lambda _state, _path: command)
 
 
 @router.post(
@@ -217,7 +217,7 @@ async def resolve(
 async def follow_up(
     case_id: str, body: FollowUpIn, principal: Handler, ladder: LadderDep
 ) -> list[EventOut]:
-    return await _run(
+    return await run_for(
         ladder,
         principal,
         case_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from shared.org.levels import Level
@@ -80,6 +81,47 @@ class RecordFollowUp:
     unit_path: UnitPath
 
 
+@dataclass(frozen=True)
+class RequestExtension:
+    """延期: more time at the level, asked before its deadline."""
+
+    reason: str
+    deadline_at: datetime
+    by: str
+    unit_path: UnitPath
+
+
+@dataclass(frozen=True)
+class DecideExtension:
+    request_id: str
+    approve: bool
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class BounceBack:
+    """退单 by the holding unit: the order is not its responsibility."""
+
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class ConfirmBounceBack:
+    note: str
+    by: str
+
+
+@dataclass(frozen=True)
+class ReassignBounceBack:
+    unit_code: str
+    new_path: UnitPath
+    """The organisation path of the new unit (it is at the case's current level)."""
+    note: str
+    by: str
+
+
 Command = (
     AssignCase
     | ApplyTierChange
@@ -91,4 +133,9 @@ Command = (
     | AcknowledgeOrder
     | ResolveCase
     | RecordFollowUp
+    | RequestExtension
+    | DecideExtension
+    | BounceBack
+    | ConfirmBounceBack
+    | ReassignBounceBack
 )

@@ -35,6 +35,32 @@ class LadderSettings(ServiceSettings):
         default=7, ge=1, description="The follow-up visit (回访) is due this long after resolution"
     )
     attempts_for_early_escalation: int = Field(default=3, ge=1)
+    warning_fraction: float = Field(
+        default=0.8,
+        ge=0,
+        lt=1,
+        description="Pre-breach warning (预警) when this share of a level's time limit has "
+        "passed; 0 disables it",
+    )
+    chase_fraction: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Chase notice (催办) after this share of the level's time limit without "
+        "recorded progress on an acknowledged order; 0 disables it",
+    )
+    extensions_per_level: int = Field(
+        default=1, ge=0, description="Approved extensions (延期) allowed per level"
+    )
+    extension_max_factor: float = Field(
+        default=1.0,
+        gt=0,
+        description="An extension may move the deadline by at most this many of the "
+        "level's time limits",
+    )
+    arbitration_hours: float = Field(
+        default=24.0, gt=0, description="The county centre decides a bounce-back (退单) within"
+    )
     start_level: dict[Tier, Level] = Field(
         default_factory=lambda: {
             Tier.BLUE: Level.GRID,

@@ -15,15 +15,19 @@ from services.escalation.commands import (
     AcknowledgeOrder,
     ApplyTierChange,
     AssignCase,
+    BounceBack,
     Command,
+    ConfirmBounceBack,
+    DecideExtension,
     FireTimer,
     PauseClock,
+    ReassignBounceBack,
     RecordAttempt,
     RecordFollowUp,
     RequestEarlyEscalation,
+    RequestExtension,
     ResolveCase,
     ResumeClock,
-    UnitPath,
 )
 from services.escalation.config import LadderSettings
 from services.escalation.events import (
@@ -36,6 +40,17 @@ from services.escalation.events import (
     OrderAcknowledged,
     TimerRequest,
 )
+from services.escalation.practice.bounce_back import (
+    arbitration_lapsed,
+    bounce_back,
+    confirm_bounce_back,
+    reassign_bounce_back,
+)
+from services.escalation.practice.chase import chase_idle_order
+from services.escalation.practice.extension import decide_extension, request_extension
+from services.escalation.practice.path import unit_above
+from services.escalation.practice.planning import chase_timer, resumed_practice_timers
+from services.escalation.practice.warning import warn_before_breach
 from services.escalation.resolution import follow_up_due, record_follow_up, resolve_case
 from services.escalation.rules import (
     Context,
@@ -103,6 +118,8 @@ def fire_timer(command: FireTimer, state: LadderState, ctx: Context) -> list[Eve
     if state.closed or command.timer_id not in state.live_timers or state.level is None:
         return []  # stale: superseded by a pause, an escalation, an acknowledgement, ...
     kind = timer_kind(command.timer_id)
+    if kind in PRACTICE_TIMERS:
+        return PRACTICE_TIMERS[kind](command, state, ctx)
     due = state.deadline_at or ctx.now
     if kind == "ack":
         return [
@@ -111,7 +128,7 @@ def fire_timer(command: FireTimer, state: LadderState, ctx: Context) -> list[Eve
                 level=state.level,
                 unit_code=state.unit_code or "",
                 resend_to_backup=True,
-                warn_unit_code=_unit_above(state.level, command.unit_path),
+                warn_unit_code=unit_above(state.level, command.unit_path),
             )
         ]
     if kind == "supervision":
@@ -141,18 +158,17 @@ def fire_timer(command: FireTimer, state: LadderState, ctx: Context) -> list[Eve
     ]
 
 
-def _unit_above(level: Level, path: UnitPath) -> str | None:
-    parent = level.parent_level
-    while parent is not None and parent not in path:
-        parent = parent.parent_level
-    return path[parent] if parent is not None else None
-
-
 def record_attempt(command: RecordAttempt, state: LadderState, ctx: Context) -> list[EventPayload]:
     level = check_assigned(state)
+    chase = chase_timer(state, ctx.now, ctx) if state.acknowledged and not state.paused else ()
     return [
         MediationAttemptRecorded(
-            level=level, result=command.result, note=command.note, by=command.by
+            level=level,
+            result=command.result,
+            note=command.note,
+            by=command.by,
+            recorded_at=ctx.now,
+            timers=chase,
         )
     ]
 
@@ -208,7 +224,7 @@ def resume_clock(command: ResumeClock, state: LadderState, ctx: Context) -> list
             resumed_at=ctx.now,
             paused_seconds=(ctx.now - state.paused_at).total_seconds(),
             deadline_at=deadline,
-            timers=(timer,),
+            timers=(timer, *resumed_practice_timers(state, ctx)),
             by=command.by,
             reason=command.reason,
         )
@@ -223,9 +239,14 @@ def acknowledge_order(
         raise Refused("not-current-order", "this dispatch order is not the case's current one")
     if state.acknowledged:
         return []
+    chase = () if state.paused else chase_timer(state, ctx.now, ctx)
     return [
         OrderAcknowledged(
-            order_id=command.order_id, level=level, acknowledged_at=ctx.now, by=command.by
+            order_id=command.order_id,
+            level=level,
+            acknowledged_at=ctx.now,
+            by=command.by,
+            timers=chase,
         )
     ]
 
@@ -241,6 +262,17 @@ DECIDERS: dict[type[Any], Callable[[Any, LadderState, Context], list[EventPayloa
     AcknowledgeOrder: acknowledge_order,
     ResolveCase: resolve_case,
     RecordFollowUp: record_follow_up,
+    RequestExtension: request_extension,
+    DecideExtension: decide_extension,
+    BounceBack: bounce_back,
+    ConfirmBounceBack: confirm_bounce_back,
+    ReassignBounceBack: reassign_bounce_back,
+}
+
+PRACTICE_TIMERS: dict[str, Callable[[FireTimer, LadderState, Context], list[EventPayload]]] = {
+    "warning": warn_before_breach,
+    "chase": chase_idle_order,
+    "arbitration": arbitration_lapsed,
 }
 
 

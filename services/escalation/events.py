@@ -112,6 +112,10 @@ class MediationAttemptRecorded(EventPayload):
     result: Literal["failed", "succeeded", "partial"]
     note: str
     by: str
+    recorded_at: datetime | None = None
+    """None on events written before it was stamped."""
+    timers: tuple[TimerRequest, ...] = ()
+    """The chase notice (催办) timer counted from here; none on events written before it."""
 
 
 @register_event
@@ -124,6 +128,8 @@ class OrderAcknowledged(EventPayload):
     level: Level
     acknowledged_at: datetime
     by: str
+    timers: tuple[TimerRequest, ...] = ()
+    """The chase notice (催办) timer counted from here; none on events written before it."""
 
 
 @register_event

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import services.escalation.events
+import services.escalation.practice_events
 import services.intake.events
 import services.triage.events
+from services.escalation.practice.evolve import PRACTICE_EVOLVERS
 from services.escalation.rules import timer_kind
 from services.escalation.state import LadderState
 from shared.events.envelope import EventEnvelope
@@ -18,8 +21,28 @@ from shared.vocabulary import Tier
 
 # The fold decodes other services' events too: register their schemas in this process,
 # which may run alone (an unknown type would be skipped and the state would be wrong).
-SCHEMAS = (services.escalation.events, services.intake.events, services.triage.events)
+SCHEMAS = (
+    services.escalation.events,
+    services.escalation.practice_events,
+    services.intake.events,
+    services.triage.events,
+)
 CLOCK_KINDS = {"deadline", "supervision"}
+PROGRESS_KINDS = {"warning", "chase"}
+"""Timers a pause stops as well: re-planned when the clock resumes."""
+
+
+def _warning_due(timers: Iterable[Any]) -> datetime | None:
+    return next((t.due_at for t in timers if t.kind == "warning"), None)
+
+
+def _planned(state: LadderState, timers: tuple[Any, ...]) -> dict[str, Any]:
+    """Counts the timers an event planned, and notes a re-planned warning's due time."""
+    warning = _warning_due(timers)
+    return {
+        "planned": state.planned + len(timers),
+        "warning_due_at": warning if warning is not None else state.warning_due_at,
+    }
 
 
 def _without(state: LadderState, kinds: set[str], *also: str) -> frozenset[str]:
@@ -27,7 +50,7 @@ def _without(state: LadderState, kinds: set[str], *also: str) -> frozenset[str]:
 
 
 def _tier(state: LadderState, e: Any) -> LadderState:
-    return replace(state, tier=Tier(e.tier))
+    return replace(state, tier=Tier(e.tier), ruleset_version=getattr(e, "ruleset_version", None))
 
 
 def _assigned(state: LadderState, e: Any) -> LadderState:
@@ -48,6 +71,16 @@ def _assigned(state: LadderState, e: Any) -> LadderState:
         resumes=0,
         failed_attempts=0,
         supervision_count=0,
+        assigned_at=e.assigned_at,
+        ladder_version=e.ladder_version,
+        planned=len(e.timers),
+        warning_due_at=_warning_due(e.timers),
+        warned=False,
+        last_progress_at=None,
+        extension_requests=0,
+        extensions_approved=0,
+        pending_extension=None,
+        bounce_back=None,
     )
 
 
@@ -72,7 +105,8 @@ def _paused(state: LadderState, e: Any) -> LadderState:
         state,
         paused_at=e.paused_at,
         remaining_seconds=e.remaining_seconds,
-        live_timers=_without(state, CLOCK_KINDS),
+        live_timers=_without(state, CLOCK_KINDS | PROGRESS_KINDS),
+        last_progress_at=e.paused_at,
     )
 
 
@@ -85,16 +119,35 @@ def _resumed(state: LadderState, e: Any) -> LadderState:
         paused_seconds=state.paused_seconds + e.paused_seconds,
         deadline_at=e.deadline_at,
         live_timers=state.live_timers | {t.timer_id for t in e.timers},
+        last_progress_at=e.resumed_at,
+        **_planned(state, e.timers),
     )
 
 
 def _attempted(state: LadderState, e: Any) -> LadderState:
     failed = state.failed_attempts + (1 if e.result == "failed" else 0)
-    return replace(state, failed_attempts=failed)
+    progress = e.recorded_at or state.last_progress_at
+    if not e.timers:
+        return replace(state, failed_attempts=failed, last_progress_at=progress)
+    live = _without(state, {"chase"}) | {t.timer_id for t in e.timers}
+    return replace(
+        state,
+        failed_attempts=failed,
+        last_progress_at=progress,
+        live_timers=live,
+        **_planned(state, e.timers),
+    )
 
 
 def _acknowledged(state: LadderState, e: Any) -> LadderState:
-    return replace(state, acknowledged=True, live_timers=_without(state, {"ack"}))
+    live = _without(state, {"ack"}) | {t.timer_id for t in e.timers}
+    return replace(
+        state,
+        acknowledged=True,
+        live_timers=live,
+        last_progress_at=e.acknowledged_at,
+        **_planned(state, e.timers),
+    )
 
 
 def _ack_lapsed(state: LadderState, e: Any) -> LadderState:
@@ -136,6 +189,7 @@ def _reopened(state: LadderState, e: Any) -> LadderState:
 
 
 EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
+    **PRACTICE_EVOLVERS,
     "CaseTriaged": _tier,
     "TierOverridden": _tier,
     "CaseAssigned": _assigned,

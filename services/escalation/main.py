@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import structlog
 
-from services.escalation import api
+from services.escalation import api, practice_api
+from services.escalation.audit import api as audit_api
 from services.escalation.calendar import BusinessCalendar
 from services.escalation.config import LadderSettings
 from services.escalation.handlers import EscalationReactor
@@ -73,5 +74,8 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 
 SERVICE = ServiceModule(
-    name="escalation", routers=[api.router], workers=workers, settings=[LadderSettings]
+    name="escalation",
+    routers=[api.router, practice_api.router, audit_api.router],
+    workers=workers,
+    settings=[LadderSettings],
 )

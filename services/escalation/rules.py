@@ -119,6 +119,7 @@ def assign(
         deadline_at=deadline,
         ack_due_at=ack_due,
         ladder_version=ctx.settings.version,
+        ruleset_version=state.ruleset_version,
         cause=cause,
         timers=(
             TimerRequest(
@@ -129,6 +130,23 @@ def assign(
             TimerRequest(
                 timer_id=timer_id(state.case_id, "ack", number), kind="ack", due_at=ack_due
             ),
+            *warning_timers(state.case_id, number, 0, at, deadline, ctx),
+        ),
+    )
+
+
+def warning_timers(
+    case_id: str, assignment: int, serial: int, start: datetime, deadline: datetime, ctx: Context
+) -> tuple[TimerRequest, ...]:
+    """The pre-breach warning (预警) timer: ``warning_fraction`` of the countable time from
+    ``start`` to ``deadline`` (none when disabled)."""
+    fraction = ctx.settings.warning_fraction
+    if fraction <= 0:
+        return ()
+    due = ctx.calendar.add(start, fraction * ctx.calendar.between(start, deadline))
+    return (
+        TimerRequest(
+            timer_id=timer_id(case_id, "warning", assignment, serial), kind="warning", due_at=due
         ),
     )
 

@@ -38,10 +38,19 @@ class Ladder:
 
 
 def unit_path(stream: list[EventEnvelope], tree: OrgTree) -> tuple[str, dict[Level, str]]:
+    """The case's unit and the units above it: where it was reported, or where the county
+    centre last reassigned it after a bounce-back (退单)."""
     code = reported_unit(stream)
     if code is None:
         raise CaseNotFound(stream[0].case_id if stream else "?")
-    return code, {level: unit.code for level, unit in tree.path(code).items()}
+    moved = [e for e in stream if e.event_type == "BounceBackReassigned"]
+    if moved:
+        code = moved[-1].payload["to_unit_code"]
+    return code, path_of(code, tree)
+
+
+def path_of(code: str, tree: OrgTree) -> dict[Level, str]:
+    return {level: unit.code for level, unit in tree.path(code).items()}
 
 
 async def apply_on(

@@ -10,6 +10,19 @@ from shared.vocabulary import Tier
 
 
 @dataclass(frozen=True)
+class PendingExtension:
+    request_id: str
+    requested_deadline_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingBounceBack:
+    order_id: str
+    bounced_at: datetime
+    arbitration_due_at: datetime
+
+
+@dataclass(frozen=True)
 class LadderState:
     case_id: str
     tier: Tier | None = None
@@ -35,6 +48,19 @@ class LadderState:
     follow_up_overdue: bool = False
     finished: bool = False
     """Closed (结案) or rejected: nothing more can happen to the case."""
+    assigned_at: datetime | None = None
+    ladder_version: str = ""
+    ruleset_version: str | None = None
+    """The triage rule set that produced the current tier (None: set by a person)."""
+    planned: int = 0
+    """Timers planned at the current assignment: the serial of the next one."""
+    warning_due_at: datetime | None = None
+    warned: bool = False
+    last_progress_at: datetime | None = None
+    extension_requests: int = 0
+    extensions_approved: int = 0
+    pending_extension: PendingExtension | None = None
+    bounce_back: PendingBounceBack | None = None
 
     @property
     def assigned(self) -> bool:

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from services.intake.case_view_practice import PRACTICE_EVOLVERS, on_assigned
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
 
@@ -113,7 +114,7 @@ def _on_assigned(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
         "deadline_at": parse_utc(p["deadline_at"]),
     }
     return _ladder(
-        new,
+        on_assigned(new, event),
         order_id=p["order_id"],
         acknowledged=False,
         paused_seconds=0,
@@ -234,6 +235,9 @@ def evolve(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     """Apply one event; events this view does not show only move its version on."""
     evolver = EVOLVERS.get(event.event_type)
     new = evolver(row, event) if evolver else row
+    practice = PRACTICE_EVOLVERS.get(event.event_type)
+    if practice is not None and new is not None:
+        new = practice(new, event)
     if new is None:
         return None
     stamp: datetime = event.occurred_at

@@ -77,6 +77,16 @@ class CaseOut(BaseModel):
     overdue_levels: list[str] = Field(default_factory=list)
     supervision_count: int = 0
     ladder_version: str | None = None
+    """The ladder configuration that produced ``deadline_at``."""
+    ruleset_version: str | None = None
+    """The triage rule set that produced ``tier`` at this assignment (None: set by a person)."""
+    warned: bool = False
+    """A pre-breach warning (预警) was issued at this level."""
+    chase_notices: int = 0
+    extension_pending: dict[str, Any] | None = None
+    extensions_approved: int = 0
+    bounce_back: dict[str, Any] | None = None
+    """A bounce-back (退单) awaiting the county centre's decision."""
     resolution: dict[str, Any] | None = None
     follow_up_due_at: datetime | None = None
     follow_up_overdue: bool = False

@@ -93,6 +93,7 @@ EVOLVERS: dict[str, Callable[[QueueRow, EventEnvelope], QueueRow]] = {
     "ClockPaused": _set(paused=True),
     "ClockResumed": _deadline("deadline_at"),
     "SupervisionRaised": _deadline("next_due_at"),
+    "ExtensionApproved": _deadline("deadline_at"),
     "CaseResolved": _resolved,
     "FollowUpDue": _set(follow_up_overdue=True),
     "CaseClosed": _set(status="closed", follow_up_due_at=None),

@@ -45,6 +45,13 @@ class NotifySettings(ServiceSettings):
             "warning": "FQ_ACK_WARNING_V1",
             "supervision": "FQ_SUPERVISION_V1",
             "closure": "FQ_CLOSURE_V1",
+            "pre_breach_warning": "FQ_PRE_BREACH_V1",
+            "extension_request": "FQ_EXTENSION_REQUEST_V1",
+            "extension_decision": "FQ_EXTENSION_DECISION_V1",
+            "bounce_back": "FQ_BOUNCE_BACK_V1",
+            "bounce_back_decision": "FQ_BOUNCE_BACK_DECISION_V1",
+            "arbitration_lapsed": "FQ_ARBITRATION_LAPSED_V1",
+            "chase": "FQ_CHASE_V1",
         },
         description="SMS template id per notice purpose",
     )

@@ -16,8 +16,21 @@ from shared.events.payload import EventPayload
 from shared.events.registry import register_event
 from shared.org.levels import Level
 
-Purpose = Literal["order", "resend_backup", "warning", "supervision", "closure"]
-HotlineStatus = Literal["签收", "办理中", "办结", "回访", "退单"]
+Purpose = Literal[
+    "order",
+    "resend_backup",
+    "warning",
+    "supervision",
+    "closure",
+    "pre_breach_warning",
+    "extension_request",
+    "extension_decision",
+    "bounce_back",
+    "bounce_back_decision",
+    "arbitration_lapsed",
+    "chase",
+]
+HotlineStatus = Literal["签收", "办理中", "办结", "回访", "退单", "延期"]
 
 
 class PlannedDelivery(BaseModel):
@@ -67,6 +80,8 @@ class HotlineFeedbackIssued(EventPayload):
     result_text: str | None = None
     satisfied: bool | None = None
     reason: str | None = None
+    deadline_at: datetime | None = None
+    """The new deadline of an approved extension (延期)."""
     occurred_at: datetime
     deliveries: tuple[PlannedDelivery, ...]
 

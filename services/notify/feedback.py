@@ -3,7 +3,8 @@
 A case that came from a 12345 work order (工单) reports back 签收 when its first dispatch
 order is acknowledged, 办理中 (with the level) when it moves up or a mediation attempt is
 recorded, 办结 with the outcome, 回访 with the follow-up result, and 退单 with the reason
-when intake refused it. ``docs/hotline-12345.md`` has the table.
+when intake refused it, and 延期 with the new deadline when an extension is approved.
+``docs/hotline-12345.md`` has the table.
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ def _rejected(s: Situation, _history: Collection[str]) -> dict[str, Any] | None:
     return {"status": "退单", "reason": s.event.payload.get("reason")}
 
 
+def _extended(s: Situation, _history: Collection[str]) -> dict[str, Any] | None:
+    p = s.event.payload
+    return {"status": "延期", "level": p["level"], "deadline_at": p["deadline_at"]}
+
+
 FEEDBACK: dict[str, Callable[[Situation, Collection[str]], dict[str, Any] | None]] = {
     "OrderAcknowledged": _first_acknowledgement,
     "CaseEscalated": _moved_up,
@@ -75,6 +81,7 @@ FEEDBACK: dict[str, Callable[[Situation, Collection[str]], dict[str, Any] | None
     "FollowUpRecorded": _followed_up,
     "CaseReopened": _reopened,
     "CaseRejected": _rejected,
+    "ExtensionApproved": _extended,
 }
 """Event type -> what the hotline is told (see the table in docs/hotline-12345.md)."""
 

@@ -14,7 +14,6 @@ from typing import Any, Literal
 from services.intake.case_view import CaseRow
 from services.notify.events import DispatchOrderIssued, PlannedDelivery, Purpose
 from shared.events.envelope import EventEnvelope
-from shared.events.payload import EventPayload
 from shared.org.models import Contact
 from shared.org.tree import OrgTree
 
@@ -46,7 +45,7 @@ def deliveries_for(
     )
 
 
-def _notice(
+def notice(
     s: Situation,
     index: int,
     *,
@@ -85,7 +84,7 @@ def _notice(
 def on_assigned(s: Situation) -> list[DispatchOrderIssued | None]:
     p = s.event.payload
     return [
-        _notice(
+        notice(
             s,
             0,
             purpose="order",
@@ -103,7 +102,7 @@ def on_ack_lapsed(s: Situation) -> list[DispatchOrderIssued | None]:
     notices: list[DispatchOrderIssued | None] = []
     if p.get("resend_to_backup"):
         notices.append(
-            _notice(
+            notice(
                 s,
                 0,
                 purpose="resend_backup",
@@ -114,7 +113,7 @@ def on_ack_lapsed(s: Situation) -> list[DispatchOrderIssued | None]:
         )
     if p.get("warn_unit_code"):
         notices.append(
-            _notice(
+            notice(
                 s,
                 1,
                 purpose="warning",
@@ -130,7 +129,7 @@ def on_supervision(s: Situation) -> list[DispatchOrderIssued | None]:
     """督办: the county centre's leaders are told the case is still open."""
     p = s.event.payload
     return [
-        _notice(
+        notice(
             s,
             0,
             purpose="supervision",
@@ -145,7 +144,7 @@ def on_resolved(s: Situation) -> list[DispatchOrderIssued | None]:
     """The holder learns the case is resolved, so its order is done."""
     p = s.event.payload
     return [
-        _notice(
+        notice(
             s,
             0,
             purpose="closure",
@@ -156,16 +155,9 @@ def on_resolved(s: Situation) -> list[DispatchOrderIssued | None]:
     ]
 
 
-PLANNERS: dict[str, Callable[[Situation], list[DispatchOrderIssued | None]]] = {
+LADDER_PLANNERS: dict[str, Callable[[Situation], list[DispatchOrderIssued | None]]] = {
     "CaseAssigned": on_assigned,
     "AcknowledgementLapsed": on_ack_lapsed,
     "SupervisionRaised": on_supervision,
     "CaseResolved": on_resolved,
 }
-
-
-def plan_orders(s: Situation) -> list[EventPayload]:
-    planner = PLANNERS.get(s.event.event_type)
-    if planner is None:
-        return []
-    return [notice for notice in planner(s) if notice is not None and notice.deliveries]

@@ -17,6 +17,7 @@ from shared.runtime.service import ServiceModule
 
 TOWNSHIP_CLIENT_KEY = "township-key"
 NO_PII_KEY = "no-pii-key"
+HANDLER_KEY = "handler-key"
 
 
 def api_keys_for_tests(*, township_region: str) -> list[ApiKeySetting]:
@@ -27,6 +28,12 @@ def api_keys_for_tests(*, township_region: str) -> list[ApiKeySetting]:
             client="county-system",
             regions=[""],
             roles=["reader", "reporter"],
+        ),
+        ApiKeySetting(
+            key=SecretStr(HANDLER_KEY),
+            client="village-handler",
+            regions=[""],
+            roles=["reader", "handler"],
         ),
         ApiKeySetting(
             key=SecretStr(TOWNSHIP_CLIENT_KEY),

@@ -101,8 +101,16 @@ async def test_a_firing_planned_ahead_is_decided_again_when_the_case_moved_on(
         assert county.payload["assigned_at"].startswith(DEADLINE.isoformat()[:19])
         reached = next(i for i, e in enumerate(stream) if e.event_type == "DeadlineReached")
         assert stream[reached + 1].event_type == "CaseEscalated"
-    assert await outcomes(any_log, moved) == {"ack": "stale", "deadline": "fired"}
-    assert await outcomes(any_log, untouched) == {"ack": "fired", "deadline": "fired"}
+    assert await outcomes(any_log, moved) == {
+        "ack": "stale",
+        "warning": "fired",
+        "deadline": "fired",
+    }
+    assert await outcomes(any_log, untouched) == {
+        "ack": "fired",
+        "warning": "fired",
+        "deadline": "fired",
+    }
 
 
 async def test_two_schedulers_firing_the_same_due_timers_write_one_set_of_events(

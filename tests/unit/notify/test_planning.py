@@ -10,7 +10,8 @@ from services.intake.address import locate
 from services.intake.case_view import fold
 from services.notify.channels.signing import signature, verify
 from services.notify.feedback import plan_feedback
-from services.notify.plan import Situation, plan_orders
+from services.notify.plan import Situation
+from services.notify.planners import plan_orders
 from shared.config import CommonSettings
 from shared.events.envelope import EventEnvelope
 from shared.org.levels import Level

@@ -1,0 +1,22 @@
+"""Every planner by cause, and ``plan_orders``: the notices one case event produces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.notify.events import DispatchOrderIssued
+from services.notify.plan import LADDER_PLANNERS, Situation
+from services.notify.practice_plan import PRACTICE_PLANNERS
+from shared.events.payload import EventPayload
+
+PLANNERS: dict[str, Callable[[Situation], list[DispatchOrderIssued | None]]] = {
+    **LADDER_PLANNERS,
+    **PRACTICE_PLANNERS,
+}
+
+
+def plan_orders(s: Situation) -> list[EventPayload]:
+    planner = PLANNERS.get(s.event.event_type)
+    if planner is None:
+        return []
+    return [notice for notice in planner(s) if notice is not None and notice.deliveries]
