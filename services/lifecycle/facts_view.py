@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from shared.db.schema import PRACTICE_COUNTERS
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
 
@@ -64,6 +65,18 @@ def _count(facts: Facts, name: str, by: int = 1) -> Facts:
     return _case(facts, **{name: facts.case[name] + by})
 
 
+def _tally(facts: Facts, *names: str, lost: float = 0.0) -> Facts:
+    """Count practice events (RULES.md §3b) on the current dispatch order."""
+    number = max(facts.assignments, default=None)
+    if number is None:
+        return facts
+    row = dict(facts.assignments[number])
+    for name in names:
+        row[name] += 1
+    row["bounce_lost_seconds"] += lost
+    return replace(facts, assignments={**facts.assignments, number: row})
+
+
 def _assignment(facts: Facts, number: int | None, **values: Any) -> Facts:
     number = number if number is not None else max(facts.assignments, default=None)
     if number is None or number not in facts.assignments:
@@ -98,6 +111,8 @@ def _assigned(facts: Facts, p: Row) -> Facts:
         "ack_seconds": None,
         "ack_lapsed": False,
         "overdue": False,
+        **dict.fromkeys(PRACTICE_COUNTERS, 0),
+        "bounce_lost_seconds": 0.0,
     }
     moved = _case(
         facts, status="assigned", level=p["level"], holder_unit_code=p["unit_code"], tier=p["tier"]
@@ -168,6 +183,17 @@ EVOLVERS: dict[str, Callable[[Facts, Row], Facts]] = {
     "FollowUpRecorded": _visited,
     "CaseClosed": lambda f, p: _case(f, status="closed", closed_at=parse_utc(p["closed_at"])),
     "CaseReopened": _reopened,
+    "PreBreachWarningIssued": lambda f, p: _tally(f, "warnings"),
+    "ExtensionRequested": lambda f, p: _tally(f, "extensions_requested"),
+    "ExtensionApproved": lambda f, p: _tally(f, "extensions_approved"),
+    "ExtensionRefused": lambda f, p: _tally(f, "extensions_refused"),
+    "OrderBouncedBack": lambda f, p: _tally(f, "bounce_backs"),
+    "BounceBackConfirmed": lambda f, p: _tally(
+        f, "bounce_backs_confirmed", lost=float(p["lost_seconds"])
+    ),
+    "BounceBackReassigned": lambda f, p: _tally(f, "bounce_backs_reassigned"),
+    "BounceBackArbitrationLapsed": lambda f, p: _tally(f, "bounce_backs_lapsed"),
+    "ChaseNoticeIssued": lambda f, p: _tally(f, "chase_notices"),
 }
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, and_, case, false, func, literal_column, o
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.lifecycle.percentiles import nearest_rank
-from services.lifecycle.stats_schema import Durations, Measures
-from shared.db.schema import assignment_facts, case_facts
+from services.lifecycle.stats_schema import Durations, Measures, PracticeMeasures
+from shared.db.schema import PRACTICE_COUNTERS, assignment_facts, case_facts
 from shared.org.levels import Level
 
 GroupBy = Literal["level", "tier", "category", "unit"]
@@ -131,6 +131,7 @@ async def measure(
     )
     for key, level, total, overdue in order_rows:
         orders[key][level] = (int(total), int(overdue))
+    practice = await _practice(conn, order_key, joined, where)
     ack = await _values(
         conn,
         select(order_key, a.ack_seconds)
@@ -138,11 +139,38 @@ async def measure(
         .where(*where, a.ack_seconds.is_not(None)),
     )
     keys = sorted(set(counts) | set(orders), key=lambda k: (k is None, str(k)))
-    return {k: _measures(counts.get(k), orders.get(k, {}), resolve[k], ack[k]) for k in keys}
+    return {
+        k: _measures(counts.get(k), orders.get(k, {}), resolve[k], ack[k], practice.get(k))
+        for k in keys
+    }
+
+
+async def _practice(
+    conn: AsyncConnection, key: Any, joined: Any, where: list[Any]
+) -> dict[Any, PracticeMeasures]:
+    columns = [func.coalesce(func.sum(a[name]), 0).label(name) for name in PRACTICE_COUNTERS]
+    lost = func.coalesce(func.sum(a.bounce_lost_seconds), 0).label("lost")
+    rows = await conn.execute(
+        select(key.label("key"), *columns, lost)
+        .select_from(joined)
+        .where(*where)
+        .group_by(*_grouped(key))
+    )
+    return {
+        row.key: PracticeMeasures(
+            **{name: int(getattr(row, name)) for name in PRACTICE_COUNTERS},
+            bounce_back_lost_seconds=float(row.lost),
+        )
+        for row in rows
+    }
 
 
 def _measures(
-    row: Any, orders: dict[str, tuple[int, int]], resolve: list[float], ack: list[float]
+    row: Any,
+    orders: dict[str, tuple[int, int]],
+    resolve: list[float],
+    ack: list[float],
+    practice: PracticeMeasures | None,
 ) -> Measures:
     get: Callable[[str], int] = (lambda name: int(getattr(row, name))) if row else (lambda _n: 0)
     resolved = get("resolved")
@@ -173,4 +201,8 @@ def _measures(
         follow_ups_overdue=get("follow_ups_overdue"),
         supervisions=get("supervisions"),
         supervised_cases=get("supervised"),
+        practice=practice or NO_PRACTICE,
     )
+
+
+NO_PRACTICE = PracticeMeasures(**dict.fromkeys(PRACTICE_COUNTERS, 0), bounce_back_lost_seconds=0.0)

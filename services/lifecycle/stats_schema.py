@@ -13,6 +13,21 @@ class Durations(BaseModel):
     p90_seconds: float | None
 
 
+class PracticeMeasures(BaseModel):
+    warnings: int = Field(description="Pre-breach warnings (预警) issued")
+    extensions_requested: int = Field(description="延期 requested")
+    extensions_approved: int
+    extensions_refused: int
+    bounce_backs: int = Field(description="退单 by a unit")
+    bounce_backs_confirmed: int = Field(description="The centre kept the case at the unit")
+    bounce_backs_reassigned: int = Field(description="The centre moved the case")
+    bounce_backs_lapsed: int = Field(description="Not decided within the arbitration window")
+    bounce_back_lost_seconds: float = Field(
+        description="Time from bounce-back to a confirming decision, counted against the unit"
+    )
+    chase_notices: int = Field(description="催办 issued")
+
+
 class Measures(BaseModel):
     cases: int = Field(description="Cases reported in the window (rejected ones excluded)")
     resolved: int = Field(description="Of them, resolved or closed now")
@@ -37,6 +52,9 @@ class Measures(BaseModel):
     follow_ups_overdue: int = Field(description="Cases whose follow-up visit became overdue")
     supervisions: int = Field(description="督办 raised")
     supervised_cases: int
+    practice: PracticeMeasures = Field(
+        description="RULES.md §3b per dispatch order, counted at the order's level and unit"
+    )
 
 
 class GroupMeasures(Measures):

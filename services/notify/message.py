@@ -73,6 +73,7 @@ def hotline_body(notice: dict[str, Any], *, case: CaseRow, delivery_id: str) -> 
         result_text=notice.get("result_text"),
         satisfied=notice.get("satisfied"),
         reason=notice.get("reason"),
+        deadline_at=notice.get("deadline_at"),
         occurred_at=notice["occurred_at"],
     )
     return body

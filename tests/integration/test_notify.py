@@ -33,6 +33,14 @@ def delivered(history: list[dict[str, Any]], count: int) -> bool:
     return len(of_type(history, "DispatchOrderDelivered")) >= count
 
 
+def warned_and_delivered(history: list[dict[str, Any]]) -> bool:
+    """Warnings were issued, and every delivery planned so far has been delivered."""
+    notices = [e["payload"] for e in of_type(history, "DispatchOrderIssued")]
+    if not any(n["purpose"] == "pre_breach_warning" for n in notices):
+        return False
+    return delivered(history, sum(len(n["deliveries"]) for n in notices))
+
+
 async def test_a_report_sends_a_signed_dispatch_order_to_the_grid_worker(
     settings_for: CommonSettings,
     receiver: Receiver,
@@ -80,6 +88,8 @@ async def test_lapsed_ack_goes_to_the_backup_and_warns_the_village_then_escalati
     tmp_path: Path,
 ) -> None:
     point_notify_at(monkeypatch, receiver)
+    # This walk is about the acknowledgement window; warnings (预警) have their own test.
+    monkeypatch.setenv("FQ_LADDER_WARNING_FRACTION", "0")
     async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         case_id = (await api.post("/v1/cases", json=report())).json()["id"]
         await events_when(api, case_id, lambda h: delivered(h, 2))
@@ -229,3 +239,30 @@ async def test_a_poison_cause_is_dead_lettered_and_orders_keep_flowing(
                 .all()
             )
     assert len(parked) == 1 and parked[0].startswith("ValidationError")
+
+
+async def test_a_pre_breach_warning_reaches_the_grid_and_the_village(
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    point_notify_at(monkeypatch, receiver)
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
+        case_id = (await api.post("/v1/cases", json=report())).json()["id"]
+        await api.post(f"/v1/cases/{case_id}/acknowledgement")
+        await events_when(api, case_id, lambda h: delivered(h, 2))
+        # A blue case at the grid (1 day): 80% of it has passed after 19.2 hours.
+        warned_at = START + timedelta(hours=19, minutes=13)
+        await api.post("/v1/admin/clock", json={"now": warned_at.isoformat()})
+        history = await events_when(api, case_id, warned_and_delivered)
+    warnings = [
+        e["payload"]
+        for e in of_type(history, "DispatchOrderIssued")
+        if e["payload"]["purpose"] == "pre_breach_warning"
+    ]
+    assert sorted(w["unit_code"] for w in warnings) == sorted([MY_GRID.code, VILLAGE.code])
+    hooks = [
+        r for r in receiver.unique("/hooks/").values() if r.body["purpose"] == "pre_breach_warning"
+    ]
+    assert {r.path for r in hooks} == {f"/hooks/{MY_GRID.code}", f"/hooks/{VILLAGE.code}"}

@@ -8,10 +8,15 @@ from typing import Any
 
 import httpx
 
+from services.escalation.main import SERVICE as ESCALATION
+from services.intake.main import SERVICE as INTAKE
+from services.lifecycle.main import SERVICE as LIFECYCLE
+from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.org.levels import Level
-from tests.integration.api_client import HANDLER_KEY, api_keys_for_tests
+from tests.integration.api_client import HANDLER_KEY, api_keys_for_tests, running_app
 from tests.integration.conftest import START
+from tests.integration.lifecycle_support import until
 from tests.integration.test_escalation_service import RED, case_when, move_clock, system_at
 from tests.integration.test_intake_api import MY_GRID, TREE, report
 
@@ -41,7 +46,8 @@ async def refusal(api: httpx.AsyncClient, path: str, body: Any, status: int = 40
 
 
 async def test_a_township_walks_every_practice_rule(settings_for: CommonSettings) -> None:
-    async with system_at(with_keys(settings_for)) as api:
+    services = [INTAKE, TRIAGE, ESCALATION, LIFECYCLE]
+    async with running_app(with_keys(settings_for), services) as api:
         case_id = (await api.post("/v1/cases", json=report(**RED))).json()["id"]
         case = await case_when(api, case_id, lambda c: c["level"] == "township")
         assert case["ladder_version"] and case["ruleset_version"], "versions pinned"
@@ -97,6 +103,28 @@ async def test_a_township_walks_every_practice_rule(settings_for: CommonSettings
             assert types.count(expected) == 1, (expected, types)
         assert types.index("BounceBackArbitrationLapsed") < types.index("BounceBackConfirmed")
         assert types.count("DeadlineReached") == 1, "the superseded deadline did not fire"
+
+        # The measures count each rule against the township's order.
+        township = case["holder_unit_code"]
+        seen = await until(
+            api,
+            [township],
+            lambda s: s.stats["total"]["practice"]["warnings"] == 1,
+            group_by="unit",
+        )
+        (mine,) = [g for g in seen.stats["groups"] if g["key"] == township]
+        assert mine["practice"] == {
+            "warnings": 1,
+            "extensions_requested": 1,
+            "extensions_approved": 1,
+            "extensions_refused": 0,
+            "bounce_backs": 1,
+            "bounce_backs_confirmed": 1,
+            "bounce_backs_reassigned": 0,
+            "bounce_backs_lapsed": 1,
+            "bounce_back_lost_seconds": 24 * 3600 + 60,
+            "chase_notices": 1,
+        }
 
 
 async def test_the_centre_reassigns_a_bounced_back_case(settings_for: CommonSettings) -> None:
