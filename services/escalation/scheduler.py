@@ -15,11 +15,9 @@ events.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from math import inf
 
@@ -37,6 +35,7 @@ from shared.db.schema import escalation_timers
 from shared.db.times import as_utc
 from shared.log.port import AppendResult, VersionConflict
 from shared.log.sql_requests import chunks
+from shared.runtime.collection import collection_paused
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
 
 log = structlog.get_logger(__name__)
@@ -47,19 +46,6 @@ Ownership = Callable[[], frozenset[int] | None]
 
 def _everything() -> frozenset[int] | None:
     return None
-
-
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No automatic full garbage collection during a round: with a large heap one pass costs
-    a second, and a round (at most ``batch`` rows) is short; the collector runs after it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _fire(timer_id: str) -> CommandFactory:
@@ -128,7 +114,7 @@ class TimerScheduler:
 
     async def fire_due(self) -> int:
         """Fire one round of due timers; the number of rows settled (0: nothing was due)."""
-        with _collection_paused():
+        with collection_paused():
             return await self._fire_round()
 
     async def _fire_round(self) -> int:

@@ -5,7 +5,9 @@ One pass over the log feeds every projection, each writing through its own ``app
 tables keep answering meanwhile. At the end one transaction holds off the live writers,
 applies what arrived since the pass began, renames the fresh tables in, drops the old
 ones and sets each projection's position to where the rebuild stopped. A live runner that
-keeps running carries on from there (projections are idempotent per case sequence).
+keeps running carries on from there (projections are idempotent per case sequence). The
+pass runs with the cyclic collector paused, collecting only the young generations between
+batches (``shared.runtime.collection``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from shared.db.swap import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
+from shared.runtime.collection import collect_young, collection_paused
 
 
 class RebuildableProjection(BatchProjection, Protocol):
@@ -99,18 +102,20 @@ async def rebuild_all(
     total = sum(max(end - log.first_offset, 0) for end in ends.values())
     applied = 0
     pending: list[Delivery] = []
-    async for batch in log.replay():
-        pending.extend(batch)
-        if len(pending) < batch_events:
-            continue
-        async with engine.begin() as conn:
-            applied += await _apply(models, pending, conn)
-        pending = []
-        if on_progress is not None:
-            on_progress(Progress(applied, total, time.perf_counter() - started))
-    if pending:
-        async with engine.begin() as conn:
-            applied += await _apply(models, pending, conn)
+    with collection_paused():
+        async for batch in log.replay():
+            pending.extend(batch)
+            if len(pending) < batch_events:
+                continue
+            async with engine.begin() as conn:
+                applied += await _apply(models, pending, conn)
+            pending = []
+            collect_young()
+            if on_progress is not None:
+                on_progress(Progress(applied, total, time.perf_counter() - started))
+        if pending:
+            async with engine.begin() as conn:
+                applied += await _apply(models, pending, conn)
     async with engine.begin() as conn:
         await index_fresh(conn, every_table)
     if before_swap is not None:
