@@ -71,9 +71,18 @@ async def fresh_database(server: str) -> AsyncIterator[str]:
         try:
             yield make_url(server).set(database=name).render_as_string(hide_password=False)
         finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await _drop(admin, name)
     finally:
         await admin.close()
+
+
+async def _drop(admin: asyncpg.Connection, name: str) -> None:
+    """A plain DROP DATABASE tells autovacuum workers there to stop (FORCE may not signal
+    them without privileges); FORCE only for a session of ours still open."""
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    except asyncpg.ObjectInUseError:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class _IdMap:

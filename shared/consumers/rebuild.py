@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, Self
 
 import orjson
-from sqlalchemy import MetaData, Table, select
+from sqlalchemy import MetaData, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.projection import BatchProjection
+from shared.consumers.read_ahead import read_ahead
 from shared.db.swap import (
     FreshTable,
     create_fresh,
@@ -103,11 +104,12 @@ async def rebuild_all(
     applied = 0
     pending: list[Delivery] = []
     with collection_paused():
-        async for batch in log.replay():
+        async for batch in read_ahead(log.replay()):
             pending.extend(batch)
             if len(pending) < batch_events:
                 continue
             async with engine.begin() as conn:
+                await _prefer_indexes(conn)
                 applied += await _apply(models, pending, conn)
             pending = []
             collect_young()
@@ -169,6 +171,14 @@ async def _apply(models: list[_Model], batch: Sequence[Delivery], conn: AsyncCon
             await model.writer.apply_many(events, conn)
         applied = max(applied, len(events))
     return applied
+
+
+async def _prefer_indexes(conn: AsyncConnection) -> None:
+    """The fresh tables have no statistics until autovacuum gets to them, so PostgreSQL
+    would plan their lookups of a batch's keys as sequential scans of ever larger tables;
+    inside the rebuild's own transactions, keyed lookups use the primary keys."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def _earliest(models: list[_Model]) -> dict[int, int]:
