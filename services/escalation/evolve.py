@@ -11,7 +11,7 @@ import services.escalation.events
 import services.escalation.practice_events
 import services.intake.events
 import services.triage.events
-from services.escalation.practice.evolve import PRACTICE_EVOLVERS
+from services.escalation.practice.evolve import PRACTICE_EVOLVERS, planned
 from services.escalation.rules import timer_kind
 from services.escalation.state import LadderState
 from shared.events.envelope import EventEnvelope
@@ -34,15 +34,6 @@ PROGRESS_KINDS = {"warning", "chase"}
 
 def _warning_due(timers: Iterable[Any]) -> datetime | None:
     return next((t.due_at for t in timers if t.kind == "warning"), None)
-
-
-def _planned(state: LadderState, timers: tuple[Any, ...]) -> dict[str, Any]:
-    """Counts the timers an event planned, and notes a re-planned warning's due time."""
-    warning = _warning_due(timers)
-    return {
-        "planned": state.planned + len(timers),
-        "warning_due_at": warning if warning is not None else state.warning_due_at,
-    }
 
 
 def _without(state: LadderState, kinds: set[str], *also: str) -> frozenset[str]:
@@ -120,7 +111,7 @@ def _resumed(state: LadderState, e: Any) -> LadderState:
         deadline_at=e.deadline_at,
         live_timers=state.live_timers | {t.timer_id for t in e.timers},
         last_progress_at=e.resumed_at,
-        **_planned(state, e.timers),
+        **planned(state, e.timers),
     )
 
 
@@ -135,7 +126,7 @@ def _attempted(state: LadderState, e: Any) -> LadderState:
         failed_attempts=failed,
         last_progress_at=progress,
         live_timers=live,
-        **_planned(state, e.timers),
+        **planned(state, e.timers),
     )
 
 
@@ -146,7 +137,7 @@ def _acknowledged(state: LadderState, e: Any) -> LadderState:
         acknowledged=True,
         live_timers=live,
         last_progress_at=e.acknowledged_at,
-        **_planned(state, e.timers),
+        **planned(state, e.timers),
     )
 
 

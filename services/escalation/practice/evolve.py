@@ -14,14 +14,16 @@ def _spent(state: LadderState, timer: str) -> frozenset[str]:
     return state.live_timers - {timer}
 
 
-def _more(state: LadderState, timers: tuple[Any, ...], *, dropping: set[str]) -> dict[str, Any]:
-    kept = frozenset(t for t in state.live_timers if timer_kind(t) not in dropping)
+def planned(state: LadderState, timers: tuple[Any, ...]) -> dict[str, Any]:
+    """Counts the timers an event planned, and notes a re-planned warning's due time."""
     warning = next((t.due_at for t in timers if t.kind == "warning"), state.warning_due_at)
-    return {
-        "live_timers": kept | {t.timer_id for t in timers},
-        "planned": state.planned + len(timers),
-        "warning_due_at": warning,
-    }
+    return {"planned": state.planned + len(timers), "warning_due_at": warning}
+
+
+def _more(state: LadderState, timers: tuple[Any, ...], *, dropping: set[str]) -> dict[str, Any]:
+    """The live timers without the kinds an event replaces, plus the ones it planned."""
+    kept = frozenset(t for t in state.live_timers if timer_kind(t) not in dropping)
+    return {"live_timers": kept | {t.timer_id for t in timers}, **planned(state, timers)}
 
 
 def _warned(state: LadderState, e: Any) -> LadderState:
