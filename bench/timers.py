@@ -5,12 +5,13 @@
 1. Schedule: append N events that each ask for a timer (the durable timer stream).
 2. Rebuild: build the timer index from the start of the stream (what a restart costs
    without the stored index), with the process's resident memory before and after.
-3. Lateness: BURST real cases whose deadlines (and acknowledgement windows) all come due at
-   one instant, among the N pending timers; the simulated clock jumps past it and each
-   DeadlineReached is timed from the jump to its recording. Twice: with the scheduler running
-   (it planned the firings while it waited) and just started (after an outage: it reads and
-   decides everything when it comes due).
-4. Ceiling: the same number of events, built beforehand, in one batched append.
+3. Lateness: BURST real cases whose deadlines all come due at one instant, among the N
+   pending timers (their earlier timers, acknowledgement window, chase and pre-breach
+   warning, fire before it, unmeasured); the simulated clock jumps past it and each
+   DeadlineReached is timed from the jump to its recording and to the commit of its round.
+   Twice: with the scheduler running (it planned the firings while it waited) and just
+   started (after an outage: it reads and decides everything when it comes due).
+4. Ceiling: the same number of events, built and encoded beforehand, in one batched append.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from services.intake.events import CaseReported
 from shared.config import CommonSettings
 from shared.consumers.rebuild import rebuild
 from shared.db.schema import escalation_timers
+from shared.events.codec import encode_unrecorded
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.embedded import EmbeddedLog
 from shared.log.port import AppendRequest, AppendResult
@@ -95,6 +97,9 @@ class Burst:
     """One burst of deadlines: lateness of each DeadlineReached, and the whole round."""
 
     delays: list[float]
+    """From the jump to each DeadlineReached's recorded_at (stamped as its batch began)."""
+    visible: list[float]
+    """From the jump to the commit of each DeadlineReached (what consumers can read)."""
     committed: float
     events: int
 
@@ -157,19 +162,30 @@ class Bursts:
         scheduler = TimerScheduler(
             ladder=self.ladder, engine=self.engine, prefetch=4 * self.burst if planned_ahead else 0
         )
-        if planned_ahead:
+        # The cases' earlier timers (acknowledgement, chase, pre-breach warning) fire first,
+        # unmeasured, so exactly the BURST deadlines come due at the measured instant.
+        deadline = self.clock.now() + timedelta(days=5)
+        self.clock.set(deadline - timedelta(seconds=1))
+        while await scheduler.fire_due():
+            pass
+        if not planned_ahead:  # after an outage: a fresh scheduler that planned nothing
+            scheduler = TimerScheduler(ladder=self.ladder, engine=self.engine, prefetch=0)
+        else:
             await scheduler.prefetch()  # what the running scheduler does while it waits
-        self.clock.set(self.clock.now() + timedelta(days=5, seconds=1))
+        self.clock.set(deadline + timedelta(seconds=1))
         profiler = _profiler() if profile else None
+        commits = _CommitTimes(self.log)
         started = time.perf_counter()
         jumped = datetime.now(UTC)
         while await scheduler.fire_due():
             pass
         committed = time.perf_counter() - started
+        commits.stop()
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         delays: list[float] = []
+        visible: list[float] = []
         events = 0
         for stream in (await self.log.read_streams(sorted(ids))).values():
             for event in stream:
@@ -178,7 +194,31 @@ class Bursts:
                     events += 1
                     if event.event_type == "DeadlineReached":
                         delays.append((event.recorded_at - jumped).total_seconds())
-        return Burst(delays, committed, events)
+                        visible.append(commits.at[event.event_id] - started)
+        return Burst(delays, visible, committed, events)
+
+
+class _CommitTimes:
+    """When each event's transaction committed (the store resolves appends after it)."""
+
+    def __init__(self, log: EmbeddedLog) -> None:
+        self.at: dict[uuid.UUID, float] = {}
+        self._store = log.store
+        self._write = write = log.store._write
+
+        async def timed(batch: list[Any]) -> None:
+            await write(batch)
+            now = time.perf_counter()
+            for request in batch:
+                future = request.future
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    for event in future.result().events:
+                        self.at[event.event_id] = now
+
+        log.store._write = timed  # type: ignore[method-assign]
+
+    def stop(self) -> None:
+        self._store._write = self._write  # type: ignore[method-assign]
 
 
 async def ceiling(log: EmbeddedLog, cases: int, events: int) -> tuple[float, float]:
@@ -198,7 +238,8 @@ async def ceiling(log: EmbeddedLog, cases: int, events: int) -> tuple[float, flo
             number="c",
         )
         batch = [new_event(note, case_id=case_id, producer="bench") for _ in range(per_case)]
-        requests.append(AppendRequest(case_id, batch))
+        bodies = tuple(encode_unrecorded(event) for event in batch)  # as planned firings are
+        requests.append(AppendRequest(case_id, batch, occur_when_recorded=True, bodies=bodies))
     started = time.perf_counter()
     began = datetime.now(UTC)
     outcomes = await log.append_batch(requests)
@@ -209,11 +250,12 @@ async def ceiling(log: EmbeddedLog, cases: int, events: int) -> tuple[float, flo
 
 
 def _lateness_line(label: str, burst: Burst) -> str:
-    d = burst.delays
+    d, v = burst.delays, burst.visible
     return (
-        f"{len(d):,} deadlines due at once, {label}: lateness p50 {percentile(d, 50):.2f} s, "
-        f"p99 {percentile(d, 99):.2f} s (target p99 <= 1 s); the whole round "
-        f"({burst.events:,} events) committed after {burst.committed:.2f} s"
+        f"{len(d):,} deadlines due at once, {label}: DeadlineReached committed p50 "
+        f"{percentile(v, 50):.2f} s, p99 {percentile(v, 99):.2f} s (target p99 <= 1 s; "
+        f"stamped p50 {percentile(d, 50):.2f} s, p99 {percentile(d, 99):.2f} s); the whole "
+        f"round ({burst.events:,} events) settled after {burst.committed:.2f} s"
     )
 
 

@@ -16,6 +16,7 @@ from services.escalation.decide import decide
 from services.escalation.evolve import evolve, fold
 from services.escalation.rules import Refused
 from services.escalation.service import PRODUCER, CaseNotFound, Ladder, unit_path
+from shared.events.codec import encode_unrecorded
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import AppendRequest
 
@@ -76,6 +77,7 @@ def plan_case(
             expected_version=version,
             idempotency_key=key,
             occur_when_recorded=True,  # a firing occurs when appended, not when planned
+            bodies=tuple(encode_unrecorded(event) for event in events),
         )
         planned.append(PlannedFiring(timer_id, request, FIRED))
         for payload in payloads:

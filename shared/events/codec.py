@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import orjson
+from pydantic_core import to_jsonable_python
 
 from shared.events.envelope import EventEnvelope
 
@@ -12,7 +15,14 @@ class PoisonEvent(ValueError):
 
 
 def encode(envelope: EventEnvelope) -> bytes:
-    return orjson.dumps(envelope.model_dump(mode="json", exclude_none=True))
+    """The envelope's JSON without its unset (None) fields.
+
+    Byte for byte what ``model_dump(mode="json", exclude_none=True)`` gives, at a fraction
+    of the cost: the payload is JSON-ready already (``new_event`` dumps it in JSON mode), and
+    orjson writes UUIDs and datetimes in the same form as pydantic (UTC as ``Z``).
+    """
+    fields = {name: value for name, value in envelope.__dict__.items() if value is not None}
+    return orjson.dumps(fields, default=to_jsonable_python, option=orjson.OPT_UTC_Z)
 
 
 def decode(data: bytes) -> EventEnvelope:
@@ -20,3 +30,36 @@ def decode(data: bytes) -> EventEnvelope:
         return EventEnvelope.model_validate(orjson.loads(data))
     except (orjson.JSONDecodeError, ValueError) as exc:
         raise PoisonEvent(f"not a valid event envelope: {exc}") from exc
+
+
+RECORDING_FIELDS = frozenset({"sequence", "occurred_at", "recorded_at"})
+"""The fields the log may set when it records an event (``recorded_body`` adds them)."""
+
+
+def encode_unrecorded(envelope: EventEnvelope) -> bytes:
+    """The envelope's JSON without its recording fields: encoded ahead of the append (a
+    timer firing planned while the scheduler waits), so the log only has to add them."""
+    fields = {
+        name: value
+        for name, value in envelope.__dict__.items()
+        if value is not None and name not in RECORDING_FIELDS
+    }
+    return orjson.dumps(fields, default=to_jsonable_python, option=orjson.OPT_UTC_Z)
+
+
+def encode_instant(value: datetime) -> bytes:
+    """A datetime as a JSON string, in the form ``encode`` writes it."""
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z)
+
+
+def recorded_body(
+    unrecorded: bytes, *, sequence: int, occurred_at: bytes, recorded_at: bytes
+) -> bytes:
+    """``encode_unrecorded``'s bytes completed with the recording fields (instants as
+    ``encode_instant`` gives them): decodes to the recorded envelope."""
+    return b'%s,"sequence":%d,"occurred_at":%s,"recorded_at":%s}' % (
+        unrecorded[:-1],
+        sequence,
+        occurred_at,
+        recorded_at,
+    )

@@ -67,6 +67,9 @@ class AppendRequest:
     occur_when_recorded: bool = False
     """The events occur when the log records them (``occurred_at`` = ``recorded_at``): for
     decisions made ahead that take effect when appended."""
+    bodies: tuple[bytes, ...] | None = None
+    """The events encoded ahead without their recording fields (``codec.encode_unrecorded``),
+    one per event: the SQL store only completes them, which keeps a large append short."""
 
 
 BatchOutcome = AppendResult | VersionConflict | IdempotencyKeyReused

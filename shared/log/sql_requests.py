@@ -23,6 +23,7 @@ class Request:
     fingerprint: str | None
     future: asyncio.Future[AppendResult] = field(repr=False)
     occur_when_recorded: bool = False
+    bodies: tuple[bytes, ...] | None = None
     group: int = 0
     """Requests submitted together share a group: a refusal refuses the rest of its case."""
 
@@ -70,14 +71,27 @@ def replay_of(result: AppendResult) -> Replay:
     return Replay(result.case_id, result.events[0].sequence, result.last_sequence)
 
 
-def key_row(request: Request, result: AppendResult) -> dict[str, object]:
-    return {
-        "key": request.key,
-        "case_id": result.case_id,
-        "first_sequence": result.events[0].sequence,
-        "last_sequence": result.last_sequence,
-        "fingerprint": request.fingerprint,
-    }
+EVENT_COLUMNS = (
+    "event_id",
+    "case_id",
+    "sequence",
+    "event_type",
+    "recorded_at",
+    "body",
+    "published",
+)
+KEY_COLUMNS = ("key", "case_id", "first_sequence", "last_sequence", "fingerprint")
+
+
+def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:
+    """The values of ``KEY_COLUMNS``."""
+    return (
+        request.key,
+        result.case_id,
+        result.events[0].sequence,
+        result.last_sequence,
+        request.fingerprint,
+    )
 
 
 def after_refusal(request: Request, head: int) -> VersionConflict:

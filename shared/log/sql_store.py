@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import repeat
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.events.codec import decode, encode
+from shared.db.bulk import driver_datetime, insert_many
+from shared.events.codec import decode, encode, encode_instant, recorded_body
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import (
     AppendRequest,
@@ -28,6 +31,8 @@ from shared.log.port import (
     VersionConflict,
 )
 from shared.log.sql_requests import (
+    EVENT_COLUMNS,
+    KEY_COLUMNS,
     Replay,
     Request,
     after_refusal,
@@ -106,6 +111,8 @@ class SqlEventStore:
                 raise ValueError("an append needs at least one event")
             if any(event.case_id != r.case_id for event in r.events):
                 raise ValueError("every event of an append must belong to its case")
+            if r.bodies is not None and len(r.bodies) != len(r.events):
+                raise ValueError("bodies encoded ahead must be one per event")
             queued.append(
                 Request(
                     r.case_id,
@@ -115,6 +122,7 @@ class SqlEventStore:
                     r.fingerprint,
                     loop.create_future(),
                     r.occur_when_recorded,
+                    r.bodies,
                 )
             )
         if not queued:
@@ -247,8 +255,10 @@ class SqlEventStore:
         async with self.engine.begin() as conn:
             known = await known_keys(conn, [r.key for r in batch if r.key])
             heads = await stream_heads(conn, {r.case_id for r in batch})
-            rows: list[dict[str, object]] = []
-            key_rows: list[dict[str, object]] = []
+            stamp = driver_datetime(conn.dialect, now)
+            stamp_json = encode_instant(now)
+            rows: list[tuple[object, ...]] = []
+            key_rows: list[tuple[object, ...]] = []
             refused: set[tuple[int, str]] = set()
             for request in batch:
                 if (request.group, request.case_id) in refused:
@@ -261,16 +271,15 @@ class SqlEventStore:
                     refused.add((request.group, request.case_id))
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
-                    rows.extend(self._row(event) for event in outcome.events)
+                    bodies = self._bodies(request, outcome.events, stamp_json)
+                    rows.extend(map(self._row, outcome.events, bodies, repeat(stamp)))
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
-            if rows:
-                await conn.execute(insert(event_log), rows)
-            if key_rows:
-                await conn.execute(insert(append_keys), key_rows)
-        for row in rows:
-            EVENTS_APPENDED.labels(row["event_type"]).inc()
+            await insert_many(conn, event_log, EVENT_COLUMNS, rows)
+            await insert_many(conn, append_keys, KEY_COLUMNS, key_rows)
+        for event_type, count in Counter(row[3] for row in rows).items():
+            EVENTS_APPENDED.labels(event_type).inc(count)
         if self._on_commit is not None and rows:
             self._on_commit()
         for request, outcome in zip(batch, outcomes, strict=True):
@@ -316,13 +325,34 @@ class SqlEventStore:
         heads[request.case_id] = head + len(recorded)
         return AppendResult(request.case_id, recorded)
 
-    def _row(self, event: EventEnvelope) -> dict[str, object]:
-        return {
-            "event_id": str(event.event_id),
-            "case_id": event.case_id,
-            "sequence": event.sequence,
-            "event_type": event.event_type,
-            "recorded_at": event.recorded_at,
-            "body": encode(event),
-            "published": self._published_on_insert,
-        }
+    def _row(self, event: EventEnvelope, body: bytes, recorded_at: object) -> tuple[object, ...]:
+        """The values of ``EVENT_COLUMNS`` (``recorded_at`` as the driver takes it)."""
+        return (
+            str(event.event_id),
+            event.case_id,
+            event.sequence,
+            event.event_type,
+            recorded_at,
+            body,
+            self._published_on_insert,
+        )
+
+    @staticmethod
+    def _bodies(request: Request, recorded: Sequence[EventEnvelope], stamp: bytes) -> list[bytes]:
+        """The stored bytes of the recorded events: bodies encoded ahead are completed."""
+        if request.bodies is None:
+            return [encode(event) for event in recorded]
+        if request.occur_when_recorded:
+            return [
+                recorded_body(body, sequence=e.sequence, occurred_at=stamp, recorded_at=stamp)
+                for body, e in zip(request.bodies, recorded, strict=True)
+            ]
+        return [
+            recorded_body(
+                body,
+                sequence=e.sequence,
+                occurred_at=encode_instant(e.occurred_at),
+                recorded_at=stamp,
+            )
+            for body, e in zip(request.bodies, recorded, strict=True)
+        ]

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.events.codec import PoisonEvent, decode, encode
+from shared.events.codec import (
+    PoisonEvent,
+    decode,
+    encode,
+    encode_instant,
+    encode_unrecorded,
+    recorded_body,
+)
 from shared.events.envelope import EventEnvelope, new_event
 from shared.events.payload import EventPayload
 from shared.events.registry import EventRegistry, UnknownEventType
@@ -107,3 +118,83 @@ def test_undecodable_bytes_are_poison() -> None:
         decode(b"{not json")
     with pytest.raises(PoisonEvent):
         decode(b'{"event_type": "X"}')
+
+
+_zones = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-3))])
+_instants = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=_zones
+)
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(
+    occurred=_instants,
+    recorded=st.none() | _instants,
+    sequence=st.integers(min_value=0, max_value=10**6),
+    causation=st.none() | st.uuids(),
+    key=st.none() | st.text(max_size=20),
+    payload=st.dictionaries(st.text(max_size=10), _json, max_size=5),
+)
+def test_the_stored_bytes_are_the_envelopes_json_without_its_unset_fields(
+    occurred: datetime,
+    recorded: datetime | None,
+    sequence: int,
+    causation: uuid.UUID | None,
+    key: str | None,
+    payload: dict[str, object],
+) -> None:
+    envelope = EventEnvelope(
+        event_id=uuid.uuid4(),
+        event_type="CaseNoted",
+        schema_version=1,
+        case_id="c-1",
+        sequence=sequence,
+        occurred_at=occurred,
+        recorded_at=recorded,
+        causation_id=causation,
+        correlation_id=uuid.uuid4(),
+        producer="test",
+        idempotency_key=key,
+        payload=payload,
+    )
+    assert encode(envelope) == orjson.dumps(envelope.model_dump(mode="json", exclude_none=True))
+    assert decode(encode(envelope)) == envelope
+
+
+@given(
+    occurred=_instants,
+    stamp=_instants,
+    sequence=st.integers(min_value=1, max_value=10**6),
+    payload=st.dictionaries(st.text(max_size=10), _json, max_size=5),
+)
+def test_a_body_encoded_ahead_and_completed_by_the_log_decodes_to_the_recorded_event(
+    occurred: datetime, stamp: datetime, sequence: int, payload: dict[str, object]
+) -> None:
+    planned = EventEnvelope(
+        event_id=uuid.uuid4(),
+        event_type="CaseNoted",
+        schema_version=1,
+        case_id="c-1",
+        occurred_at=occurred,
+        correlation_id=uuid.uuid4(),
+        producer="test",
+        payload=payload,
+    )
+    body = recorded_body(
+        encode_unrecorded(planned),
+        sequence=sequence,
+        occurred_at=encode_instant(stamp),
+        recorded_at=encode_instant(stamp),
+    )
+    recorded = planned.model_copy(
+        update={"sequence": sequence, "occurred_at": stamp, "recorded_at": stamp}
+    )
+    assert decode(body) == recorded
