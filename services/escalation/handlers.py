@@ -17,6 +17,9 @@ class EscalationReactor:
     def __init__(self, *, ladder: Ladder) -> None:
         self._ladder = ladder
 
+    def wants(self, event: EventEnvelope) -> bool:
+        return event.event_type in TIER_EVENTS
+
     async def react(self, event: EventEnvelope) -> None:
         if event.event_type not in TIER_EVENTS:
             return

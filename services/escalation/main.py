@@ -11,7 +11,7 @@ from services.escalation.config import LadderSettings
 from services.escalation.handlers import EscalationReactor
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder
-from services.escalation.timers import TimerIndex
+from services.escalation.timers import TimerIndex, earliest_due
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.runtime.context import AppContext
@@ -56,7 +56,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         log=context.log,
         engine=context.engine,
         projection=TimerIndex(partition_of=context.log.partition_of),
-        on_committed=lambda _batch: context.clock.nudge(),
+        on_committed=lambda batch: scheduler.timers_indexed(earliest_due(batch)),
     )
 
     def owned() -> frozenset[int] | None:

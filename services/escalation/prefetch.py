@@ -41,6 +41,8 @@ class _Plan:
 class ReadyFirings:
     def __init__(self) -> None:
         self._plans: dict[str, _Plan] = {}
+        self._earliest: datetime | None = None
+        """The soonest due time of any plan (None: no plans)."""
 
     def __len__(self) -> int:
         return len(self._plans)
@@ -51,6 +53,8 @@ class ReadyFirings:
         """The planned firings due by ``now`` on owned partitions, by case (in due order);
         their cases are forgotten (planned again when they next come up)."""
         taken: dict[str, list[PlannedFiring]] = {}
+        if self._earliest is None or now < self._earliest:
+            return taken
         for case_id, plan in list(self._plans.items()):
             if owned is not None and plan.partition not in owned:
                 continue
@@ -58,7 +62,11 @@ class ReadyFirings:
             if count:
                 taken[case_id] = plan.firings[:count]
                 del self._plans[case_id]
+        self._note_earliest()
         return taken
+
+    def _note_earliest(self) -> None:
+        self._earliest = min((plan.due[0] for plan in self._plans.values()), default=None)
 
     async def refresh(self, ladder: Ladder, log: EventLog, upcoming: Iterable[Upcoming]) -> None:
         """Plan the cases of the upcoming rows not planned yet (or whose timers changed);
@@ -75,6 +83,7 @@ class ReadyFirings:
             or self._plans[case_id].timers != tuple(r.timer_id for r in rows)
         ]
         if not missing:
+            self._note_earliest()
             return
         streams = await log.read_streams(missing)
         for case_id in missing:
@@ -86,3 +95,4 @@ class ReadyFirings:
                 due=tuple(as_utc(r.due_at) for r in rows),
                 firings=plan_case(ladder, case_id, streams[case_id], timers),
             )
+        self._note_earliest()

@@ -18,7 +18,7 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from math import inf
 
 import structlog
@@ -39,6 +39,8 @@ from shared.runtime.collection import collection_paused
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
 
 log = structlog.get_logger(__name__)
+
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 Ownership = Callable[[], frozenset[int] | None]
 """The partitions whose timers this instance fires now; None: every partition."""
@@ -65,7 +67,9 @@ class TimerScheduler:
         batch: int = 50_000,
         prefetch: int = 20_000,
         prefetch_every: float = 1.0,
+        prefetch_horizon: timedelta = timedelta(minutes=10),
         concurrency: int = 64,
+        count_every: float = 10.0,
     ) -> None:
         self._ladder = ladder
         self._engine = engine
@@ -73,9 +77,14 @@ class TimerScheduler:
         self._batch = batch
         self._prefetch = prefetch
         self._prefetch_every = prefetch_every
+        self._prefetch_horizon = prefetch_horizon
         self._prefetched_at = -inf
         self._ready = ReadyFirings()
         self._slots = asyncio.Semaphore(concurrency)
+        self._count_every = count_every
+        self._counted_at = -inf
+        self._asleep_until: datetime | None = None
+        """While the scheduler sleeps: the due time it wakes for (None: awake)."""
 
     async def run(self) -> None:
         clock = self._ladder.clock
@@ -86,9 +95,21 @@ class TimerScheduler:
             if time.monotonic() - self._prefetched_at >= self._prefetch_every:
                 await self.prefetch()
                 self._prefetched_at = time.monotonic()
-            # Woken by the clock or by new timers; the short ceiling bounds a missed wake-up
-            # and how long a partition handed over by a rebalance waits for its new owner.
-            await clock.sleep_until(await self._next_due(), since=mark, longest=2.0)
+            # Woken by the clock or by a new timer due sooner; the short ceiling bounds a
+            # missed wake-up and how long a partition handed over by a rebalance waits.
+            wake_at = await self._next_due()
+            self._asleep_until = wake_at or NEVER
+            try:
+                await clock.sleep_until(wake_at, since=mark, longest=2.0)
+            finally:
+                self._asleep_until = None
+
+    def timers_indexed(self, earliest: datetime | None) -> None:
+        """New timers are in the index: wake the scheduler if one is due before it would
+        wake anyway (an awake scheduler sees them in its next query)."""
+        asleep_until = self._asleep_until
+        if earliest is not None and asleep_until is not None and earliest < asleep_until:
+            self._ladder.clock.nudge()
 
     def _pending(self, owned: frozenset[int] | None) -> ColumnElement[bool] | None:
         pending = escalation_timers.c.fired_at.is_(None)
@@ -99,17 +120,17 @@ class TimerScheduler:
         return and_(pending, escalation_timers.c.partition.in_(sorted(owned)))
 
     async def _next_due(self) -> datetime | None:
-        """The earliest pending due time this instance owns (and the count, for the metric)."""
+        """The earliest pending due time this instance owns (and now and then the count of
+        pending timers, for the metric: counting a large index is a scan)."""
         pending = self._pending(self._owned())
         if pending is None:
             return None
         async with self._engine.connect() as conn:
-            earliest, count = (
-                await conn.execute(
-                    select(func.min(escalation_timers.c.due_at), func.count()).where(pending)
-                )
-            ).one()
-        PENDING_TIMERS.set(count)
+            soonest = select(func.min(escalation_timers.c.due_at)).where(pending)
+            earliest = await conn.scalar(soonest)
+            if time.monotonic() - self._counted_at >= self._count_every:
+                PENDING_TIMERS.set(await conn.scalar(select(func.count()).where(pending)) or 0)
+                self._counted_at = time.monotonic()
         return as_utc(earliest) if earliest is not None else None
 
     async def fire_due(self) -> int:
@@ -149,11 +170,14 @@ class TimerScheduler:
         return len(outcomes)
 
     async def prefetch(self) -> None:
-        """Plan the firings of the next ``prefetch`` pending timers."""
+        """Plan the firings of the next ``prefetch`` pending timers due within the horizon."""
         pending = self._pending(self._owned())
         if pending is None or not self._prefetch:
             return
-        upcoming = await self._rows(pending, self._prefetch)
+        horizon = as_utc(self._ladder.clock.now()) + self._prefetch_horizon
+        upcoming = await self._rows(
+            and_(pending, escalation_timers.c.due_at <= horizon), self._prefetch
+        )
         await self._ready.refresh(self._ladder, self._ladder.log, upcoming)
 
     async def _rows(self, where: ColumnElement[bool], limit: int) -> list[Upcoming]:

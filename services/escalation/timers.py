@@ -8,6 +8,7 @@ scheduler of the group member that owns that partition is the one that fires it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,7 +17,19 @@ from shared.db.bulk import insert_rows
 from shared.db.schema import escalation_timers
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
+from shared.log.port import Delivery
 from shared.log.sql_requests import chunks
+
+
+def earliest_due(deliveries: Sequence[Delivery]) -> datetime | None:
+    """The soonest due time among the timers these events scheduled (None: none)."""
+    dues = [
+        parse_utc(t["due_at"])
+        for delivery in deliveries
+        if delivery.event is not None
+        for t in delivery.event.payload.get("timers") or ()
+    ]
+    return min(dues, default=None)
 
 
 def _single_partition(_case_id: str) -> int:
@@ -42,6 +55,9 @@ class TimerIndex:
     def writing_to(self, tables: Mapping[str, Table]) -> TimerIndex:
         """The same index writing into another table (a rebuild's fresh copy)."""
         return TimerIndex(partition_of=self._partition_of, table=tables[escalation_timers.name])
+
+    def wants(self, event: EventEnvelope) -> bool:
+        return bool(event.payload.get("timers"))
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)

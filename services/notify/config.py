@@ -28,9 +28,7 @@ class NotifySettings(ServiceSettings):
     )
     concurrency: int = Field(default=64, ge=1, description="Deliveries in flight at once")
     http_connections: int = Field(
-        default=8,
-        ge=1,
-        description="Connections of the HTTP client; httpx slows down past about 8 on 2 cores",
+        default=64, ge=1, description="Connections of the HTTP client (all receivers together)"
     )
     lease_seconds: float = Field(
         default=120.0, gt=0, description="How long an instance owns a delivery it is sending"

@@ -43,6 +43,9 @@ class NotifyPlanner:
         self._tree = tree
         self._channels = channels
 
+    def wants(self, event: EventEnvelope) -> bool:
+        return event.event_type in CAUSES
+
     async def react(self, event: EventEnvelope) -> None:
         if event.event_type not in CAUSES:
             return

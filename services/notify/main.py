@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import Sequence
 
 from services.notify import api
 from services.notify.channels.registry import default_channels
 from services.notify.config import NotifySettings
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import NotifyPlanner
+from services.notify.http_client import make_http_client
 from services.notify.outbox import DeliveryOutbox
 from services.sandbox.receiver import Receiver
+from shared.consumers.deferred import needs_work
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
+from shared.log.port import Delivery
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
 
@@ -21,10 +24,7 @@ DISPATCHER = "notify.dispatcher"
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     settings = NotifySettings()
-    client = httpx.AsyncClient(
-        timeout=settings.http_timeout_seconds,
-        limits=httpx.Limits(max_connections=settings.http_connections),
-    )
+    client = make_http_client(settings)
     channels = default_channels(settings, client)
     dispatcher = Dispatcher(
         log=context.log,
@@ -40,11 +40,14 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         engine=context.engine,
         reactor=NotifyPlanner(log=context.log, tree=context.tree, channels=channels.names()),
     )
+    deliveries = DeliveryOutbox()
+
+    def wake_if_changed(batch: Sequence[Delivery]) -> None:
+        if needs_work(batch, deliveries.wants):
+            dispatcher.wake()
+
     outbox = ProjectionRunner(
-        log=context.log,
-        engine=context.engine,
-        projection=DeliveryOutbox(),
-        on_committed=lambda _batch: dispatcher.wake(),
+        log=context.log, engine=context.engine, projection=deliveries, on_committed=wake_if_changed
     )
 
     async def dispatch() -> None:

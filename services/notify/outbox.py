@@ -99,6 +99,9 @@ class DeliveryOutbox:
         """The same outbox writing into another table (a rebuild's fresh copy)."""
         return DeliveryOutbox(tables[deliveries.name])
 
+    def wants(self, event: EventEnvelope) -> bool:
+        return event.event_type in ISSUED or outcome_values(event) is not None
+
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict
 
 from services.notify.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from shared.api.masking import mask_phone
@@ -30,7 +31,8 @@ class Received:
     path: str
     key: str
     body: dict[str, Any]
-    headers: dict[str, str]
+    headers: CIMultiDict[str]
+    """Looked up without regard to case, as HTTP header names are."""
     signature_ok: bool | None
     at: float
 
@@ -157,7 +159,7 @@ class Receiver:
             path=request.path,
             key=key,
             body=orjson.loads(raw),
-            headers=dict(request.headers),
+            headers=CIMultiDict(request.headers),
             signature_ok=signature_ok,
             at=asyncio.get_running_loop().time(),
         )

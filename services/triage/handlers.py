@@ -26,6 +26,9 @@ class TriageReactor:
         self._ruleset = ruleset
         self._matcher = matcher
 
+    def wants(self, event: EventEnvelope) -> bool:
+        return event.event_type in TRIGGERS
+
     async def react(self, event: EventEnvelope) -> None:
         if event.event_type not in TRIGGERS:
             return

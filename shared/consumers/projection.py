@@ -12,8 +12,14 @@ from typing import Protocol
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.consumers.deferred import DeferredPositions, Wants, needs_work
 from shared.consumers.errors import describe, is_poison
-from shared.db.positions import DbPositions, load_positions, save_positions
+from shared.db.positions import (
+    DbPositions,
+    StalePositions,
+    advance_positions,
+    load_positions,
+)
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
 from shared.runtime.lag import RUNNING_GROUPS
@@ -23,6 +29,9 @@ log = structlog.get_logger(__name__)
 
 
 class Projection(Protocol):
+    """A read model. One may also have ``wants(event) -> bool``: the events it changes
+    anything for (the others are skipped without a transaction; see ``deferred``)."""
+
     group: str
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
@@ -49,6 +58,10 @@ class ProjectionRunner:
         self.engine = engine
         self.projection = projection
         self._on_committed = on_committed
+        self._wants: Wants | None = getattr(projection, "wants", None)
+        self._deferred = DeferredPositions()
+        self._known: dict[int, int] | None = None
+        """The positions this runner last stored (None: read them from the store)."""
         self.subscription: Subscription | None = None
         """The running subscription (which partitions this member owns), once started."""
 
@@ -75,10 +88,22 @@ class ProjectionRunner:
                 await self._apply_together([delivery])
 
     async def _apply_together(self, batch: Sequence[Delivery]) -> None:
+        if not needs_work(batch, self._wants) and not self._deferred.defer(batch):
+            self._count_consumed(batch)
+            return
+        try:
+            await self._apply_fenced(batch)
+        except StalePositions:
+            self._known = None  # moved by someone else: read them and apply again
+            await self._apply_fenced(batch)
+
+    async def _apply_fenced(self, batch: Sequence[Delivery]) -> None:
+        """Effects and positions in one transaction; the positions are fenced on the ones
+        this runner last stored, so no read of them is needed per batch."""
         group = self.projection.group
         alone = len(batch) == 1
         async with self.engine.begin() as conn:
-            known = await load_positions(conn, group)
+            known = self._known if self._known is not None else await load_positions(conn, group)
             new: dict[int, int] = {}
             events: list[EventEnvelope] = []
             for delivery in batch:
@@ -88,7 +113,7 @@ class ProjectionRunner:
                 new[partition] = offset + 1
                 if delivery.event is None:
                     await self._park(delivery, delivery.error or "undecodable record")
-                else:
+                elif self._wants is None or self._wants(delivery.event):
                     events.append(delivery.event)
             try:
                 await self._apply(events, conn)
@@ -96,11 +121,19 @@ class ProjectionRunner:
                 if not (alone and events and is_poison(exc)):
                     raise
                 await self._park(batch[0], describe(exc))
-            await save_positions(conn, group, known=known, new=new)
-        for event in events:
-            EVENTS_CONSUMED.labels(group, event.event_type).inc()
+            new = self._deferred.merged(new)
+            await advance_positions(conn, group, known=known, new=new)
+        self._known = {**known, **new}
+        self._count_consumed(batch)
         for partition, offset in new.items():
             CONSUMER_POSITION.labels(group, str(partition)).set(offset)
+
+    def _count_consumed(self, batch: Sequence[Delivery]) -> None:
+        """Every decoded record counts as consumed, acted on or not."""
+        group = self.projection.group
+        for delivery in batch:
+            if delivery.event is not None:
+                EVENTS_CONSUMED.labels(group, delivery.event.event_type).inc()
 
     async def _apply(self, events: list[EventEnvelope], conn: AsyncConnection) -> None:
         apply_many = getattr(self.projection, "apply_many", None)

@@ -16,8 +16,15 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential_jitter
 
+from shared.consumers.deferred import DeferredPositions, Wants, needs_work
 from shared.consumers.errors import describe, is_poison
-from shared.db.positions import DbPositions, load_positions, save_positions
+from shared.db.positions import (
+    DbPositions,
+    StalePositions,
+    advance_positions,
+    load_positions,
+    save_positions,
+)
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
 from shared.runtime.lag import RUNNING_GROUPS
@@ -33,6 +40,9 @@ def _transient(exc: BaseException) -> bool:
 
 
 class Reactor(Protocol):
+    """A consumer with effects. One may also have ``wants(event) -> bool``: the events it
+    reacts to (the others are skipped without touching the database; see ``deferred``)."""
+
     group: str
 
     async def react(self, event: EventEnvelope) -> None:
@@ -48,6 +58,10 @@ class ReactorRunner:
         self.engine = engine
         self.reactor = reactor
         self._slots = asyncio.Semaphore(concurrency)
+        self._wants: Wants | None = getattr(reactor, "wants", None)
+        self._deferred = DeferredPositions()
+        self._known: dict[int, int] | None = None
+        """The positions this runner last stored (None: read them from the store)."""
 
     async def run(self) -> None:
         RUNNING_GROUPS.add(self.reactor.group)
@@ -61,21 +75,45 @@ class ReactorRunner:
 
     async def process(self, batch: Sequence[Delivery]) -> None:
         group = self.reactor.group
-        async with self.engine.connect() as conn:
-            known = await load_positions(conn, group)
+        if not needs_work(batch, self._wants) and not self._deferred.defer(batch):
+            self._count_passed(batch)
+            return
+        known = self._known
+        if known is None:
+            async with self.engine.connect() as conn:
+                known = await load_positions(conn, group)
         fresh = [d for d in batch if d.position.offset >= known.get(d.position.partition, 0)]
         by_case: dict[str, list[Delivery]] = defaultdict(list)
         for delivery in fresh:
-            by_case[delivery.key or ""].append(delivery)
+            if delivery.event is None or self._wants is None or self._wants(delivery.event):
+                by_case[delivery.key or ""].append(delivery)
+            else:
+                self._count_passed([delivery])
         await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
         new: dict[int, int] = {}
         for delivery in fresh:
             partition = delivery.position.partition
             new[partition] = max(new.get(partition, 0), delivery.position.offset + 1)
-        async with self.engine.begin() as conn:
-            await save_positions(conn, group, known=known, new=new)
+        new = self._deferred.merged(new)
+        try:
+            async with self.engine.begin() as conn:
+                await advance_positions(conn, group, known=known, new=new)
+        except StalePositions:
+            # Moved by someone else meanwhile: the effects are idempotent, so keep the
+            # furthest of both.
+            async with self.engine.begin() as conn:
+                known = await load_positions(conn, group)
+                new = {p: max(o, known.get(p, 0)) for p, o in new.items()}
+                await save_positions(conn, group, known=known, new=new)
+        self._known = {**known, **new}
         for partition, offset in new.items():
             CONSUMER_POSITION.labels(group, str(partition)).set(offset)
+
+    def _count_passed(self, batch: Sequence[Delivery]) -> None:
+        """Records not meant for this reactor count as consumed too."""
+        for delivery in batch:
+            if delivery.event is not None:
+                EVENTS_CONSUMED.labels(self.reactor.group, delivery.event.event_type).inc()
 
     async def _handle_case(self, deliveries: list[Delivery]) -> None:
         async with self._slots:

@@ -58,3 +58,26 @@ def make_engine(url: str, *, durable: bool = True, pool_size: int = 10) -> Async
     return create_async_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_ORJSON
     )
+
+
+def make_sqlite_reader(url: str, *, connections: int = 4) -> AsyncEngine:
+    """Read-only connections to a SQLite database in WAL mode, beside its one writing
+    connection: WAL readers neither wait for the writer nor hold it up, so reads do not
+    queue behind a commit and its fsync."""
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": 30},
+        pool_size=connections,
+        max_overflow=0,
+        pool_timeout=60,
+        **_ORJSON,
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    return engine

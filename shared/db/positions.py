@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.schema import consumer_positions
@@ -30,6 +31,8 @@ async def save_positions(
                 .where(
                     consumer_positions.c.consumer_group == group,
                     consumer_positions.c.partition == partition,
+                    # never backwards: a position saved late must not undo a newer one
+                    consumer_positions.c.next_offset < offset,
                 )
                 .values(next_offset=offset)
             )
@@ -39,6 +42,43 @@ async def save_positions(
                     consumer_group=group, partition=partition, next_offset=offset
                 )
             )
+
+
+class StalePositions(Exception):
+    """The stored positions are not the ones this consumer last read or wrote (another
+    member of its group, or a rebuild, moved them): read them again."""
+
+
+async def advance_positions(
+    conn: AsyncConnection, group: str, *, known: Mapping[int, int], new: Mapping[int, int]
+) -> None:
+    """Write ``new`` next offsets, fenced on ``known`` (what this consumer believes is
+    stored, kept in memory between batches): ``StalePositions`` if the store holds other
+    values. One statement per partition that moved, and no read."""
+    for partition, offset in new.items():
+        if partition not in known:
+            try:  # the transaction is lost with the error: the caller starts it again
+                await conn.execute(
+                    insert(consumer_positions).values(
+                        consumer_group=group, partition=partition, next_offset=offset
+                    )
+                )
+            except IntegrityError as exc:
+                raise StalePositions(group) from exc
+            continue
+        if offset == known[partition]:
+            continue
+        moved = await conn.execute(
+            update(consumer_positions)
+            .where(
+                consumer_positions.c.consumer_group == group,
+                consumer_positions.c.partition == partition,
+                consumer_positions.c.next_offset == known[partition],
+            )
+            .values(next_offset=offset)
+        )
+        if moved.rowcount != 1:
+            raise StalePositions(group)
 
 
 async def reset_positions(conn: AsyncConnection, group: str) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 
-from shared.db.engine import make_engine
+from shared.db.engine import is_sqlite, make_engine, make_sqlite_reader
 from shared.events.codec import PoisonEvent, decode
 from shared.events.envelope import EventEnvelope
 from shared.log.port import (
@@ -25,7 +25,8 @@ from shared.log.port import (
     PositionLoader,
     Subscription,
 )
-from shared.log.sql_store import SqlEventStore
+from shared.log.sql_store import Committed, SqlEventStore
+from shared.log.tail import RecentRecords
 
 PARTITION = 0
 
@@ -50,14 +51,19 @@ class EmbeddedLog(EventLog):
         batch_size: int = 500,
         replay_batch_size: int = 5000,
         poll_seconds: float = 1.0,
+        recent_records: int = 20_000,
     ) -> None:
         self._engine = make_engine(url, durable=True)
+        self._reader = make_sqlite_reader(url) if is_sqlite(url) else None
         self._changed = asyncio.Condition()
         self.batch_size = batch_size
         self.replay_batch_size = replay_batch_size
         self._poll_seconds = poll_seconds
         self.commits = 0
-        self.store = SqlEventStore(self._engine, on_commit=self._notify)
+        self.recent = RecentRecords(capacity=recent_records)
+        self.store = SqlEventStore(
+            self._engine, on_commit=self._committed, read_engine=self._reader
+        )
 
     async def start(self) -> None:
         await self.store.start()
@@ -65,8 +71,16 @@ class EmbeddedLog(EventLog):
     async def close(self) -> None:
         await self.store.close()
         await self._engine.dispose()
+        if self._reader is not None:
+            await self._reader.dispose()
 
-    def _notify(self) -> None:
+    def _committed(self, committed: Committed) -> None:
+        if committed.first is not None:
+            self.recent.add(committed.first, committed.events, committed.bodies)
+        self.wake_subscribers()
+
+    def wake_subscribers(self) -> None:
+        """Something was committed: subscribers waiting for it read again."""
         self.commits += 1
         asyncio.get_running_loop().create_task(self._wake_all())
 
@@ -74,12 +88,15 @@ class EmbeddedLog(EventLog):
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for_change(self, *, seen: int) -> None:
-        """Return once a commit newer than ``seen`` happened (or after the poll interval)."""
+    async def wait_for_change(self, *, seen: int) -> bool:
+        """Return once a commit newer than ``seen`` happened (True) or after the poll
+        interval (False: only a write by another process could have happened)."""
         async with self._changed:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_seconds):
                     await self._changed.wait_for(lambda: self.commits != seen)
+                    return True
+        return False
 
     async def append(
         self,
@@ -140,14 +157,27 @@ class EmbeddedSubscription(Subscription):
     async def batches(self) -> AsyncIterator[list[Delivery]]:
         stored = await self._positions.load(self._group)
         after = stored.get(PARTITION, 1) - 1
+        polled = True
         while not self._closed:
             seen = self._log.commits
-            rows = await self._log.store.read_from(after, limit=self._log.batch_size)
-            if not rows:
-                await self._log.wait_for_change(seen=seen)
+            recent = self._log.recent.after(after, limit=self._log.batch_size)
+            if recent is not None:  # just committed in this process: taken as recorded
+                after = recent[-1].position.offset
+                yield recent
                 continue
-            after = rows[-1][0]
-            yield [to_delivery(position, body) for position, body in rows]
+            # Caught up with this process's own commits, and no poll interval passed since:
+            # nothing new can be in the store, so wait instead of reading.
+            if polled or after != self._log.recent.last:
+                rows = await self._log.store.read_from(after, limit=self._log.batch_size)
+                if rows:
+                    after = rows[-1][0]
+                    yield [to_delivery(position, body) for position, body in rows]
+                    continue
+            tail = self._log.recent.last
+            changed = await self._log.wait_for_change(seen=seen)
+            # A wake-up that brought nothing into memory (a poll, or a write made without
+            # the writer) sends the next turn to the store.
+            polled = not changed or self._log.recent.last == tail
 
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
         """Positions live with the consumer's effects; the embedded log keeps none."""

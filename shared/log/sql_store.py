@@ -11,12 +11,13 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.bulk import driver_datetime, insert_many
 from shared.events.codec import decode, encode, encode_instant, recorded_body
@@ -48,6 +49,16 @@ from shared.log.sql_schema import append_keys, dead_letters, event_log, log_meta
 from shared.runtime.metrics import EVENTS_APPENDED
 
 
+@dataclass(frozen=True)
+class Committed:
+    """What one write transaction recorded: events and their stored bytes, in position
+    order from ``first`` (None: the positions are not known without reading them)."""
+
+    first: int | None
+    events: Sequence[EventEnvelope]
+    bodies: Sequence[bytes]
+
+
 class SqlEventStore:
     def __init__(
         self,
@@ -55,9 +66,12 @@ class SqlEventStore:
         *,
         max_batch: int = 500,
         published_on_insert: bool = True,
-        on_commit: Callable[[], None] | None = None,
+        on_commit: Callable[[Committed], None] | None = None,
+        read_engine: AsyncEngine | None = None,
     ) -> None:
         self.engine = engine
+        self._reader = read_engine or engine
+        """Reads go here (on SQLite: connections beside the writing one)."""
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
@@ -139,7 +153,7 @@ class SqlEventStore:
             .where(and_(event_log.c.case_id == case_id, event_log.c.sequence > after))
             .order_by(event_log.c.sequence)
         )
-        async with self.engine.connect() as conn:
+        async with self._reader.connect() as conn:
             rows = (await conn.execute(query)).scalars().all()
         return [decode(body) for body in rows]
 
@@ -147,7 +161,7 @@ class SqlEventStore:
         streams: dict[str, list[EventEnvelope]] = {case_id: [] for case_id in case_ids}
         if not streams:
             return streams
-        async with self.engine.connect() as conn:
+        async with self._reader.connect() as conn:
             for part in chunks(list(streams)):
                 query = (
                     select(event_log.c.body)
@@ -166,11 +180,11 @@ class SqlEventStore:
             .order_by(event_log.c.position)
             .limit(limit)
         )
-        async with self.engine.connect() as conn:
+        async with self._reader.connect() as conn:
             return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
 
     async def last_position(self) -> int:
-        async with self.engine.connect() as conn:
+        async with self._reader.connect() as conn:
             value = (await conn.execute(select(func.max(event_log.c.position)))).scalar()
         return int(value or 0)
 
@@ -258,6 +272,8 @@ class SqlEventStore:
             stamp = driver_datetime(conn.dialect, now)
             stamp_json = encode_instant(now)
             rows: list[tuple[object, ...]] = []
+            written: list[EventEnvelope] = []
+            written_bodies: list[bytes] = []
             key_rows: list[tuple[object, ...]] = []
             refused: set[tuple[int, str]] = set()
             for request in batch:
@@ -273,15 +289,18 @@ class SqlEventStore:
                 if isinstance(outcome, AppendResult):
                     bodies = self._bodies(request, outcome.events, stamp_json)
                     rows.extend(map(self._row, outcome.events, bodies, repeat(stamp)))
+                    written.extend(outcome.events)
+                    written_bodies.extend(bodies)
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
             await insert_many(conn, event_log, EVENT_COLUMNS, rows)
             await insert_many(conn, append_keys, KEY_COLUMNS, key_rows)
+            first = await self._first_position(conn, len(rows))
         for event_type, count in Counter(row[3] for row in rows).items():
             EVENTS_APPENDED.labels(event_type).inc(count)
         if self._on_commit is not None and rows:
-            self._on_commit()
+            self._on_commit(Committed(first, written, written_bodies))
         for request, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Replay):
                 stream = await self.read_stream(outcome.case_id, after=outcome.first - 1)
@@ -291,6 +310,15 @@ class SqlEventStore:
                 fail(request, outcome)
             else:
                 resolve(request, outcome)
+
+    async def _first_position(self, conn: AsyncConnection, count: int) -> int | None:
+        """Where the rows just inserted begin, when the store can tell for sure: on SQLite
+        the writing transaction holds the database's write lock and new rows take the next
+        row ids, so they are the ``count`` highest positions. Elsewhere None."""
+        if not count or conn.dialect.name != "sqlite" or self._on_commit is None:
+            return None
+        last = await conn.scalar(select(func.max(event_log.c.position)))
+        return int(last) - count + 1 if last is not None else None
 
     @staticmethod
     def _decide(

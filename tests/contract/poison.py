@@ -29,7 +29,7 @@ async def inject_poison(under_test: LogUnderTest, *, key: str, raw: bytes) -> No
                     published=True,
                 )
             )
-        log._notify()
+        log.wake_subscribers()
     elif isinstance(log, KafkaLog):
         producer = AIOKafkaProducer(bootstrap_servers=log.config.bootstrap)
         await producer.start()

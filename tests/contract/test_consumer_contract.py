@@ -8,6 +8,7 @@ import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -16,7 +17,7 @@ from shared.consumers.projection import ProjectionRunner
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
 from shared.log.sql_schema import dead_letters
-from tests.conftest import LogUnderTest
+from tests.conftest import LogUnderTest, open_embedded
 from tests.contract.events import new_case, noted
 from tests.contract.poison import inject_poison
 
@@ -135,3 +136,29 @@ async def test_poison_record_is_parked_with_its_reason_and_processing_continues(
     assert len(parked) == 1
     assert parked[0]["raw"] == raw
     assert parked[0]["reason"].startswith("not a valid event envelope")
+
+
+async def test_two_runners_of_one_group_apply_each_event_once(tmp_path: Path) -> None:
+    """On the embedded log every member of a group reads every record, so the second one
+    always finds its positions moved by the first: its fenced write refuses, it reads the
+    stored positions again and skips what was applied."""
+    async with open_embedded(tmp_path) as under_test:
+        async with under_test.engine.begin() as conn:
+            await conn.run_sync(test_metadata.create_all)
+        group = f"contract-{uuid.uuid4().hex[:8]}"
+        cases = {new_case() for _ in range(20)}
+        one = CountingProjection(group, cases=cases, target=200)
+        other = CountingProjection(group, cases=cases, target=200)
+        runners = [
+            asyncio.create_task(_run_until(one.runner(under_test), one.reached)),
+            asyncio.create_task(_run_until(other.runner(under_test), other.reached)),
+        ]
+        for round_ in range(10):
+            await asyncio.gather(
+                *(under_test.log.append(c, [noted(c, str(round_))]) for c in cases)
+            )
+        await asyncio.gather(*runners)
+
+        counts = await _counts(under_test.engine, group)
+        assert len(counts) == 200
+        assert set(counts.values()) == {1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import aiohttp
 import httpx
 
 
@@ -60,8 +61,15 @@ async def post_json(
         response = await client.post(
             url, content=content, headers={"Content-Type": "application/json", **headers}
         )
-    except httpx.TimeoutException as exc:
-        raise DeliveryError(f"timed out ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise DeliveryError(f"could not reach the receiver ({type(exc).__name__})") from exc
+    except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
+        # aiohttp errors the transport does not map to httpx's arrive as they are.
+        raise DeliveryError(_unreachable(exc)) from exc
     return check_response(response)
+
+
+def _unreachable(exc: Exception) -> str:
+    """Why an attempt did not arrive, named by the error underneath httpx's if there is one."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+    if isinstance(cause, TimeoutError | httpx.TimeoutException):
+        return f"timed out ({type(cause).__name__})"
+    return f"could not reach the receiver ({type(cause).__name__})"
