@@ -12,9 +12,9 @@ from services.notify.handlers import NotifyPlanner
 from services.notify.http_client import make_http_client
 from services.notify.outbox import DeliveryOutbox
 from services.sandbox.receiver import Receiver
-from shared.consumers.deferred import needs_work
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
+from shared.consumers.relevance import needs_work
 from shared.log.port import Delivery
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker

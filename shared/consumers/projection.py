@@ -12,8 +12,8 @@ from typing import Protocol
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.consumers.deferred import DeferredPositions, Wants, needs_work
 from shared.consumers.errors import describe, is_poison
+from shared.consumers.relevance import Wants
 from shared.db.positions import (
     DbPositions,
     StalePositions,
@@ -30,7 +30,7 @@ log = structlog.get_logger(__name__)
 
 class Projection(Protocol):
     """A read model. One may also have ``wants(event) -> bool``: the events it changes
-    anything for (the others are skipped without a transaction; see ``deferred``)."""
+    anything for (the others are passed over; only the batch's position is stored)."""
 
     group: str
 
@@ -59,7 +59,6 @@ class ProjectionRunner:
         self.projection = projection
         self._on_committed = on_committed
         self._wants: Wants | None = getattr(projection, "wants", None)
-        self._deferred = DeferredPositions()
         self._known: dict[int, int] | None = None
         """The positions this runner last stored (None: read them from the store)."""
         self.subscription: Subscription | None = None
@@ -88,9 +87,6 @@ class ProjectionRunner:
                 await self._apply_together([delivery])
 
     async def _apply_together(self, batch: Sequence[Delivery]) -> None:
-        if not needs_work(batch, self._wants) and not self._deferred.defer(batch):
-            self._count_consumed(batch)
-            return
         try:
             await self._apply_fenced(batch)
         except StalePositions:
@@ -121,7 +117,6 @@ class ProjectionRunner:
                 if not (alone and events and is_poison(exc)):
                     raise
                 await self._park(batch[0], describe(exc))
-            new = self._deferred.merged(new)
             await advance_positions(conn, group, known=known, new=new)
         self._known = {**known, **new}
         self._count_consumed(batch)

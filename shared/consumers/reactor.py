@@ -16,8 +16,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential_jitter
 
-from shared.consumers.deferred import DeferredPositions, Wants, needs_work
 from shared.consumers.errors import describe, is_poison
+from shared.consumers.relevance import Wants
 from shared.db.positions import (
     DbPositions,
     StalePositions,
@@ -41,7 +41,7 @@ def _transient(exc: BaseException) -> bool:
 
 class Reactor(Protocol):
     """A consumer with effects. One may also have ``wants(event) -> bool``: the events it
-    reacts to (the others are skipped without touching the database; see ``deferred``)."""
+    reacts to (the others are passed over; only the batch's position is stored)."""
 
     group: str
 
@@ -59,7 +59,6 @@ class ReactorRunner:
         self.reactor = reactor
         self._slots = asyncio.Semaphore(concurrency)
         self._wants: Wants | None = getattr(reactor, "wants", None)
-        self._deferred = DeferredPositions()
         self._known: dict[int, int] | None = None
         """The positions this runner last stored (None: read them from the store)."""
 
@@ -75,9 +74,6 @@ class ReactorRunner:
 
     async def process(self, batch: Sequence[Delivery]) -> None:
         group = self.reactor.group
-        if not needs_work(batch, self._wants) and not self._deferred.defer(batch):
-            self._count_passed(batch)
-            return
         known = self._known
         if known is None:
             async with self.engine.connect() as conn:
@@ -94,7 +90,6 @@ class ReactorRunner:
         for delivery in fresh:
             partition = delivery.position.partition
             new[partition] = max(new.get(partition, 0), delivery.position.offset + 1)
-        new = self._deferred.merged(new)
         try:
             async with self.engine.begin() as conn:
                 await advance_positions(conn, group, known=known, new=new)
