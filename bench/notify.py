@@ -6,7 +6,8 @@ from reporting a case to its dispatch order arriving there, at a steady report r
 The whole system runs in one process on the embedded log (as ``make run``); the receiver
 (the sandbox receiver: webhooks and SMS gateway) runs in this benchmark's process. The
 ceiling is what the receiver takes from a plain client in the same run: signed POSTs at the
-dispatcher's concurrency, without the log, the outbox or the planning.
+dispatcher's concurrency through the channels' HTTP client, without the log, the outbox or
+the planning.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import time
 from pathlib import Path
 
 import aiohttp
-import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import open_loop, percentile, server
 from services.notify.channels.signing import signed_headers
+from services.notify.config import NotifySettings
+from services.notify.http_client import make_http_client
 from services.sandbox.receiver import Receiver
 from shared.org.levels import Level
 from shared.org.loader import load_org_tree, sample_county_path
@@ -112,9 +114,9 @@ async def burst_run(base: str, receiver: Receiver, grids: list[str], n: int) -> 
 
 
 async def ceiling(receiver: Receiver, n: int) -> float:
-    """The receiver's own capacity: signed JSON POSTs at the same concurrency."""
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(limits=limits) as client:
+    """The receiver's own capacity: signed JSON POSTs at the same concurrency, through the
+    HTTP client the channels use."""
+    async with make_http_client(NotifySettings(http_connections=CONCURRENCY)) as client:
         queue = list(range(n))
 
         async def worker() -> None:

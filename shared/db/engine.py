@@ -23,11 +23,22 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, durable: bool = True, pool_size: int = 10) -> AsyncEngine:
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None: not SQLite, or in memory)."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def make_engine(
+    url: str, *, durable: bool = True, pool_size: int = 10, checkpoints_elsewhere: bool = False
+) -> AsyncEngine:
     """An engine for ``url``.
 
     SQLite runs in WAL mode; ``durable`` chooses ``synchronous=FULL`` (fsync on every commit,
-    for the event log) over ``NORMAL`` (read models, which can be rebuilt from the log).
+    for the event log) over ``NORMAL`` (read models, which can be rebuilt from the log);
+    ``checkpoints_elsewhere``: commits never checkpoint the WAL (a ``WalCheckpointer`` does).
     """
     if is_sqlite(url):
         database = make_url(url).database
@@ -52,6 +63,8 @@ def make_engine(url: str, *, durable: bool = True, pool_size: int = 10) -> Async
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if checkpoints_elsewhere:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
         return engine

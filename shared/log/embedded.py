@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 
-from shared.db.engine import is_sqlite, make_engine, make_sqlite_reader
+from shared.db.engine import is_sqlite, make_engine, make_sqlite_reader, sqlite_file
 from shared.events.codec import PoisonEvent, decode
 from shared.events.envelope import EventEnvelope
+from shared.log.checkpoint import WalCheckpointer
 from shared.log.port import (
     ANY_VERSION,
     AppendRequest,
@@ -51,9 +52,13 @@ class EmbeddedLog(EventLog):
         batch_size: int = 500,
         replay_batch_size: int = 5000,
         poll_seconds: float = 1.0,
-        recent_records: int = 20_000,
+        recent_records: int = 5_000,
     ) -> None:
-        self._engine = make_engine(url, durable=True)
+        database = sqlite_file(url)
+        self.checkpointer = WalCheckpointer(database) if database is not None else None
+        self._engine = make_engine(
+            url, durable=True, checkpoints_elsewhere=self.checkpointer is not None
+        )
         self._reader = make_sqlite_reader(url) if is_sqlite(url) else None
         self._changed = asyncio.Condition()
         self.batch_size = batch_size
@@ -67,10 +72,14 @@ class EmbeddedLog(EventLog):
 
     async def start(self) -> None:
         await self.store.start()
+        if self.checkpointer is not None:
+            self.checkpointer.start()
 
     async def close(self) -> None:
         await self.store.close()
         await self._engine.dispose()
+        if self.checkpointer is not None:
+            await self.checkpointer.stop()
         if self._reader is not None:
             await self._reader.dispose()
 

@@ -20,7 +20,7 @@ PARTITION = 0
 
 
 class RecentRecords:
-    def __init__(self, *, capacity: int = 20_000) -> None:
+    def __init__(self, *, capacity: int = 5_000) -> None:
         self._capacity = capacity
         self._records: dict[int, Delivery] = {}
         self.last: int | None = None
