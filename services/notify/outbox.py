@@ -14,6 +14,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
+from shared.db.keys import key_in
 from shared.db.schema import deliveries
 from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
@@ -117,7 +118,9 @@ class DeliveryOutbox:
         wanted = set(issued) | {delivery_id for delivery_id, _, _ in outcomes}
         if not wanted:
             return
-        found = await conn.execute(select(table).where(table.c.delivery_id.in_(list(wanted))))
+        found = await conn.execute(
+            select(table).where(key_in(table.c.delivery_id, wanted, conn.dialect))
+        )
         rows: dict[str, dict[str, Any]] = {
             row["delivery_id"]: dict(row) for row in found.mappings()
         }
