@@ -6,8 +6,8 @@ tables keep answering meanwhile. At the end one transaction holds off the live w
 applies what arrived since the pass began, renames the fresh tables in, drops the old
 ones and sets each projection's position to where the rebuild stopped. A live runner that
 keeps running carries on from there (projections are idempotent per case sequence). The
-pass runs with the cyclic collector paused, collecting only the young generations between
-batches (``shared.runtime.collection``).
+pass runs with the cyclic collector paused, collecting only the young generations every
+few batches (``shared.runtime.collection``).
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ from shared.db.swap import (
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
 from shared.runtime.collection import collect_young, collection_paused
+
+COLLECT_EVERY = 50_000
+"""Records between collections of the young generations: each collection walks every young
+object still alive, the batch read ahead included, so it pays to do it seldom."""
 
 
 class RebuildableProjection(BatchProjection, Protocol):
@@ -102,6 +106,7 @@ async def rebuild_all(
     ends = await log.end_offsets()
     total = sum(max(end - log.first_offset, 0) for end in ends.values())
     applied = 0
+    uncollected = 0
     pending: list[Delivery] = []
     with collection_paused():
         async for batch in read_ahead(log.replay()):
@@ -111,8 +116,11 @@ async def rebuild_all(
             async with engine.begin() as conn:
                 await _prefer_indexes(conn)
                 applied += await _apply(models, pending, conn)
+            uncollected += len(pending)
             pending = []
-            collect_young()
+            if uncollected >= COLLECT_EVERY:
+                collect_young()
+                uncollected = 0
             if on_progress is not None:
                 on_progress(Progress(applied, total, time.perf_counter() - started))
         if pending:
@@ -157,20 +165,61 @@ async def rebuild(
 
 async def _apply(models: list[_Model], batch: Sequence[Delivery], conn: AsyncConnection) -> int:
     """Apply the records each model has not seen yet; returns how many events were new."""
+    span = _span(batch)
     applied = 0
     for model in models:
-        events: list[EventEnvelope] = []
-        for delivery in batch:
-            partition, offset = delivery.position.partition, delivery.position.offset
-            if offset < model.positions.get(partition, 0):
-                continue
-            model.positions[partition] = offset + 1
-            if delivery.event is not None:  # poison was parked by the live consumers
-                events.append(delivery.event)
+        if span is not None and span.all_new(model.positions):
+            events = span.events  # the usual case: the batch follows on the model's position
+            model.positions.update(span.next_positions)
+        else:
+            events = _unseen(model, batch)
         if events:
             await model.writer.apply_many(events, conn)
         applied = max(applied, len(events))
     return applied
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A batch whose offsets rise within each partition: its events and where it ends."""
+
+    first: dict[int, int]
+    next_positions: dict[int, int]
+    events: list[EventEnvelope]
+
+    def all_new(self, positions: Mapping[int, int]) -> bool:
+        return all(offset >= positions.get(p, 0) for p, offset in self.first.items())
+
+
+def _span(batch: Sequence[Delivery]) -> _Span | None:
+    """The batch's span, or None when some partition's offsets do not rise."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    events: list[EventEnvelope] = []
+    for delivery in batch:
+        partition, offset = delivery.position.partition, delivery.position.offset
+        previous = last.get(partition)
+        if previous is None:
+            first[partition] = offset
+        elif offset <= previous:
+            return None
+        last[partition] = offset
+        if delivery.event is not None:  # poison was parked by the live consumers
+            events.append(delivery.event)
+    return _Span(first, {p: offset + 1 for p, offset in last.items()}, events)
+
+
+def _unseen(model: _Model, batch: Sequence[Delivery]) -> list[EventEnvelope]:
+    """The batch's events past the model's positions (which move past them)."""
+    events: list[EventEnvelope] = []
+    for delivery in batch:
+        partition, offset = delivery.position.partition, delivery.position.offset
+        if offset < model.positions.get(partition, 0):
+            continue
+        model.positions[partition] = offset + 1
+        if delivery.event is not None:  # poison was parked by the live consumers
+            events.append(delivery.event)
+    return events
 
 
 async def _prefer_indexes(conn: AsyncConnection) -> None:
