@@ -207,4 +207,7 @@ def evolve(facts: Facts | None, event: EventEnvelope) -> Facts | None:
         return None
     handler = EVOLVERS.get(event.event_type)
     new = handler(facts, event.payload) if handler else facts
-    return _case(new, version=event.sequence)
+    if new.case is facts.case:
+        return _case(new, version=event.sequence)
+    new.case["version"] = event.sequence  # a case dict the handler made for this state
+    return new

@@ -20,6 +20,10 @@ from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
 
 ISSUED = frozenset({"DispatchOrderIssued", "HotlineFeedbackIssued"})
+OUTCOMES = frozenset(
+    {"DeliveryAttemptFailed", "DispatchOrderDelivered", "DeliveryFailed", "DeliveryRetryRequested"}
+)
+"""The event types ``outcome_values`` answers for (the others it passes over)."""
 
 
 def _kind(event: EventEnvelope) -> str:
@@ -113,7 +117,7 @@ class DeliveryOutbox:
         outcomes = [
             (str(e.payload["delivery_id"]), e.event_type, values)
             for e in events
-            if (values := outcome_values(e)) is not None
+            if e.event_type in OUTCOMES and (values := outcome_values(e)) is not None
         ]
         wanted = set(issued) | {delivery_id for delivery_id, _, _ in outcomes}
         if not wanted:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
+from operator import attrgetter
 from typing import Generic, Self, TypeVar
 
 from sqlalchemy import Table
@@ -22,6 +23,7 @@ from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
 
 State = TypeVar("State")
+SEQUENCE = attrgetter("sequence")
 
 
 class PerCaseProjection(ABC, Generic[State]):
@@ -75,7 +77,7 @@ class PerCaseProjection(ABC, Generic[State]):
         changed: dict[str, State] = {}
         for case_id, case_events in by_case.items():
             before = stored.get(case_id)
-            after = await self._fold(before, sorted(case_events, key=lambda e: e.sequence))
+            after = await self._fold(before, sorted(case_events, key=SEQUENCE))
             if after is not None and after is not before:
                 changed[case_id] = after
         if changed:

@@ -49,6 +49,8 @@ def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any,
             return [pick(row) for row in rows]  # every row has exactly the table's columns
         except KeyError:
             pass
+    if not json_columns:
+        return [tuple(map(row.get, names)) for row in rows]
     json_names = {names[i] for i in json_columns}
     return [
         tuple(
