@@ -12,6 +12,7 @@ few batches (``shared.runtime.collection``).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -113,9 +114,7 @@ async def rebuild_all(
             pending.extend(batch)
             if len(pending) < batch_events:
                 continue
-            async with engine.begin() as conn:
-                await _prefer_indexes(conn)
-                applied += await _apply(models, pending, conn)
+            applied += await _apply_apart(engine, models, pending)
             uncollected += len(pending)
             pending = []
             if uncollected >= COLLECT_EVERY:
@@ -124,8 +123,7 @@ async def rebuild_all(
             if on_progress is not None:
                 on_progress(Progress(applied, total, time.perf_counter() - started))
         if pending:
-            async with engine.begin() as conn:
-                applied += await _apply(models, pending, conn)
+            applied += await _apply_apart(engine, models, pending)
     async with engine.begin() as conn:
         await index_fresh(conn, every_table)
     if before_swap is not None:
@@ -165,18 +163,50 @@ async def rebuild(
 
 async def _apply(models: list[_Model], batch: Sequence[Delivery], conn: AsyncConnection) -> int:
     """Apply the records each model has not seen yet; returns how many events were new."""
+    chosen = _new_events(models, batch)
+    for model, events in chosen:
+        if events:
+            await model.writer.apply_many(events, conn)
+    return max((len(events) for _, events in chosen), default=0)
+
+
+async def _apply_apart(engine: AsyncEngine, models: list[_Model], batch: Sequence[Delivery]) -> int:
+    """``_apply`` for the pass. On PostgreSQL each model writes in its own transaction on its
+    own connection, all at once: while the server stores one model's rows, the next model
+    folds its events. (Positions stay in memory until the swap, and every model writes
+    only its own fresh tables, so nothing needs the models' writes in one transaction.)
+    SQLite has one writer at a time: one transaction for the batch there."""
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            return await _apply(models, batch, conn)
+    chosen = [(model, events) for model, events in _new_events(models, batch) if events]
+
+    async def write(model: _Model, events: list[EventEnvelope]) -> None:
+        async with engine.begin() as conn:
+            await _prefer_indexes(conn)
+            await model.writer.apply_many(events, conn)
+
+    outcomes = await asyncio.gather(*(write(m, e) for m, e in chosen), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome  # after every other model's transaction has ended
+    return max((len(events) for _, events in chosen), default=0)
+
+
+def _new_events(
+    models: list[_Model], batch: Sequence[Delivery]
+) -> list[tuple[_Model, list[EventEnvelope]]]:
+    """Each model's records of the batch it has not seen yet (its positions move past them)."""
     span = _span(batch)
-    applied = 0
+    chosen: list[tuple[_Model, list[EventEnvelope]]] = []
     for model in models:
         if span is not None and span.all_new(model.positions):
             events = span.events  # the usual case: the batch follows on the model's position
             model.positions.update(span.next_positions)
         else:
             events = _unseen(model, batch)
-        if events:
-            await model.writer.apply_many(events, conn)
-        applied = max(applied, len(events))
-    return applied
+        chosen.append((model, events))
+    return chosen
 
 
 @dataclass(frozen=True)
