@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, Self
@@ -124,8 +124,7 @@ async def rebuild_all(
                 on_progress(Progress(applied, total, time.perf_counter() - started))
         if pending:
             applied += await _apply_apart(engine, models, pending)
-    async with engine.begin() as conn:
-        await index_fresh(conn, every_table)
+    await _index_apart(engine, every_table)
     if before_swap is not None:
         await before_swap()
     async with engine.begin() as conn:
@@ -186,11 +185,31 @@ async def _apply_apart(engine: AsyncEngine, models: list[_Model], batch: Sequenc
             await _prefer_indexes(conn)
             await model.writer.apply_many(events, conn)
 
-    outcomes = await asyncio.gather(*(write(m, e) for m, e in chosen), return_exceptions=True)
+    await _all(write(model, events) for model, events in chosen)
+    return max((len(events) for _, events in chosen), default=0)
+
+
+async def _index_apart(engine: AsyncEngine, tables: list[FreshTable]) -> None:
+    """The fresh tables' secondary indexes; on PostgreSQL each table's in its own
+    transaction, all tables at once (the server builds them side by side)."""
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            await index_fresh(conn, tables)
+        return
+
+    async def build(table: FreshTable) -> None:
+        async with engine.begin() as conn:
+            await index_fresh(conn, [table])
+
+    await _all(build(table) for table in tables if table.indexes)
+
+
+async def _all(steps: Iterable[Awaitable[None]]) -> None:
+    """Run the steps at once; the first failure is raised once every step has ended."""
+    outcomes = await asyncio.gather(*steps, return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
-            raise outcome  # after every other model's transaction has ended
-    return max((len(events) for _, events in chosen), default=0)
+            raise outcome
 
 
 def _new_events(
