@@ -14,6 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
+from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
 from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
@@ -79,7 +80,7 @@ class TimerIndex:
         table = self._table
         known: set[str] = set()
         for part in chunks(list(rows)):
-            query = select(table.c.timer_id).where(table.c.timer_id.in_(part))
+            query = select(table.c.timer_id).where(key_in(table.c.timer_id, part, conn.dialect))
             known.update((await conn.execute(query)).scalars())
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]
         if fresh:

@@ -241,7 +241,12 @@ def evolve(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if new is None:
         return None
     stamp: datetime = event.occurred_at
-    return {**new, "version": event.sequence, "updated_at": max(new["updated_at"], stamp)}
+    if new is row:
+        new = dict(new)  # the input row stays as it was
+    # Otherwise ``new`` is the evolvers' own fresh dict: stamp it in place.
+    new["version"] = event.sequence
+    new["updated_at"] = max(new["updated_at"], stamp)
+    return new
 
 
 def fold(events: Iterable[EventEnvelope]) -> CaseRow | None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
 from shared.db.bulk import insert_rows
+from shared.db.keys import key_in
 from shared.db.schema import cases
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
@@ -49,7 +50,7 @@ class CaseListProjection:
         for event in events:
             by_case[event.case_id].append(event)
         table = self._table
-        found = await conn.execute(select(table).where(table.c.id.in_(list(by_case))))
+        found = await conn.execute(select(table).where(key_in(table.c.id, by_case, conn.dialect)))
         stored = {row["id"]: row_from_db(row) for row in found.mappings()}
         inserts: list[CaseRow] = []
         updates: list[CaseRow] = []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.lifecycle.facts_view import Facts, Row, evolve
 from shared.consumers.per_case import PerCaseProjection
+from shared.db.bulk import insert_rows
+from shared.db.keys import key_in
 from shared.db.schema import assignment_facts, case_facts
 from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
@@ -25,8 +28,13 @@ class MeasureFactsProjection(PerCaseProjection[Facts]):
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, Facts]:
         case_table, order_table = self.table(case_facts), self.table(assignment_facts)
-        cases = await conn.execute(select(case_table).where(case_table.c.case_id.in_(case_ids)))
-        orders = await conn.execute(select(order_table).where(order_table.c.case_id.in_(case_ids)))
+        dialect = conn.dialect
+        cases = await conn.execute(
+            select(case_table).where(key_in(case_table.c.case_id, case_ids, dialect))
+        )
+        orders = await conn.execute(
+            select(order_table).where(key_in(order_table.c.case_id, case_ids, dialect))
+        )
         by_case: dict[str, dict[int, Row]] = defaultdict(dict)
         for row in orders.mappings():
             by_case[row["case_id"]][row["assignment"]] = _from_db(row)
@@ -35,15 +43,21 @@ class MeasureFactsProjection(PerCaseProjection[Facts]):
             for row in cases.mappings()
         }
 
-    async def store(self, conn: AsyncConnection, states: dict[str, Facts]) -> None:
-        ids = list(states)
+    async def store(
+        self, conn: AsyncConnection, states: dict[str, Facts], stored: Collection[str]
+    ) -> None:
         case_table, order_table = self.table(case_facts), self.table(assignment_facts)
-        await conn.execute(delete(order_table).where(order_table.c.case_id.in_(ids)))
-        await conn.execute(delete(case_table).where(case_table.c.case_id.in_(ids)))
-        await conn.execute(insert(case_table), [facts.case for facts in states.values()])
+        if stored:
+            dialect = conn.dialect
+            await conn.execute(
+                delete(order_table).where(key_in(order_table.c.case_id, stored, dialect))
+            )
+            await conn.execute(
+                delete(case_table).where(key_in(case_table.c.case_id, stored, dialect))
+            )
+        await insert_rows(conn, case_table, [facts.case for facts in states.values()])
         orders = [row for facts in states.values() for row in facts.assignments.values()]
-        if orders:
-            await conn.execute(insert(order_table), orders)
+        await insert_rows(conn, order_table, orders)
 
     def evolve(self, state: Facts | None, event: EventEnvelope) -> Facts | None:
         return evolve(state, event)

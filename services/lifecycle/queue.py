@@ -7,15 +7,18 @@ within the window, and every item held is *open*.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.lifecycle.queue_view import WORKING, QueueRow, evolve
 from shared.consumers.per_case import PerCaseProjection
+from shared.db.bulk import insert_rows
+from shared.db.keys import key_in
 from shared.db.schema import unit_queue
 from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
@@ -37,13 +40,18 @@ class UnitQueueProjection(PerCaseProjection[QueueRow]):
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, QueueRow]:
         table = self.table(unit_queue)
-        found = await conn.execute(select(table).where(table.c.case_id.in_(case_ids)))
+        found = await conn.execute(
+            select(table).where(key_in(table.c.case_id, case_ids, conn.dialect))
+        )
         return {row["case_id"]: _from_db(row) for row in found.mappings()}
 
-    async def store(self, conn: AsyncConnection, states: dict[str, QueueRow]) -> None:
+    async def store(
+        self, conn: AsyncConnection, states: dict[str, QueueRow], stored: Collection[str]
+    ) -> None:
         table = self.table(unit_queue)
-        await conn.execute(delete(table).where(table.c.case_id.in_(list(states))))
-        await conn.execute(insert(table), list(states.values()))
+        if stored:
+            await conn.execute(delete(table).where(key_in(table.c.case_id, stored, conn.dialect)))
+        await insert_rows(conn, table, list(states.values()))
 
     def evolve(self, state: QueueRow | None, event: EventEnvelope) -> QueueRow | None:
         return evolve(state, event)

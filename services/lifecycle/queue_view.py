@@ -108,8 +108,9 @@ def evolve(row: QueueRow | None, event: EventEnvelope) -> QueueRow | None:
         return None
     handler = EVOLVERS.get(event.event_type)
     new = handler(row, event) if handler else row
-    return {
-        **new,
-        "version": event.sequence,
-        "updated_at": max(new["updated_at"], event.occurred_at),
-    }
+    if new is row:
+        new = dict(row)  # the input row stays as it was
+    # Otherwise ``new`` is the handler's own fresh dict: stamp it in place.
+    new["version"] = event.sequence
+    new["updated_at"] = max(new["updated_at"], event.occurred_at)
+    return new

@@ -14,11 +14,16 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
+from shared.db.keys import key_in
 from shared.db.schema import deliveries
 from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
 
 ISSUED = frozenset({"DispatchOrderIssued", "HotlineFeedbackIssued"})
+OUTCOMES = frozenset(
+    {"DeliveryAttemptFailed", "DispatchOrderDelivered", "DeliveryFailed", "DeliveryRetryRequested"}
+)
+"""The event types ``outcome_values`` answers for (the others it passes over)."""
 
 
 def _kind(event: EventEnvelope) -> str:
@@ -100,7 +105,7 @@ class DeliveryOutbox:
         return DeliveryOutbox(tables[deliveries.name])
 
     def wants(self, event: EventEnvelope) -> bool:
-        return event.event_type in ISSUED or outcome_values(event) is not None
+        return event.event_type in ISSUED or event.event_type in OUTCOMES
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
@@ -115,12 +120,14 @@ class DeliveryOutbox:
         outcomes = [
             (str(e.payload["delivery_id"]), e.event_type, values)
             for e in events
-            if (values := outcome_values(e)) is not None
+            if e.event_type in OUTCOMES and (values := outcome_values(e)) is not None
         ]
         wanted = set(issued) | {delivery_id for delivery_id, _, _ in outcomes}
         if not wanted:
             return
-        found = await conn.execute(select(table).where(table.c.delivery_id.in_(list(wanted))))
+        found = await conn.execute(
+            select(table).where(key_in(table.c.delivery_id, wanted, conn.dialect))
+        )
         rows: dict[str, dict[str, Any]] = {
             row["delivery_id"]: dict(row) for row in found.mappings()
         }

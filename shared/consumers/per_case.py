@@ -1,16 +1,19 @@
 """A projection whose rows are a pure fold of each case's events.
 
 A batch reads the affected cases' state once, folds their events in memory in sequence
-order, and replaces those cases' rows. Each state records the last sequence it applied:
-a duplicate delivery is skipped, and a gap (records of one case out of order) is filled
-from the case stream, so the rows never depend on how the log was cut into batches.
+order, and replaces those cases' rows (only cases that had rows have any to remove: a case
+first seen in the batch, as nearly every case is in a rebuild, is only inserted). Each
+state records the last sequence it applied: a duplicate delivery is skipped, and a gap
+(records of one case out of order) is filled from the case stream, so the rows never
+depend on how the log was cut into batches.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from operator import attrgetter
 from typing import Generic, Self, TypeVar
 
 from sqlalchemy import Table
@@ -20,6 +23,7 @@ from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
 
 State = TypeVar("State")
+SEQUENCE = attrgetter("sequence")
 
 
 class PerCaseProjection(ABC, Generic[State]):
@@ -48,8 +52,11 @@ class PerCaseProjection(ABC, Generic[State]):
         """The stored state of these cases (absent ones are not in the answer)."""
 
     @abstractmethod
-    async def store(self, conn: AsyncConnection, states: dict[str, State]) -> None:
-        """Replace the rows of these cases by their new state."""
+    async def store(
+        self, conn: AsyncConnection, states: dict[str, State], stored: Collection[str]
+    ) -> None:
+        """Replace the rows of these cases by their new state; ``stored`` are the cases
+        among them that had rows (``load`` found them), the others have none to remove."""
 
     @abstractmethod
     def evolve(self, state: State | None, event: EventEnvelope) -> State | None:
@@ -70,11 +77,11 @@ class PerCaseProjection(ABC, Generic[State]):
         changed: dict[str, State] = {}
         for case_id, case_events in by_case.items():
             before = stored.get(case_id)
-            after = await self._fold(before, sorted(case_events, key=lambda e: e.sequence))
+            after = await self._fold(before, sorted(case_events, key=SEQUENCE))
             if after is not None and after is not before:
                 changed[case_id] = after
         if changed:
-            await self.store(conn, changed)
+            await self.store(conn, changed, [case_id for case_id in changed if case_id in stored])
 
     async def _fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
         for event in events:

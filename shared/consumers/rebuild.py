@@ -6,15 +6,16 @@ tables keep answering meanwhile. At the end one transaction holds off the live w
 applies what arrived since the pass began, renames the fresh tables in, drops the old
 ones and sets each projection's position to where the rebuild stopped. A live runner that
 keeps running carries on from there (projections are idempotent per case sequence). The
-pass runs with the cyclic collector paused, collecting only the young generations between
-batches (``shared.runtime.collection``).
+pass runs with the cyclic collector paused, collecting only the young generations every
+few batches (``shared.runtime.collection``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, Self
@@ -37,6 +38,10 @@ from shared.db.swap import (
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
 from shared.runtime.collection import collect_young, collection_paused
+
+COLLECT_EVERY = 50_000
+"""Records between collections of the young generations: each collection walks every young
+object still alive, the batch read ahead included, so it pays to do it seldom."""
 
 
 class RebuildableProjection(BatchProjection, Protocol):
@@ -102,24 +107,24 @@ async def rebuild_all(
     ends = await log.end_offsets()
     total = sum(max(end - log.first_offset, 0) for end in ends.values())
     applied = 0
+    uncollected = 0
     pending: list[Delivery] = []
     with collection_paused():
         async for batch in read_ahead(log.replay()):
             pending.extend(batch)
             if len(pending) < batch_events:
                 continue
-            async with engine.begin() as conn:
-                await _prefer_indexes(conn)
-                applied += await _apply(models, pending, conn)
+            applied += await _apply_apart(engine, models, pending)
+            uncollected += len(pending)
             pending = []
-            collect_young()
+            if uncollected >= COLLECT_EVERY:
+                collect_young()
+                uncollected = 0
             if on_progress is not None:
                 on_progress(Progress(applied, total, time.perf_counter() - started))
         if pending:
-            async with engine.begin() as conn:
-                applied += await _apply(models, pending, conn)
-    async with engine.begin() as conn:
-        await index_fresh(conn, every_table)
+            applied += await _apply_apart(engine, models, pending)
+    await _index_apart(engine, every_table)
     if before_swap is not None:
         await before_swap()
     async with engine.begin() as conn:
@@ -157,20 +162,113 @@ async def rebuild(
 
 async def _apply(models: list[_Model], batch: Sequence[Delivery], conn: AsyncConnection) -> int:
     """Apply the records each model has not seen yet; returns how many events were new."""
-    applied = 0
-    for model in models:
-        events: list[EventEnvelope] = []
-        for delivery in batch:
-            partition, offset = delivery.position.partition, delivery.position.offset
-            if offset < model.positions.get(partition, 0):
-                continue
-            model.positions[partition] = offset + 1
-            if delivery.event is not None:  # poison was parked by the live consumers
-                events.append(delivery.event)
+    chosen = _new_events(models, batch)
+    for model, events in chosen:
         if events:
             await model.writer.apply_many(events, conn)
-        applied = max(applied, len(events))
-    return applied
+    return max((len(events) for _, events in chosen), default=0)
+
+
+async def _apply_apart(engine: AsyncEngine, models: list[_Model], batch: Sequence[Delivery]) -> int:
+    """``_apply`` for the pass. On PostgreSQL each model writes in its own transaction on its
+    own connection, all at once: while the server stores one model's rows, the next model
+    folds its events. (Positions stay in memory until the swap, and every model writes
+    only its own fresh tables, so nothing needs the models' writes in one transaction.)
+    SQLite has one writer at a time: one transaction for the batch there."""
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            return await _apply(models, batch, conn)
+    chosen = [(model, events) for model, events in _new_events(models, batch) if events]
+
+    async def write(model: _Model, events: list[EventEnvelope]) -> None:
+        async with engine.begin() as conn:
+            await _prefer_indexes(conn)
+            await model.writer.apply_many(events, conn)
+
+    await _all(write(model, events) for model, events in chosen)
+    return max((len(events) for _, events in chosen), default=0)
+
+
+async def _index_apart(engine: AsyncEngine, tables: list[FreshTable]) -> None:
+    """The fresh tables' secondary indexes; on PostgreSQL each table's in its own
+    transaction, all tables at once (the server builds them side by side)."""
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            await index_fresh(conn, tables)
+        return
+
+    async def build(table: FreshTable) -> None:
+        async with engine.begin() as conn:
+            await index_fresh(conn, [table])
+
+    await _all(build(table) for table in tables if table.indexes)
+
+
+async def _all(steps: Iterable[Awaitable[None]]) -> None:
+    """Run the steps at once; the first failure is raised once every step has ended."""
+    outcomes = await asyncio.gather(*steps, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+
+
+def _new_events(
+    models: list[_Model], batch: Sequence[Delivery]
+) -> list[tuple[_Model, list[EventEnvelope]]]:
+    """Each model's records of the batch it has not seen yet (its positions move past them)."""
+    span = _span(batch)
+    chosen: list[tuple[_Model, list[EventEnvelope]]] = []
+    for model in models:
+        if span is not None and span.all_new(model.positions):
+            events = span.events  # the usual case: the batch follows on the model's position
+            model.positions.update(span.next_positions)
+        else:
+            events = _unseen(model, batch)
+        chosen.append((model, events))
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A batch whose offsets rise within each partition: its events and where it ends."""
+
+    first: dict[int, int]
+    next_positions: dict[int, int]
+    events: list[EventEnvelope]
+
+    def all_new(self, positions: Mapping[int, int]) -> bool:
+        return all(offset >= positions.get(p, 0) for p, offset in self.first.items())
+
+
+def _span(batch: Sequence[Delivery]) -> _Span | None:
+    """The batch's span, or None when some partition's offsets do not rise."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    events: list[EventEnvelope] = []
+    for delivery in batch:
+        partition, offset = delivery.position.partition, delivery.position.offset
+        previous = last.get(partition)
+        if previous is None:
+            first[partition] = offset
+        elif offset <= previous:
+            return None
+        last[partition] = offset
+        if delivery.event is not None:  # poison was parked by the live consumers
+            events.append(delivery.event)
+    return _Span(first, {p: offset + 1 for p, offset in last.items()}, events)
+
+
+def _unseen(model: _Model, batch: Sequence[Delivery]) -> list[EventEnvelope]:
+    """The batch's events past the model's positions (which move past them)."""
+    events: list[EventEnvelope] = []
+    for delivery in batch:
+        partition, offset = delivery.position.partition, delivery.position.offset
+        if offset < model.positions.get(partition, 0):
+            continue
+        model.positions[partition] = offset + 1
+        if delivery.event is not None:  # poison was parked by the live consumers
+            events.append(delivery.event)
+    return events
 
 
 async def _prefer_indexes(conn: AsyncConnection) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -35,15 +36,29 @@ async def insert_rows(
     driver = raw.driver_connection  # the asyncpg connection inside the transaction
     assert driver is not None
     names = [column.name for column in table.columns]
-    json_columns = {column.name for column in table.columns if isinstance(column.type, JSON)}
-    records = [
+    await driver.copy_records_to_table(table.name, records=_records(table, rows), columns=names)
+
+
+def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as tuples in column order (JSON columns as JSON text, a missing key None)."""
+    names = [column.name for column in table.columns]
+    json_columns = [i for i, column in enumerate(table.columns) if isinstance(column.type, JSON)]
+    if len(names) > 1 and not json_columns and all(len(row) == len(names) for row in rows):
+        pick = itemgetter(*names)
+        try:
+            return [pick(row) for row in rows]  # every row has exactly the table's columns
+        except KeyError:
+            pass
+    if not json_columns:
+        return [tuple(map(row.get, names)) for row in rows]
+    json_names = {names[i] for i in json_columns}
+    return [
         tuple(
-            orjson.dumps(row.get(name)).decode() if name in json_columns else row.get(name)
+            orjson.dumps(row.get(name)).decode() if name in json_names else row.get(name)
             for name in names
         )
         for row in rows
     ]
-    await driver.copy_records_to_table(table.name, records=records, columns=names)
 
 
 # How SQLAlchemy's SQLite dialect stores DateTime (so reads parse bulk-written rows alike).
