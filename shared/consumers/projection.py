@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.errors import describe, is_poison
-from shared.consumers.relevance import Wants
+from shared.consumers.relevance import Wants, count_consumed
 from shared.db.positions import (
     DbPositions,
     StalePositions,
@@ -23,7 +23,7 @@ from shared.db.positions import (
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
 from shared.runtime.lag import RUNNING_GROUPS
-from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
+from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 
@@ -119,16 +119,9 @@ class ProjectionRunner:
                 await self._park(batch[0], describe(exc))
             await advance_positions(conn, group, known=known, new=new)
         self._known = {**known, **new}
-        self._count_consumed(batch)
+        count_consumed(group, batch)
         for partition, offset in new.items():
             CONSUMER_POSITION.labels(group, str(partition)).set(offset)
-
-    def _count_consumed(self, batch: Sequence[Delivery]) -> None:
-        """Every decoded record counts as consumed, acted on or not."""
-        group = self.projection.group
-        for delivery in batch:
-            if delivery.event is not None:
-                EVENTS_CONSUMED.labels(group, delivery.event.event_type).inc()
 
     async def _apply(self, events: list[EventEnvelope], conn: AsyncConnection) -> None:
         apply_many = getattr(self.projection, "apply_many", None)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential_jitter
 
 from shared.consumers.errors import describe, is_poison
-from shared.consumers.relevance import Wants
+from shared.consumers.relevance import Wants, count_consumed
 from shared.db.positions import (
     DbPositions,
     StalePositions,
@@ -84,7 +84,7 @@ class ReactorRunner:
             if delivery.event is None or self._wants is None or self._wants(delivery.event):
                 by_case[delivery.key or ""].append(delivery)
             else:
-                self._count_passed([delivery])
+                count_consumed(group, [delivery])
         await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
         new: dict[int, int] = {}
         for delivery in fresh:
@@ -103,12 +103,6 @@ class ReactorRunner:
         self._known = {**known, **new}
         for partition, offset in new.items():
             CONSUMER_POSITION.labels(group, str(partition)).set(offset)
-
-    def _count_passed(self, batch: Sequence[Delivery]) -> None:
-        """Records not meant for this reactor count as consumed too."""
-        for delivery in batch:
-            if delivery.event is not None:
-                EVENTS_CONSUMED.labels(self.reactor.group, delivery.event.event_type).inc()
 
     async def _handle_case(self, deliveries: list[Delivery]) -> None:
         async with self._slots:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
+from shared.runtime.metrics import EVENTS_CONSUMED
 
 Wants = Callable[[EventEnvelope], bool]
 
@@ -19,3 +20,10 @@ def needs_work(batch: Sequence[Delivery], wants: Wants | None) -> bool:
     if wants is None:
         return True
     return any(d.event is None or wants(d.event) for d in batch)
+
+
+def count_consumed(group: str, deliveries: Sequence[Delivery]) -> None:
+    """Every decoded record counts as consumed by the group, acted on or passed over."""
+    for delivery in deliveries:
+        if delivery.event is not None:
+            EVENTS_CONSUMED.labels(group, delivery.event.event_type).inc()

@@ -85,7 +85,16 @@ class EmbeddedLog(EventLog):
 
     def _committed(self, committed: Committed) -> None:
         if committed.first is not None:
-            self.recent.add(committed.first, committed.events, committed.bodies)
+            self.recent.add(
+                [
+                    Delivery(
+                        Position(PARTITION, committed.first + i), body, event, None, event.case_id
+                    )
+                    for i, (event, body) in enumerate(
+                        zip(committed.events, committed.bodies, strict=True)
+                    )
+                ]
+            )
         self.wake_subscribers()
 
     def wake_subscribers(self) -> None:

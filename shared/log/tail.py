@@ -13,10 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.events.envelope import EventEnvelope
-from shared.log.port import Delivery, Position
-
-PARTITION = 0
+from shared.log.port import Delivery
 
 
 class RecentRecords:
@@ -29,15 +26,12 @@ class RecentRecords:
     def __len__(self) -> int:
         return len(self._records)
 
-    def add(self, first: int, events: Sequence[EventEnvelope], bodies: Sequence[bytes]) -> None:
-        """Records committed at ``first``, ``first + 1``, … in this order."""
-        for offset, (event, body) in enumerate(zip(events, bodies, strict=True)):
-            position = first + offset
-            self._records[position] = Delivery(
-                Position(PARTITION, position), body, event, None, event.case_id
-            )
-        if events:
-            self.last = first + len(events) - 1
+    def add(self, records: Sequence[Delivery]) -> None:
+        """Records just committed, in position order."""
+        for record in records:
+            self._records[record.position.offset] = record
+        if records:
+            self.last = records[-1].position.offset
         excess = len(self._records) - self._capacity
         if excess > 0:
             for position in list(self._records)[:excess]:
