@@ -98,9 +98,14 @@ async def run_command(
     causation: EventEnvelope | None = None,
     retries: int = 3,
 ) -> list[EventEnvelope]:
-    """Decide on the latest state; a concurrent writer makes it re-read and decide again."""
+    """Decide on the latest state; a concurrent writer makes it re-read and decide again.
+
+    With a cause from the case itself, the first decision is on the stream up to that cause
+    (which the log may hold in memory): a later event refuses the append, and the next
+    attempt reads the whole stream.
+    """
     for attempt in range(retries + 1):
-        stream = await ladder.log.read_stream(case_id)
+        stream = await _read_for(ladder.log, case_id, causation=causation, attempt=attempt)
         if not stream:
             raise CaseNotFound(case_id)
         _, path = unit_path(stream, ladder.tree)
@@ -142,3 +147,11 @@ async def run_command(
             continue
         return list(result.events)
     return []
+
+
+async def _read_for(
+    log: EventLog, case_id: str, *, causation: EventEnvelope | None, attempt: int
+) -> list[EventEnvelope]:
+    if attempt == 0 and causation is not None and causation.case_id == case_id:
+        return await log.read_stream_until(case_id, until=causation.sequence)
+    return await log.read_stream(case_id)

@@ -50,8 +50,7 @@ class NotifyPlanner:
         if event.event_type not in CAUSES:
             return
         event.decode()  # a cause that does not match its schema is poison: dead-lettered
-        stream = await self._log.read_stream(event.case_id)
-        history = [e for e in stream if e.sequence <= event.sequence]
+        history = await self._log.read_stream_until(event.case_id, until=event.sequence)
         case = fold(history)
         if case is None:
             return

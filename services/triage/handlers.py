@@ -32,7 +32,7 @@ class TriageReactor:
     async def react(self, event: EventEnvelope) -> None:
         if event.event_type not in TRIGGERS:
             return
-        stream = await self._log.read_stream(event.case_id)
+        stream = await self._log.read_stream_until(event.case_id, until=event.sequence)
         facts = facts_until(stream, sequence=event.sequence)
         if facts is None:
             return

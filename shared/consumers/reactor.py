@@ -121,35 +121,39 @@ class ReactorRunner:
             await self._react(delivery, event)
 
     async def _react(self, delivery: Delivery, event: EventEnvelope) -> None:
+        try:
+            await self._attempt(delivery, event)
+        except Exception as exc:
+            if not _transient(exc):
+                raise
+            # Retrying starts only once an attempt failed: setting tenacity up for every
+            # event costs more than most reactions do.
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(_transient),
+                wait=wait_exponential_jitter(multiplier=0.1, max=10),
+                stop=stop_never,
+                reraise=True,
+            ):
+                with attempt:
+                    await self._attempt(delivery, event)
+
+    async def _attempt(self, delivery: Delivery, event: EventEnvelope) -> None:
         group = self.reactor.group
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception(_transient),
-            wait=wait_exponential_jitter(multiplier=0.1, max=10),
-            stop=stop_never,
-            reraise=True,
-        ):
-            with attempt:
-                try:
-                    await self.reactor.react(event)
-                    EVENTS_CONSUMED.labels(group, event.event_type).inc()
-                    log.debug("event_handled")
-                except Exception as exc:
-                    if is_poison(exc):
-                        await self.log.dead_letter(delivery, group=group, reason=describe(exc))
-                        DEAD_LETTERS.labels(group).inc()
-                        log.warning(
-                            "dead_lettered",
-                            group=group,
-                            event_type=event.event_type,
-                            case_id=event.case_id,
-                            error=type(exc).__name__,
-                        )
-                        return
-                    log.warning(
-                        "reaction_retrying",
-                        group=group,
-                        event_type=event.event_type,
-                        case_id=event.case_id,
-                        error=type(exc).__name__,
-                    )
-                    raise
+        try:
+            await self.reactor.react(event)
+            EVENTS_CONSUMED.labels(group, event.event_type).inc()
+            log.debug("event_handled")
+        except Exception as exc:
+            poison = is_poison(exc)
+            if poison:
+                await self.log.dead_letter(delivery, group=group, reason=describe(exc))
+                DEAD_LETTERS.labels(group).inc()
+            log.warning(
+                "dead_lettered" if poison else "reaction_retrying",
+                group=group,
+                event_type=event.event_type,
+                case_id=event.case_id,
+                error=type(exc).__name__,
+            )
+            if not poison:
+                raise

@@ -139,6 +139,12 @@ class EmbeddedLog(EventLog):
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         return await self.store.read_stream(case_id, after=after)
 
+    async def read_stream_until(self, case_id: str, *, until: int) -> list[EventEnvelope]:
+        known = self.recent.prefix(case_id, until=until)
+        if known is not None:
+            return known
+        return await super().read_stream_until(case_id, until=until)
+
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         return await self.store.read_streams(case_ids)
 

@@ -238,6 +238,12 @@ class EventLog(ABC):
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         """The case's events with sequence > ``after``, oldest first."""
 
+    async def read_stream_until(self, case_id: str, *, until: int) -> list[EventEnvelope]:
+        """The case's events with sequence <= ``until``, oldest first: the stream as it was
+        when its event ``until`` was written. Those never change, so an adapter may answer
+        from what it holds in memory."""
+        return [e for e in await self.read_stream(case_id) if e.sequence <= until]
+
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         """Several case streams at once (adapters answer with one query)."""
         return {case_id: await self.read_stream(case_id) for case_id in case_ids}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -47,6 +47,13 @@ from shared.log.sql_requests import (
 )
 from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
 from shared.runtime.metrics import EVENTS_APPENDED
+
+STREAM = (
+    select(event_log.c.body)
+    .where(event_log.c.case_id == bindparam("case_id"), event_log.c.sequence > bindparam("after"))
+    .order_by(event_log.c.sequence)
+)
+"""One case's events after a sequence (built once: the hottest read of the log)."""
 
 
 @dataclass(frozen=True)
@@ -148,14 +155,9 @@ class SqlEventStore:
         return await asyncio.gather(*(q.future for q in queued), return_exceptions=True)
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
-        query = (
-            select(event_log.c.body)
-            .where(and_(event_log.c.case_id == case_id, event_log.c.sequence > after))
-            .order_by(event_log.c.sequence)
-        )
         async with self._reader.connect() as conn:
-            rows = (await conn.execute(query)).scalars().all()
-        return [decode(body) for body in rows]
+            rows = (await conn.execute(STREAM, {"case_id": case_id, "after": after})).scalars()
+            return [decode(body) for body in rows]
 
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         streams: dict[str, list[EventEnvelope]] = {case_id: [] for case_id in case_ids}
