@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from shared.db.inline_sqlite import connect_inline
 
 
 def _dumps(value: Any) -> str:
@@ -45,10 +48,11 @@ def make_engine(
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # One connection: writers queue in asyncio instead of sleeping in SQLite's busy
-        # handler (which backs off up to 100 ms per try and made every hop slow).
+        # handler (which backs off up to 100 ms per try and made every hop slow). Its
+        # statements run on the loop's thread; a durable commit in a worker thread.
         engine = create_async_engine(
             url,
-            connect_args={"timeout": 30},
+            async_creator=partial(connect_inline, database or ":memory:", commit_in_thread=durable),
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
@@ -61,7 +65,6 @@ def make_engine(
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA synchronous={synchronous}")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             if checkpoints_elsewhere:
                 cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -77,9 +80,10 @@ def make_sqlite_reader(url: str, *, connections: int = 4) -> AsyncEngine:
     """Read-only connections to a SQLite database in WAL mode, beside its one writing
     connection: WAL readers neither wait for the writer nor hold it up, so reads do not
     queue behind a commit and its fsync."""
+    database = make_url(url).database or ":memory:"
     engine = create_async_engine(
         url,
-        connect_args={"timeout": 30},
+        async_creator=partial(connect_inline, database, commit_in_thread=False),
         pool_size=connections,
         max_overflow=0,
         pool_timeout=60,
@@ -89,7 +93,6 @@ def make_sqlite_reader(url: str, *, connections: int = 4) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
