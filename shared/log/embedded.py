@@ -137,7 +137,11 @@ class EmbeddedLog(EventLog):
         return await self.store.append_batch(requests)
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
-        return await self.store.read_stream(case_id, after=after)
+        # Which records the stream has comes from the store; those still in memory need no
+        # decoding (an event once at a position stays there).
+        records = await self.store.read_stream_records(case_id, after=after)
+        recent = self.recent
+        return [recent.event_at(position) or decode(body) for position, body in records]
 
     async def read_stream_until(self, case_id: str, *, until: int) -> list[EventEnvelope]:
         known = self.recent.prefix(case_id, until=until)

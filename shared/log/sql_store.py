@@ -49,7 +49,7 @@ from shared.log.sql_schema import append_keys, dead_letters, event_log, log_meta
 from shared.runtime.metrics import EVENTS_APPENDED
 
 STREAM = (
-    select(event_log.c.body)
+    select(event_log.c.position, event_log.c.body)
     .where(event_log.c.case_id == bindparam("case_id"), event_log.c.sequence > bindparam("after"))
     .order_by(event_log.c.sequence)
 )
@@ -156,8 +156,14 @@ class SqlEventStore:
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         async with self._reader.connect() as conn:
-            rows = (await conn.execute(STREAM, {"case_id": case_id, "after": after})).scalars()
-            return [decode(body) for body in rows]
+            rows = (await conn.execute(STREAM, {"case_id": case_id, "after": after})).all()
+            return [decode(body) for _, body in rows]
+
+    async def read_stream_records(self, case_id: str, *, after: int = 0) -> list[tuple[int, bytes]]:
+        """The case's records after ``after``: (position, body), oldest first."""
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(STREAM, {"case_id": case_id, "after": after})
+            return [(position, body) for position, body in rows]
 
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         streams: dict[str, list[EventEnvelope]] = {case_id: [] for case_id in case_ids}

@@ -55,6 +55,11 @@ class RecentRecords:
         if not events:
             del self._cases[case_id]
 
+    def event_at(self, position: int) -> EventEnvelope | None:
+        """The event stored at ``position``, if it is here."""
+        record = self._records.get(position)
+        return record.event if record is not None else None
+
     def after(self, position: int, *, limit: int) -> list[Delivery] | None:
         """The records right after ``position`` (consecutive, at most ``limit``); None when
         the next one is not here."""
