@@ -49,6 +49,13 @@ class CommonSettings(ServiceSettings):
 
     log_backend: Literal["embedded", "kafka"] = "embedded"
     log_url: str = "sqlite+aiosqlite:///data/log.db"
+    embedded_linger_ms: float = Field(
+        default=10.0,
+        ge=0,
+        description="Embedded log: how long a caught-up consumer waits after a commit "
+        "before reading, so one batch takes what several commits brought "
+        "(as Kafka's fetch.max.wait.ms)",
+    )
     database_url: str = "sqlite+aiosqlite:///data/app.db"
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic: str = "case-events"

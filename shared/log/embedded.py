@@ -30,6 +30,8 @@ from shared.log.sql_store import Committed, SqlEventStore
 from shared.log.tail import RecentRecords
 
 PARTITION = 0
+LINGER_BELOW = 64
+"""A batch from memory smaller than this waits ``linger_seconds`` once for more."""
 
 
 def to_delivery(position: int, body: bytes) -> Delivery:
@@ -53,6 +55,7 @@ class EmbeddedLog(EventLog):
         replay_batch_size: int = 5000,
         poll_seconds: float = 1.0,
         recent_records: int = 5_000,
+        linger_seconds: float = 0.0,
     ) -> None:
         database = sqlite_file(url)
         self.checkpointer = WalCheckpointer(database) if database is not None else None
@@ -64,6 +67,8 @@ class EmbeddedLog(EventLog):
         self.batch_size = batch_size
         self.replay_batch_size = replay_batch_size
         self._poll_seconds = poll_seconds
+        self.linger_seconds = linger_seconds
+        """How long a caught-up subscriber lets commits gather after the next one."""
         self.commits = 0
         self.recent = RecentRecords(capacity=recent_records)
         self.store = SqlEventStore(
@@ -186,10 +191,19 @@ class EmbeddedSubscription(Subscription):
         stored = await self._positions.load(self._group)
         after = stored.get(PARTITION, 1) - 1
         polled = True
+        lingered = False
         while not self._closed:
             seen = self._log.commits
             recent = self._log.recent.after(after, limit=self._log.batch_size)
             if recent is not None:  # just committed in this process: taken as recorded
+                if len(recent) < LINGER_BELOW and not lingered and self._log.linger_seconds:
+                    # Under load commits come every few milliseconds, and a batch of one
+                    # or two cost each consumer its per-batch work (a transaction, its
+                    # positions) per commit: let a few more gather, once per batch.
+                    lingered = True
+                    await asyncio.sleep(self._log.linger_seconds)
+                    continue
+                lingered = False
                 after = recent[-1].position.offset
                 yield recent
                 continue
