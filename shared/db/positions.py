@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -49,6 +49,19 @@ class StalePositions(Exception):
     member of its group, or a rebuild, moved them): read them again."""
 
 
+ADVANCE = (
+    update(consumer_positions)
+    .where(
+        consumer_positions.c.consumer_group == bindparam("fenced_group"),
+        consumer_positions.c.partition == bindparam("fenced_partition"),
+        consumer_positions.c.next_offset == bindparam("fenced_offset"),
+    )
+    .values(next_offset=bindparam("next_to"))
+)
+"""One partition's next offset, moved only from the value the consumer last stored (built
+once: every batch of every consumer runs it)."""
+
+
 async def advance_positions(
     conn: AsyncConnection, group: str, *, known: Mapping[int, int], new: Mapping[int, int]
 ) -> None:
@@ -69,13 +82,13 @@ async def advance_positions(
         if offset == known[partition]:
             continue
         moved = await conn.execute(
-            update(consumer_positions)
-            .where(
-                consumer_positions.c.consumer_group == group,
-                consumer_positions.c.partition == partition,
-                consumer_positions.c.next_offset == known[partition],
-            )
-            .values(next_offset=offset)
+            ADVANCE,
+            {
+                "fenced_group": group,
+                "fenced_partition": partition,
+                "fenced_offset": known[partition],
+                "next_to": offset,
+            },
         )
         if moved.rowcount != 1:
             raise StalePositions(group)
