@@ -90,13 +90,16 @@ class EmbeddedLog(EventLog):
 
     def _committed(self, committed: Committed) -> None:
         if committed.first is not None:
+            events, bodies = committed.events, committed.bodies
+            # Only the newest ``capacity`` records stay in the window: a larger commit (a
+            # round of 10,000 firings) need not wrap the others just to evict them.
+            skip = max(0, len(events) - self.recent.capacity)
+            first = committed.first + skip
             self.recent.add(
                 [
-                    Delivery(
-                        Position(PARTITION, committed.first + i), body, event, None, event.case_id
-                    )
+                    Delivery(Position(PARTITION, first + i), body, event, None, event.case_id)
                     for i, (event, body) in enumerate(
-                        zip(committed.events, committed.bodies, strict=True)
+                        zip(events[skip:], bodies[skip:], strict=True)
                     )
                 ]
             )

@@ -30,6 +30,11 @@ class RecentRecords:
         self.last: int | None = None
         """The newest position added (None: none yet)."""
 
+    @property
+    def capacity(self) -> int:
+        """How many of the newest records it keeps."""
+        return self._capacity
+
     def __len__(self) -> int:
         return len(self._records)
 

@@ -85,3 +85,17 @@ async def test_stream_prefixes_are_the_stored_ones(tmp_path: Path) -> None:
         assert here.recent.prefix(mine, until=4) is not None  # answered from memory
         assert here.recent.prefix(shared, until=3) is None  # its third event is elsewhere's
         assert here.recent.prefix(old, until=1) is None  # evicted
+
+
+async def test_a_commit_larger_than_the_window_keeps_its_newest_records(tmp_path: Path) -> None:
+    async with two_processes(tmp_path, recent_records=4) as (here, _):
+        case = new_case()
+        await here.append(case, [noted(case, str(i)) for i in range(10)])
+
+        stored = await here.store.read_from(0, limit=100)
+        assert len(here.recent) == 4
+        newest = [here.recent.event_at(position) for position, _ in stored[-4:]]
+        assert newest == [to_delivery(p, body).event for p, body in stored[-4:]]
+        assert here.recent.event_at(stored[-5][0]) is None
+        got = await first_batches(here, 10)  # the older six come from the store
+        assert [d.raw for d in got] == [body for _, body in stored]
