@@ -6,6 +6,7 @@ handed only those; the others cost it nothing but the position it stores for the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from shared.events.envelope import EventEnvelope
@@ -24,6 +25,6 @@ def needs_work(batch: Sequence[Delivery], wants: Wants | None) -> bool:
 
 def count_consumed(group: str, deliveries: Sequence[Delivery]) -> None:
     """Every decoded record counts as consumed by the group, acted on or passed over."""
-    for delivery in deliveries:
-        if delivery.event is not None:
-            EVENTS_CONSUMED.labels(group, delivery.event.event_type).inc()
+    counts = Counter(d.event.event_type for d in deliveries if d.event is not None)
+    for event_type, count in counts.items():
+        EVENTS_CONSUMED.labels(group, event_type).inc(count)
