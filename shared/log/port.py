@@ -8,6 +8,7 @@ two commands on one case can never both succeed on stale state. See docs/archite
 from __future__ import annotations
 
 import asyncio
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,18 @@ class Delivery:
     event: EventEnvelope | None
     error: str | None = None
     key: str | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One of ``count`` disjoint sets of cases (by a stable hash of the case id): a replay
+    over every shard, each in its own process, covers every case once."""
+
+    index: int
+    count: int
+
+    def holds(self, case_id: str) -> bool:
+        return zlib.crc32(case_id.encode()) % self.count == self.index
 
 
 class PositionLoader(Protocol):
@@ -246,9 +259,12 @@ class EventLog(ABC):
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription: ...
 
     @abstractmethod
-    def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
+    def replay(
+        self, start: Mapping[int, int] | None = None, *, shard: Shard | None = None
+    ) -> AsyncIterator[list[Delivery]]:
         """Every record up to the log's end at the time of the call, from the start of the
-        log or, per partition, from the next offsets in ``start``."""
+        log or, per partition, from the next offsets in ``start``. With a ``shard``, only
+        the records of its cases (the others are not decoded)."""
 
     @abstractmethod
     async def end_offsets(self) -> dict[int, int]:

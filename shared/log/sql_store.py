@@ -29,6 +29,7 @@ from shared.log.port import (
     Delivery,
     IdempotencyKeyReused,
     LogError,
+    Shard,
     VersionConflict,
 )
 from shared.log.sql_requests import (
@@ -182,6 +183,24 @@ class SqlEventStore:
         )
         async with self._reader.connect() as conn:
             return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
+
+    async def read_shard_from(
+        self, after_position: int, *, limit: int, shard: Shard
+    ) -> tuple[int | None, list[tuple[int, bytes]]]:
+        """The next ``limit`` rows after ``after_position``: the last position among them
+        (None: there are none) and the rows of the shard's cases."""
+        query = (
+            select(event_log.c.position, event_log.c.case_id, event_log.c.body)
+            .where(event_log.c.position > after_position)
+            .order_by(event_log.c.position)
+            .limit(limit)
+        )
+        async with self._reader.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        if not rows:
+            return None, []
+        holds = shard.holds
+        return rows[-1][0], [(row[0], row[2]) for row in rows if holds(row[1])]
 
     async def last_position(self) -> int:
         async with self._reader.connect() as conn:

@@ -1,0 +1,193 @@
+"""The rebuild's pass split by case over several processes (PostgreSQL).
+
+Every read model's rows are a fold of single cases' events, so the cases can be divided
+(``Shard``: a stable hash of the case id) and each share replayed, decoded, folded and
+written by its own process: this one takes the first shard, worker processes (started
+with ``spawn``) the others. Each worker reads its cases' records from the log itself and
+writes into the same fresh tables; it opens the log, the database and the same
+projections through a picklable ``RebuildSource``. The models' positions of the shards are
+merged (per partition the lowest: every record before it was applied by its shard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import queue
+import traceback
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from multiprocessing.context import SpawnProcess
+from multiprocessing.queues import Queue
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.consumers.rebuild_pass import Model, RebuildableProjection, models_of, run_pass
+from shared.log.port import EventLog, Shard
+
+Opened = tuple[EventLog, AsyncEngine, Sequence[RebuildableProjection]]
+
+
+class RebuildSource(Protocol):
+    """Opens the log, the read-model database and the projections being rebuilt, in any
+    process (it is pickled to the workers: a module-level class holding plain settings)."""
+
+    def open(self) -> AbstractAsyncContextManager[Opened]: ...
+
+
+@dataclass(frozen=True)
+class ShardedPass:
+    """Split the pass over ``processes`` processes (this one and ``processes - 1`` workers)."""
+
+    processes: int
+    source: RebuildSource
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    applied: int
+    positions: dict[str, dict[int, int]]
+    """Per group, the positions the shard reached."""
+
+
+@dataclass
+class _Progress:
+    """What the workers have reported so far."""
+
+    applied: dict[int, int] = field(default_factory=dict)
+    outcomes: dict[int, _Outcome] = field(default_factory=dict)
+    failures: dict[int, str] = field(default_factory=dict)
+
+    def take(self, message: tuple[str, int, object]) -> None:
+        kind, index, value = message
+        if kind == "applied" and isinstance(value, int):
+            self.applied[index] = value
+        elif kind == "done" and isinstance(value, _Outcome):
+            self.applied[index] = value.applied
+            self.outcomes[index] = value
+        else:
+            self.failures[index] = str(value)
+
+
+async def run_sharded(
+    log: EventLog,
+    engine: AsyncEngine,
+    models: list[Model],
+    *,
+    sharded: ShardedPass,
+    batch_events: int,
+    on_applied: Callable[[int], None] | None = None,
+) -> int:
+    """The pass over every shard; returns the events applied. The models' positions end
+    where every shard has got to. ``on_applied`` gets the running count of all shards."""
+    count = sharded.processes
+    context = multiprocessing.get_context("spawn")
+    messages: Queue[tuple[str, int, object]] = context.Queue()
+    workers = [
+        context.Process(
+            target=_worker_main,
+            args=(sharded.source, Shard(index, count), batch_events, messages),
+            name=f"rebuild-shard-{index}",
+            daemon=True,
+        )
+        for index in range(1, count)
+    ]
+    progress = _Progress()
+
+    def own_batch(applied: int) -> None:
+        _drain(messages, progress)
+        if on_applied is not None:
+            on_applied(applied + sum(progress.applied.values()))
+
+    for worker in workers:
+        worker.start()
+    try:
+        own = await run_pass(
+            log,
+            engine,
+            models,
+            batch_events=batch_events,
+            shard=Shard(0, count),
+            on_batch=own_batch,
+        )
+        while not _settled(workers, progress):
+            _drain(messages, progress)
+            if on_applied is not None:
+                on_applied(own + sum(progress.applied.values()))
+            await asyncio.sleep(0.1)
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        messages.close()
+    if progress.failures:
+        index, reason = min(progress.failures.items())
+        raise RuntimeError(f"rebuild shard {index} of {count} failed: {reason}")
+    for model in models:
+        for outcome in progress.outcomes.values():
+            _merge(model.positions, outcome.positions.get(model.projection.group, {}))
+    return own + sum(outcome.applied for outcome in progress.outcomes.values())
+
+
+def _settled(workers: list[SpawnProcess], progress: _Progress) -> bool:
+    """Every worker has reported its outcome or a failure (one that died without a word
+    counts as failed)."""
+    for index, worker in enumerate(workers, start=1):
+        if index in progress.outcomes or index in progress.failures:
+            continue
+        if worker.exitcode is not None:
+            progress.failures[index] = f"the worker exited with code {worker.exitcode}"
+            continue
+        return False
+    return True
+
+
+def _drain(messages: Queue[tuple[str, int, object]], progress: _Progress) -> None:
+    while True:
+        try:
+            progress.take(messages.get_nowait())
+        except queue.Empty:
+            return
+
+
+def _merge(positions: dict[int, int], other: dict[int, int]) -> None:
+    """Per partition the lower of two shards' positions."""
+    for partition in positions.keys() | other.keys():
+        positions[partition] = min(positions.get(partition, 0), other.get(partition, 0))
+
+
+def _worker_main(
+    source: RebuildSource,
+    shard: Shard,
+    batch_events: int,
+    messages: Queue[tuple[str, int, object]],
+) -> None:
+    """A worker process: one shard's pass; its outcome (or failure) goes to ``messages``."""
+    try:
+        outcome = asyncio.run(_worker_pass(source, shard, batch_events, messages))
+    except BaseException:
+        messages.put(("failed", shard.index, traceback.format_exc()))
+    else:
+        messages.put(("done", shard.index, outcome))
+
+
+async def _worker_pass(
+    source: RebuildSource,
+    shard: Shard,
+    batch_events: int,
+    messages: Queue[tuple[str, int, object]],
+) -> _Outcome:
+    async with source.open() as (log, engine, projections):
+        models = models_of(projections)
+        applied = await run_pass(
+            log,
+            engine,
+            models,
+            batch_events=batch_events,
+            shard=shard,
+            on_batch=lambda count: messages.put(("applied", shard.index, count)),
+        )
+        return _Outcome(applied, {m.projection.group: dict(m.positions) for m in models})
