@@ -12,6 +12,7 @@ to where the rebuild stopped. A live runner that keeps running carries on from t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -31,7 +32,7 @@ from shared.consumers.rebuild_pass import (
     run_all,
     run_pass,
 )
-from shared.consumers.rebuild_shards import RebuildSource, ShardedPass, run_sharded
+from shared.consumers.rebuild_shards import RebuildSource, ShardedPass, ShardWorkers
 from shared.db.swap import (
     FreshTable,
     create_fresh,
@@ -89,23 +90,27 @@ async def rebuild_all(
     """Rebuild the projections; ``sharded`` splits the pass by case over several processes
     on PostgreSQL (SQLite has one writer at a time: there the pass stays in this one)."""
     started = time.perf_counter()
-    models = models_of(projections)
-    every_table = [t for model in models for t in model.tables]
-    async with engine.begin() as conn:
-        await create_fresh(conn, every_table)
-    ends = await log.end_offsets()
-    total = sum(max(end - log.first_offset, 0) for end in ends.values())
+    with contextlib.ExitStack() as stack:
+        workers: ShardWorkers | None = None
+        if sharded is not None and sharded.processes > 1 and engine.dialect.name == "postgresql":
+            workers = stack.enter_context(ShardWorkers(sharded, batch_events=batch_events))
+        models = models_of(projections)
+        every_table = [t for model in models for t in model.tables]
+        async with engine.begin() as conn:
+            await create_fresh(conn, every_table)
+        ends = await log.end_offsets()
+        total = sum(max(end - log.first_offset, 0) for end in ends.values())
 
-    def report(applied: int) -> None:
-        if on_progress is not None:
-            on_progress(Progress(applied, total, time.perf_counter() - started))
+        def report(applied: int) -> None:
+            if on_progress is not None:
+                on_progress(Progress(applied, total, time.perf_counter() - started))
 
-    if sharded is not None and sharded.processes > 1 and engine.dialect.name == "postgresql":
-        applied = await run_sharded(
-            log, engine, models, sharded=sharded, batch_events=batch_events, on_applied=report
-        )
-    else:
-        applied = await run_pass(log, engine, models, batch_events=batch_events, on_batch=report)
+        if workers is not None:
+            applied = await workers.run(log, engine, models, on_applied=report)
+        else:
+            applied = await run_pass(
+                log, engine, models, batch_events=batch_events, on_batch=report
+            )
     await _index_apart(engine, every_table)
     if before_swap is not None:
         await before_swap()

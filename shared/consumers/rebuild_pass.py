@@ -25,7 +25,7 @@ from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Shard
 from shared.runtime.collection import collect_young, collection_paused
 
-COLLECT_EVERY = 50_000
+COLLECT_EVERY = 250_000
 """Records between collections of the young generations: each collection walks every young
 object still alive, the batch read ahead included, so it pays to do it seldom."""
 

@@ -20,7 +20,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import Queue
-from typing import Protocol
+from multiprocessing.synchronize import Event
+from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -71,65 +72,84 @@ class _Progress:
             self.failures[index] = str(value)
 
 
-async def run_sharded(
-    log: EventLog,
-    engine: AsyncEngine,
-    models: list[Model],
-    *,
-    sharded: ShardedPass,
-    batch_events: int,
-    on_applied: Callable[[int], None] | None = None,
-) -> int:
-    """The pass over every shard; returns the events applied. The models' positions end
-    where every shard has got to. ``on_applied`` gets the running count of all shards."""
-    count = sharded.processes
-    context = multiprocessing.get_context("spawn")
-    messages: Queue[tuple[str, int, object]] = context.Queue()
-    workers = [
-        context.Process(
-            target=_worker_main,
-            args=(sharded.source, Shard(index, count), batch_events, messages),
-            name=f"rebuild-shard-{index}",
-            daemon=True,
-        )
-        for index in range(1, count)
-    ]
-    progress = _Progress()
+class ShardWorkers:
+    """The worker processes of a sharded pass. Started first (a spawned process takes a
+    moment to import the code and open its connections), they begin their passes when
+    ``run`` is called, once the fresh tables exist; leaving the context stops any still
+    running."""
 
-    def own_batch(applied: int) -> None:
-        _drain(messages, progress)
-        if on_applied is not None:
-            on_applied(applied + sum(progress.applied.values()))
+    def __init__(self, sharded: ShardedPass, *, batch_events: int) -> None:
+        self._count = sharded.processes
+        context = multiprocessing.get_context("spawn")
+        self._messages: Queue[tuple[str, int, object]] = context.Queue()
+        self._go = context.Event()
+        self._batch_events = batch_events
+        self._workers = [
+            context.Process(
+                target=_worker_main,
+                args=(
+                    sharded.source,
+                    Shard(index, self._count),
+                    batch_events,
+                    self._go,
+                    self._messages,
+                ),
+                name=f"rebuild-shard-{index}",
+                daemon=True,
+            )
+            for index in range(1, self._count)
+        ]
 
-    for worker in workers:
-        worker.start()
-    try:
+    def __enter__(self) -> Self:
+        for worker in self._workers:
+            worker.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for worker in self._workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        self._messages.close()
+
+    async def run(
+        self,
+        log: EventLog,
+        engine: AsyncEngine,
+        models: list[Model],
+        *,
+        on_applied: Callable[[int], None] | None = None,
+    ) -> int:
+        """The pass over every shard (this process takes the first); returns the events
+        applied. The models' positions end where every shard has got to. ``on_applied``
+        gets the running count of all shards."""
+        self._go.set()
+        progress = _Progress()
+
+        def report(own: int) -> None:
+            _drain(self._messages, progress)
+            if on_applied is not None:
+                on_applied(own + sum(progress.applied.values()))
+
         own = await run_pass(
             log,
             engine,
             models,
-            batch_events=batch_events,
-            shard=Shard(0, count),
-            on_batch=own_batch,
+            batch_events=self._batch_events,
+            shard=Shard(0, self._count),
+            on_batch=report,
         )
-        while not _settled(workers, progress):
-            _drain(messages, progress)
-            if on_applied is not None:
-                on_applied(own + sum(progress.applied.values()))
+        while not _settled(self._workers, progress):
+            report(own)
             await asyncio.sleep(0.1)
-    finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-        messages.close()
-    if progress.failures:
-        index, reason = min(progress.failures.items())
-        raise RuntimeError(f"rebuild shard {index} of {count} failed: {reason}")
-    for model in models:
-        for outcome in progress.outcomes.values():
-            _merge(model.positions, outcome.positions.get(model.projection.group, {}))
-    return own + sum(outcome.applied for outcome in progress.outcomes.values())
+        _drain(self._messages, progress)
+        if progress.failures:
+            index, reason = min(progress.failures.items())
+            raise RuntimeError(f"rebuild shard {index} of {self._count} failed: {reason}")
+        for model in models:
+            for outcome in progress.outcomes.values():
+                _merge(model.positions, outcome.positions.get(model.projection.group, {}))
+        return own + sum(outcome.applied for outcome in progress.outcomes.values())
 
 
 def _settled(workers: list[SpawnProcess], progress: _Progress) -> bool:
@@ -163,11 +183,13 @@ def _worker_main(
     source: RebuildSource,
     shard: Shard,
     batch_events: int,
+    go: Event,
     messages: Queue[tuple[str, int, object]],
 ) -> None:
-    """A worker process: one shard's pass; its outcome (or failure) goes to ``messages``."""
+    """A worker process: one shard's pass, begun once ``go`` is set; its outcome (or
+    failure) goes to ``messages``."""
     try:
-        outcome = asyncio.run(_worker_pass(source, shard, batch_events, messages))
+        outcome = asyncio.run(_worker_pass(source, shard, batch_events, go, messages))
     except BaseException:
         messages.put(("failed", shard.index, traceback.format_exc()))
     else:
@@ -178,10 +200,12 @@ async def _worker_pass(
     source: RebuildSource,
     shard: Shard,
     batch_events: int,
+    go: Event,
     messages: Queue[tuple[str, int, object]],
 ) -> _Outcome:
     async with source.open() as (log, engine, projections):
         models = models_of(projections)
+        await asyncio.to_thread(go.wait)
         applied = await run_pass(
             log,
             engine,

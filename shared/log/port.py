@@ -97,11 +97,15 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Shard:
-    """One of ``count`` disjoint sets of cases (by a stable hash of the case id): a replay
-    over every shard, each in its own process, covers every case once."""
+    """One of ``count`` disjoint sets of cases (by the CRC-32 of the case id): a replay over
+    every shard, each in its own process, covers every case once."""
 
     index: int
     count: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(f"shard {self.index} of {self.count}: 0 <= index < count")
 
     def holds(self, case_id: str) -> bool:
         return zlib.crc32(case_id.encode()) % self.count == self.index

@@ -188,9 +188,10 @@ class SqlEventStore:
         self, after_position: int, *, limit: int, shard: Shard
     ) -> tuple[int | None, list[tuple[int, bytes]]]:
         """The next ``limit`` rows after ``after_position``: the last position among them
-        (None: there are none) and the rows of the shard's cases."""
+        (None: there are none) and the rows of the shard's cases. (Picking them here costs
+        less than a hash of every case id in PostgreSQL's filter.)"""
         query = (
-            select(event_log.c.position, event_log.c.case_id, event_log.c.body)
+            select(event_log.c.position, event_log.c.body, event_log.c.case_id)
             .where(event_log.c.position > after_position)
             .order_by(event_log.c.position)
             .limit(limit)
@@ -200,7 +201,7 @@ class SqlEventStore:
         if not rows:
             return None, []
         holds = shard.holds
-        return rows[-1][0], [(row[0], row[2]) for row in rows if holds(row[1])]
+        return rows[-1][0], [(row[0], row[1]) for row in rows if holds(row[2])]
 
     async def last_position(self) -> int:
         async with self._reader.connect() as conn:
