@@ -97,8 +97,10 @@ class Delivery(NamedTuple):
 
 @dataclass(frozen=True)
 class Shard:
-    """One of ``count`` disjoint sets of cases (by the CRC-32 of the case id): a replay over
-    every shard, each in its own process, covers every case once."""
+    """One of ``count`` disjoint sets of cases: a replay over every shard, each in its own
+    process, covers every case once, each case whole. Which shard a case falls in is the
+    log's choice, the same in every process: ``holds`` (the CRC-32 of the case id) where
+    the records are picked in Python; a store may pick them in its query instead."""
 
     index: int
     count: int

@@ -11,11 +11,11 @@ from shared.log.port import (
     AppendRequest,
     AppendResult,
     IdempotencyKeyReused,
-    Shard,
     VersionConflict,
 )
 from tests.conftest import LogUnderTest
 from tests.contract.events import new_case, noted
+from tests.contract.shards import replay_in_shards_covers_each_case_once
 
 
 async def test_appended_events_read_back_in_order_with_sequences(any_log: LogUnderTest) -> None:
@@ -96,27 +96,7 @@ async def test_replay_yields_every_event_once(any_log: LogUnderTest) -> None:
 async def test_a_replay_split_into_shards_yields_each_case_in_one_shard(
     any_log: LogUnderTest,
 ) -> None:
-    cases = [new_case() for _ in range(12)]
-    for case in cases:
-        for i in range(3):
-            await any_log.log.append(case, [noted(case, str(i))])
-
-    shards = [Shard(index, 3) for index in range(3)]
-    seen = {
-        shard.index: [
-            d.event
-            for batch in [b async for b in any_log.log.replay(shard=shard)]
-            for d in batch
-            if d.event is not None and d.event.case_id in cases
-        ]
-        for shard in shards
-    }
-
-    for shard in shards:
-        assert {e.case_id for e in seen[shard.index]} == {c for c in cases if shard.holds(c)}
-    for case in cases:
-        [events] = [events for events in seen.values() if any(e.case_id == case for e in events)]
-        assert [e.sequence for e in events if e.case_id == case] == [1, 2, 3]
+    await replay_in_shards_covers_each_case_once(any_log.log)
 
 
 async def test_a_batch_appends_to_many_cases_with_fences_and_keys(any_log: LogUnderTest) -> None:
