@@ -18,7 +18,6 @@ import traceback
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from typing import Protocol, Self
@@ -128,6 +127,7 @@ class ShardWorkers:
 
         def report(own: int) -> None:
             _drain(self._messages, progress)
+            self._raise_failure(progress)  # at once: the others' work would be lost anyway
             if on_applied is not None:
                 on_applied(own + sum(progress.applied.values()))
 
@@ -139,30 +139,33 @@ class ShardWorkers:
             shard=Shard(0, self._count),
             on_batch=report,
         )
-        while not _settled(self._workers, progress):
+        while not self._settled(progress):
             report(own)
             await asyncio.sleep(0.1)
-        _drain(self._messages, progress)
-        if progress.failures:
-            index, reason = min(progress.failures.items())
-            raise RuntimeError(f"rebuild shard {index} of {self._count} failed: {reason}")
+        self._raise_failure(progress)
         for model in models:
             for outcome in progress.outcomes.values():
                 _merge(model.positions, outcome.positions.get(model.projection.group, {}))
         return own + sum(outcome.applied for outcome in progress.outcomes.values())
 
+    def _settled(self, progress: _Progress) -> bool:
+        """Every worker has reported its outcome or a failure (one that exited without a
+        word counts as failed). A worker's last message is in the queue before it exits."""
+        exited = [worker.exitcode is not None for worker in self._workers]
+        _drain(self._messages, progress)
+        for index, gone in enumerate(exited, start=1):
+            if index in progress.outcomes or index in progress.failures:
+                continue
+            if not gone:
+                return False
+            code = self._workers[index - 1].exitcode
+            progress.failures[index] = f"the worker exited with code {code}"
+        return True
 
-def _settled(workers: list[SpawnProcess], progress: _Progress) -> bool:
-    """Every worker has reported its outcome or a failure (one that died without a word
-    counts as failed)."""
-    for index, worker in enumerate(workers, start=1):
-        if index in progress.outcomes or index in progress.failures:
-            continue
-        if worker.exitcode is not None:
-            progress.failures[index] = f"the worker exited with code {worker.exitcode}"
-            continue
-        return False
-    return True
+    def _raise_failure(self, progress: _Progress) -> None:
+        if progress.failures:
+            index, reason = min(progress.failures.items())
+            raise RuntimeError(f"rebuild shard {index} of {self._count} failed: {reason}")
 
 
 def _drain(messages: Queue[tuple[str, int, object]], progress: _Progress) -> None:
