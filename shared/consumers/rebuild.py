@@ -25,9 +25,9 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.rebuild_pass import (
-    Model,
     RebuildableProjection,
     apply_events,
+    lowest_positions,
     models_of,
     run_all,
     run_pass,
@@ -117,7 +117,7 @@ async def rebuild_all(
     async with engine.begin() as conn:
         await lock_live(conn, every_table)
         caught_up = 0
-        async for batch in log.replay(_earliest(models)):
+        async for batch in log.replay(lowest_positions(models)):
             caught_up += await apply_events(models, batch, conn)
         await swap_in(conn, every_table)
         await replace_positions(conn, {m.projection.group: m.positions for m in models})
@@ -160,14 +160,6 @@ async def _index_apart(engine: AsyncEngine, tables: list[FreshTable]) -> None:
             await index_fresh(conn, [table])
 
     await run_all(build(table) for table in tables if table.indexes)
-
-
-def _earliest(models: list[Model]) -> dict[int, int]:
-    earliest: dict[int, int] = {}
-    for model in models:
-        for partition, offset in model.positions.items():
-            earliest[partition] = min(earliest.get(partition, offset), offset)
-    return earliest
 
 
 def _normal(value: Any) -> Any:

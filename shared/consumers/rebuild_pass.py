@@ -70,16 +70,20 @@ async def run_pass(
     *,
     batch_events: int,
     shard: Shard | None = None,
+    start: Mapping[int, int] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Replay the log (or a shard's cases) into the models; returns the events applied.
-    ``on_batch`` gets the running count after each batch."""
+    """Replay the log (or a shard's cases) into the models, from its start or from
+    ``start``; returns the events applied. ``on_batch`` gets the running count after each
+    batch; the pass ends early, after a batch, once ``stop`` answers True (the models'
+    positions say where)."""
     ends = await log.end_offsets() if shard is not None else {}
     applied = 0
     uncollected = 0
     pending: list[Delivery] = []
     with collection_paused():
-        async for batch in read_ahead(log.replay(shard=shard)):
+        async for batch in read_ahead(log.replay(start, shard=shard)):
             pending.extend(batch)
             if len(pending) < batch_events:
                 continue
@@ -91,6 +95,8 @@ async def run_pass(
                 uncollected = 0
             if on_batch is not None:
                 on_batch(applied)
+            if stop is not None and stop():
+                return applied
         if pending:
             applied += await apply_apart(engine, models, pending)
     for model in models:
@@ -98,6 +104,16 @@ async def run_pass(
         # pass began, whether or not the last of those records were its own.
         _reach(model.positions, ends)
     return applied
+
+
+def lowest_positions(models: list[Model]) -> dict[int, int]:
+    """Per partition, the lowest position of any model: every model has applied the
+    records before it."""
+    lowest: dict[int, int] = {}
+    for model in models:
+        for partition, offset in model.positions.items():
+            lowest[partition] = min(lowest.get(partition, offset), offset)
+    return lowest
 
 
 def _reach(positions: dict[int, int], ends: Mapping[int, int]) -> None:

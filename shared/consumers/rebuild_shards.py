@@ -19,12 +19,17 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Event
 from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.consumers.rebuild_pass import Model, RebuildableProjection, models_of, run_pass
+from shared.consumers.rebuild_pass import (
+    Model,
+    RebuildableProjection,
+    lowest_positions,
+    models_of,
+    run_pass,
+)
 from shared.log.port import EventLog, Shard
 
 Opened = tuple[EventLog, AsyncEngine, Sequence[RebuildableProjection]]
@@ -56,13 +61,16 @@ class _Outcome:
 class _Progress:
     """What the workers have reported so far."""
 
+    ready: set[int] = field(default_factory=set)
     applied: dict[int, int] = field(default_factory=dict)
     outcomes: dict[int, _Outcome] = field(default_factory=dict)
     failures: dict[int, str] = field(default_factory=dict)
 
     def take(self, message: tuple[str, int, object]) -> None:
         kind, index, value = message
-        if kind == "applied" and isinstance(value, int):
+        if kind == "ready":
+            self.ready.add(index)
+        elif kind == "applied" and isinstance(value, int):
             self.applied[index] = value
         elif kind == "done" and isinstance(value, _Outcome):
             self.applied[index] = value.applied
@@ -72,16 +80,18 @@ class _Progress:
 
 
 class ShardWorkers:
-    """The worker processes of a sharded pass. Started first (a spawned process takes a
-    moment to import the code and open its connections), they begin their passes when
-    ``run`` is called, once the fresh tables exist; leaving the context stops any still
-    running."""
+    """The worker processes of a sharded pass. They are started first, but a spawned
+    process takes a moment (a second or two) to import the code and open its connections:
+    until every worker is ready, this process replays every case alone; then each process
+    takes its shard from where that left off (the workers read the state of their cases
+    the pass has stored so far, as a live runner would). Leaving the context stops any
+    worker still running."""
 
     def __init__(self, sharded: ShardedPass, *, batch_events: int) -> None:
         self._count = sharded.processes
         context = multiprocessing.get_context("spawn")
         self._messages: Queue[tuple[str, int, object]] = context.Queue()
-        self._go = context.Event()
+        self._starts: Queue[dict[int, int]] = context.Queue()
         self._batch_events = batch_events
         self._workers = [
             context.Process(
@@ -90,7 +100,7 @@ class ShardWorkers:
                     sharded.source,
                     Shard(index, self._count),
                     batch_events,
-                    self._go,
+                    self._starts,
                     self._messages,
                 ),
                 name=f"rebuild-shard-{index}",
@@ -110,6 +120,7 @@ class ShardWorkers:
                 worker.terminate()
             worker.join()
         self._messages.close()
+        self._starts.close()
 
     async def run(
         self,
@@ -119,10 +130,10 @@ class ShardWorkers:
         *,
         on_applied: Callable[[int], None] | None = None,
     ) -> int:
-        """The pass over every shard (this process takes the first); returns the events
-        applied. The models' positions end where every shard has got to. ``on_applied``
-        gets the running count of all shards."""
-        self._go.set()
+        """The pass: every case here until the workers are ready, then each shard in its
+        process (this one takes the first); returns the events applied. The models'
+        positions end where every shard has got to. ``on_applied`` gets the running count
+        of all processes."""
         progress = _Progress()
 
         def report(own: int) -> None:
@@ -131,13 +142,25 @@ class ShardWorkers:
             if on_applied is not None:
                 on_applied(own + sum(progress.applied.values()))
 
-        own = await run_pass(
+        alone = await run_pass(
+            log,
+            engine,
+            models,
+            batch_events=self._batch_events,
+            on_batch=report,
+            stop=lambda: len(progress.ready) == len(self._workers),
+        )
+        start = lowest_positions(models)
+        for _ in self._workers:
+            self._starts.put(start)
+        own = alone + await run_pass(
             log,
             engine,
             models,
             batch_events=self._batch_events,
             shard=Shard(0, self._count),
-            on_batch=report,
+            start=start,
+            on_batch=lambda applied: report(alone + applied),
         )
         while not self._settled(progress):
             report(own)
@@ -186,13 +209,13 @@ def _worker_main(
     source: RebuildSource,
     shard: Shard,
     batch_events: int,
-    go: Event,
+    starts: Queue[dict[int, int]],
     messages: Queue[tuple[str, int, object]],
 ) -> None:
-    """A worker process: one shard's pass, begun once ``go`` is set; its outcome (or
-    failure) goes to ``messages``."""
+    """A worker process: says it is ready, then replays its shard from the positions it
+    is given; its outcome (or failure) goes to ``messages``."""
     try:
-        outcome = asyncio.run(_worker_pass(source, shard, batch_events, go, messages))
+        outcome = asyncio.run(_worker_pass(source, shard, batch_events, starts, messages))
     except BaseException:
         messages.put(("failed", shard.index, traceback.format_exc()))
     else:
@@ -203,18 +226,22 @@ async def _worker_pass(
     source: RebuildSource,
     shard: Shard,
     batch_events: int,
-    go: Event,
+    starts: Queue[dict[int, int]],
     messages: Queue[tuple[str, int, object]],
 ) -> _Outcome:
     async with source.open() as (log, engine, projections):
         models = models_of(projections)
-        await asyncio.to_thread(go.wait)
+        messages.put(("ready", shard.index, None))
+        start = await asyncio.to_thread(starts.get)
+        for model in models:
+            model.positions.update(start)
         applied = await run_pass(
             log,
             engine,
             models,
             batch_events=batch_events,
             shard=shard,
+            start=start,
             on_batch=lambda count: messages.put(("applied", shard.index, count)),
         )
         return _Outcome(applied, {m.projection.group: dict(m.positions) for m in models})
