@@ -40,10 +40,9 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.replay_templates import Template, harvest_templates
-from services.replay import projections
+from services.replay import PROCESSES, ReplaySource, projections, sharded
 from shared.config import CommonSettings
 from shared.consumers.rebuild import Progress, rebuild_all
-from shared.log.embedded import EmbeddedLog
 from shared.runtime.build import open_database
 
 UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -180,7 +179,7 @@ async def copy_ceiling(url: str, tables: list[str]) -> tuple[float, int]:
         await conn.close()
 
 
-async def run(events: int, url: str, template_cases: int) -> None:
+async def run(events: int, url: str, template_cases: int, processes: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         started = time.perf_counter()
         templates = await harvest_templates(Path(directory), cases=template_cases)
@@ -190,7 +189,8 @@ async def run(events: int, url: str, template_cases: int) -> None:
         )
     settings = CommonSettings(log_backend="embedded", log_url=url, database_url=url)
     engine = await open_database(settings)
-    log = EmbeddedLog(url, replay_batch_size=10_000)
+    source = ReplaySource(settings, replay_batch_size=10_000)
+    log = source.log()
     await log.start()  # the event store's tables
     try:
         rows = cloned_rows(templates, events)
@@ -213,6 +213,7 @@ async def run(events: int, url: str, template_cases: int) -> None:
             projections=projections(log),
             on_progress=progress,
             batch_events=10_000,
+            sharded=sharded(source, processes),
         )
         tables = list(report.checksums)
         ceiling_seconds, ceiling_rows = await copy_ceiling(url, tables)
@@ -230,6 +231,8 @@ async def run(events: int, url: str, template_cases: int) -> None:
         f"= {ceiling:,.0f} events/s"
     )
     print(f"ratio: {rate / ceiling:.1%} of the ceiling (targets: >= 20,000 events/s, >= 30%)")
+    for table, checksum in report.checksums.items():
+        print(f"  {table}: sha256 {checksum}")
 
 
 async def main() -> None:
@@ -237,13 +240,14 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--template-cases", type=int, default=60)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--processes", type=int, default=PROCESSES)
     args = parser.parse_args()
     if args.database_url:
-        await run(args.events, args.database_url, args.template_cases)
+        await run(args.events, args.database_url, args.template_cases, args.processes)
         return
     server = os.environ.get("FQ_TEST_DATABASE_URL", DEFAULT_SERVER)
     async with fresh_database(server) as url:
-        await run(args.events, url, args.template_cases)
+        await run(args.events, url, args.template_cases, args.processes)
 
 
 if __name__ == "__main__":

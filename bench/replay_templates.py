@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from services.demo.__main__ import demo
 from shared.log.embedded import EmbeddedLog
 
 
@@ -22,6 +21,10 @@ class Template:
 
 async def harvest_templates(directory: Path, *, cases: int, days: int = 21) -> list[Template]:
     """Simulate ``cases`` cases over ``days`` days; the log's events in log order."""
+    # Imported here: the rebuild's worker processes import the benchmark's module again,
+    # and do not need the whole system the simulation loads.
+    from services.demo.__main__ import demo
+
     await demo(directory, cases=cases, days=days, seed=7, quiet=True)
     log = EmbeddedLog(f"sqlite+aiosqlite:///{directory}/log.db")
     await log.start()

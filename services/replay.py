@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import TextIO
 
 from services.escalation.timers import TimerIndex
@@ -23,10 +25,22 @@ from services.lifecycle.facts import MeasureFactsProjection
 from services.lifecycle.queue import UnitQueueProjection
 from services.notify.outbox import DeliveryOutbox
 from shared.config import CommonSettings
-from shared.consumers.rebuild import Progress, RebuildableProjection, RebuildReport, rebuild_all
+from shared.consumers.rebuild import (
+    Progress,
+    RebuildableProjection,
+    RebuildReport,
+    ShardedPass,
+    rebuild_all,
+)
+from shared.consumers.rebuild_shards import Opened
+from shared.db.engine import make_engine
+from shared.log.embedded import EmbeddedLog
 from shared.log.port import EventLog
 from shared.runtime.build import build_log, open_database
 from shared.runtime.logging import configure_logging
+
+PROCESSES = 2
+"""Processes the pass is split over on PostgreSQL (by case)."""
 
 PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
     "cases": lambda log: CaseListProjection(log=log),
@@ -40,6 +54,38 @@ PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
 def projections(log: EventLog, names: list[str] | None = None) -> list[RebuildableProjection]:
     """The registered read models (``names`` chooses some; KeyError names an unknown one)."""
     return [PROJECTIONS[name](log) for name in names or list(PROJECTIONS)]
+
+
+@dataclass(frozen=True)
+class ReplaySource:
+    """The log, the read-model database and the chosen read models, opened in any process:
+    what each worker of a pass split by case opens (``shared.consumers.rebuild_shards``)."""
+
+    settings: CommonSettings
+    names: tuple[str, ...] = ()
+    replay_batch_size: int | None = None
+    """Records per log read on the embedded log (None: the log's default)."""
+
+    def log(self) -> EventLog:
+        if self.settings.log_backend == "embedded" and self.replay_batch_size is not None:
+            return EmbeddedLog(self.settings.log_url, replay_batch_size=self.replay_batch_size)
+        return build_log(self.settings)
+
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Opened]:
+        engine = make_engine(self.settings.database_url, durable=False)
+        log = self.log()
+        await log.start()
+        try:
+            yield log, engine, projections(log, list(self.names))
+        finally:
+            await log.close()
+            await engine.dispose()
+
+
+def sharded(source: ReplaySource, processes: int = PROCESSES) -> ShardedPass | None:
+    """The pass split over ``processes`` processes (None: one process)."""
+    return ShardedPass(processes, source) if processes > 1 else None
 
 
 class ProgressPrinter:
@@ -84,7 +130,7 @@ class ProgressPrinter:
             print(f"  {table}: sha256 {checksum}", file=self._out)
 
 
-async def replay(names: list[str]) -> int:
+async def replay(names: list[str], *, processes: int = PROCESSES) -> int:
     unknown = [name for name in names if name not in PROJECTIONS]
     if unknown:
         print(
@@ -99,7 +145,11 @@ async def replay(names: list[str]) -> int:
     printer = ProgressPrinter()
     try:
         report = await rebuild_all(
-            log=log, engine=engine, projections=projections(log, names), on_progress=printer
+            log=log,
+            engine=engine,
+            projections=projections(log, names),
+            on_progress=printer,
+            sharded=sharded(ReplaySource(settings, tuple(names)), processes),
         )
         printer.done(report)
     finally:
@@ -115,7 +165,14 @@ def main() -> None:
         nargs="*",
         help=f"read models to rebuild (default: all of {', '.join(PROJECTIONS)})",
     )
-    raise SystemExit(asyncio.run(replay(parser.parse_args().models)))
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=PROCESSES,
+        help=f"processes the pass is split over on PostgreSQL, by case (default {PROCESSES})",
+    )
+    args = parser.parse_args()
+    raise SystemExit(asyncio.run(replay(args.models, processes=args.processes)))
 
 
 if __name__ == "__main__":

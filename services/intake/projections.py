@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
+from shared.consumers.per_case import SEQUENCE
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import cases
@@ -56,7 +57,7 @@ class CaseListProjection:
         updates: list[CaseRow] = []
         for case_id, case_events in by_case.items():
             before = stored.get(case_id)
-            after = await self._fold(before, sorted(case_events, key=lambda e: e.sequence))
+            after = await self._fold(before, sorted(case_events, key=SEQUENCE))
             if after is None or after is before:
                 continue
             (updates if before is not None else inserts).append(after)
@@ -68,13 +69,13 @@ class CaseListProjection:
     async def _fold(self, row: CaseRow | None, events: list[EventEnvelope]) -> CaseRow | None:
         for event in events:
             version = row["version"] if row else 0
-            if event.sequence <= version:
-                continue  # a duplicate delivery
-            pending = [event]
-            if event.sequence > version + 1:
+            sequence = event.sequence
+            if sequence == version + 1:  # the usual case: the next event
+                row = evolve(row, event)
+            elif sequence > version:
                 # Records of one case can arrive out of order or after a gap: fill it in.
-                stream = await self._log.read_stream(event.case_id, after=version)
-                pending = [e for e in stream if e.sequence <= event.sequence]
-            for item in pending:
-                row = evolve(row, item)
+                for item in await self._log.read_stream(event.case_id, after=version):
+                    if item.sequence <= sequence:
+                        row = evolve(row, item)
+            # else a duplicate delivery
         return row

@@ -131,9 +131,9 @@ class DeliveryOutbox:
         rows: dict[str, dict[str, Any]] = {
             row["delivery_id"]: dict(row) for row in found.mappings()
         }
-        fresh = [key for key in issued if key not in rows]
-        rows.update({key: issued[key] for key in fresh})
-        changed: dict[str, set[str]] = {}
+        fresh = {key: row for key, row in issued.items() if key not in rows}
+        rows.update(fresh)
+        changed: dict[str, set[str]] = {}  # the columns to update of rows stored before
         for delivery_id, event_type, values in outcomes:
             row = rows.get(delivery_id)
             if row is None:
@@ -141,10 +141,11 @@ class DeliveryOutbox:
             if event_type == "DeliveryAttemptFailed" and row["attempts"] >= values["attempts"]:
                 continue  # only ever raises the count; never reopens a settled row
             row.update(values)
-            changed.setdefault(delivery_id, set()).update(values)
+            if delivery_id not in fresh:  # a fresh row is inserted as it ends up
+                changed.setdefault(delivery_id, set()).update(values)
         if fresh:
-            await insert_rows(conn, table, [rows[key] for key in fresh])
-        await _write_changes(table, conn, rows, changed, skip=set(fresh))
+            await insert_rows(conn, table, list(fresh.values()))
+        await _write_changes(table, conn, rows, changed)
 
 
 async def _write_changes(
@@ -152,14 +153,10 @@ async def _write_changes(
     conn: AsyncConnection,
     rows: Mapping[str, Mapping[str, Any]],
     changed: Mapping[str, set[str]],
-    *,
-    skip: set[str],
 ) -> None:
     """One executemany per set of changed columns."""
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for delivery_id, columns in changed.items():
-        if delivery_id in skip:
-            continue
         key = tuple(sorted(columns))
         params = {f"new_{c}": rows[delivery_id][c] for c in key}
         by_columns.setdefault(key, []).append({"key": delivery_id, **params})

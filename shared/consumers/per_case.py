@@ -84,14 +84,15 @@ class PerCaseProjection(ABC, Generic[State]):
             await self.store(conn, changed, [case_id for case_id in changed if case_id in stored])
 
     async def _fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
+        evolve, version_of = self.evolve, self.version
         for event in events:
-            version = self.version(state) if state is not None else 0
-            if event.sequence <= version:
-                continue  # a duplicate delivery
-            pending = [event]
-            if event.sequence > version + 1:
-                stream = await self._log.read_stream(event.case_id, after=version)
-                pending = [e for e in stream if e.sequence <= event.sequence]
-            for item in pending:
-                state = self.evolve(state, item)
+            version = version_of(state) if state is not None else 0
+            sequence = event.sequence
+            if sequence == version + 1:  # the usual case: the next event
+                state = evolve(state, event)
+            elif sequence > version:  # a gap: fill it from the case stream
+                for item in await self._log.read_stream(event.case_id, after=version):
+                    if item.sequence <= sequence:
+                        state = evolve(state, item)
+            # else a duplicate delivery
         return state

@@ -24,6 +24,7 @@ from shared.log.port import (
     EventLog,
     Position,
     PositionLoader,
+    Shard,
     Subscription,
 )
 from shared.log.sql_store import Committed, SqlEventStore
@@ -165,16 +166,24 @@ class EmbeddedLog(EventLog):
         self.consumers.opened(subscription)
         return subscription
 
-    async def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
+    async def replay(
+        self, start: Mapping[int, int] | None = None, *, shard: Shard | None = None
+    ) -> AsyncIterator[list[Delivery]]:
         end = await self.store.last_position()
         after = (start or {}).get(PARTITION, self.first_offset) - 1
+        limit = self.replay_batch_size
         while after < end:
-            rows = await self.store.read_from(after, limit=self.replay_batch_size)
-            rows = [row for row in rows if row[0] <= end]
-            if not rows:
+            if shard is None:
+                rows = await self.store.read_from(after, limit=limit)
+                last = rows[-1][0] if rows else None
+            else:
+                last, rows = await self.store.read_shard_from(after, limit=limit, shard=shard)
+            if last is None:
                 return
-            after = rows[-1][0]
-            yield [to_delivery(position, body) for position, body in rows]
+            after = last
+            rows = [row for row in rows if row[0] <= end]
+            if rows:
+                yield [to_delivery(position, body) for position, body in rows]
 
     async def end_offsets(self) -> dict[int, int]:
         return {PARTITION: await self.store.last_position() + 1}

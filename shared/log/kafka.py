@@ -32,6 +32,7 @@ from shared.log.port import (
     EventLog,
     LogUnavailable,
     PositionLoader,
+    Shard,
     Subscription,
 )
 from shared.log.sql_store import SqlEventStore
@@ -195,7 +196,9 @@ class KafkaLog(EventLog):
         finally:
             await consumer.stop()
 
-    async def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
+    async def replay(
+        self, start: Mapping[int, int] | None = None, *, shard: Shard | None = None
+    ) -> AsyncIterator[list[Delivery]]:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.config.bootstrap,
             enable_auto_commit=False,
@@ -217,14 +220,16 @@ class KafkaLog(EventLog):
             # are only a lower bound: the development broker under-reports them.
             while remaining and quiet < 10:
                 records = await consumer.getmany(*remaining, timeout_ms=300, max_records=1000)
-                batch = [
-                    to_delivery(tp.partition, m.offset, m.value or b"", m.key)
-                    for tp, messages in records.items()
-                    for m in messages
-                ]
-                if batch:
+                if records:
                     quiet = 0
-                    yield batch
+                    batch = [
+                        to_delivery(tp.partition, m.offset, m.value or b"", m.key)
+                        for tp, messages in records.items()
+                        for m in messages
+                        if shard is None or shard.holds(m.key.decode() if m.key else "")
+                    ]
+                    if batch:
+                        yield batch
                     continue
                 quiet += 1
                 for tp in list(remaining):

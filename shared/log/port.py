@@ -8,10 +8,11 @@ two commands on one case can never both succeed on stale state. See docs/archite
 from __future__ import annotations
 
 import asyncio
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 from shared.events.envelope import EventEnvelope
 
@@ -75,23 +76,41 @@ class AppendRequest:
 BatchOutcome = AppendResult | VersionConflict | IdempotencyKeyReused
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a record sits in the log: a partition and an offset in it."""
+class Position(NamedTuple):
+    """Where a record sits in the log: a partition and an offset in it. (Named tuples, like
+    ``Delivery``: one is made per record read, and a frozen dataclass costs several times
+    as much to construct.)"""
 
     partition: int
     offset: int
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One record handed to a consumer: a decoded event, or a poison record with its reason."""
 
     position: Position
     raw: bytes
     event: EventEnvelope | None
     error: str | None = None
-    key: str | None = field(default=None)
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One of ``count`` disjoint sets of cases: a replay over every shard, each in its own
+    process, covers every case once, each case whole. Which shard a case falls in is the
+    log's choice, the same in every process: ``holds`` (the CRC-32 of the case id) where
+    the records are picked in Python; a store may pick them in its query instead."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(f"shard {self.index} of {self.count}: 0 <= index < count")
+
+    def holds(self, case_id: str) -> bool:
+        return zlib.crc32(case_id.encode()) % self.count == self.index
 
 
 class PositionLoader(Protocol):
@@ -252,9 +271,12 @@ class EventLog(ABC):
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription: ...
 
     @abstractmethod
-    def replay(self, start: Mapping[int, int] | None = None) -> AsyncIterator[list[Delivery]]:
+    def replay(
+        self, start: Mapping[int, int] | None = None, *, shard: Shard | None = None
+    ) -> AsyncIterator[list[Delivery]]:
         """Every record up to the log's end at the time of the call, from the start of the
-        log or, per partition, from the next offsets in ``start``."""
+        log or, per partition, from the next offsets in ``start``. With a ``shard``, only
+        the records of its cases (the others are not decoded)."""
 
     @abstractmethod
     async def end_offsets(self) -> dict[int, int]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -29,6 +29,7 @@ from shared.log.port import (
     Delivery,
     IdempotencyKeyReused,
     LogError,
+    Shard,
     VersionConflict,
 )
 from shared.log.sql_requests import (
@@ -190,6 +191,33 @@ class SqlEventStore:
         )
         async with self._reader.connect() as conn:
             return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
+
+    async def read_shard_from(
+        self, after_position: int, *, limit: int, shard: Shard
+    ) -> tuple[int | None, list[tuple[int, bytes]]]:
+        """The shard's rows among the next ones after ``after_position``: the last position
+        read (None: there are none) and the rows. PostgreSQL picks the shard's rows in the
+        query (by its ``hashtext`` of the case id; it sends ``limit`` of them and none of
+        the others); elsewhere ``limit`` rows are read and ``Shard.holds`` picks them."""
+        async with self._reader.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # The planner cannot tell that the filter keeps 1/count of the rows, guesses
+                # far fewer, and would start parallel workers for every read.
+                await conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+                query = _rows_after(after_position, limit).where(_in_shard(shard))
+                rows = [(row[0], row[1]) for row in (await conn.execute(query)).all()]
+                return (rows[-1][0] if rows else None), rows
+            query = (
+                select(event_log.c.position, event_log.c.body, event_log.c.case_id)
+                .where(event_log.c.position > after_position)
+                .order_by(event_log.c.position)
+                .limit(limit)
+            )
+            every = (await conn.execute(query)).all()
+        if not every:
+            return None, []
+        holds = shard.holds
+        return every[-1][0], [(row[0], row[1]) for row in every if holds(row[2])]
 
     async def last_position(self) -> int:
         async with self._reader.connect() as conn:
@@ -392,3 +420,19 @@ class SqlEventStore:
             )
             for body, e in zip(request.bodies, recorded, strict=True)
         ]
+
+
+def _rows_after(after_position: int, limit: int) -> Select[int, bytes]:
+    """The positions and bodies of the next ``limit`` rows."""
+    return (
+        select(event_log.c.position, event_log.c.body)
+        .where(event_log.c.position > after_position)
+        .order_by(event_log.c.position)
+        .limit(limit)
+    )
+
+
+def _in_shard(shard: Shard) -> ColumnElement[bool]:
+    """The rows of the shard's cases, by PostgreSQL's hash of the case id."""
+    bucket = func.hashtext(event_log.c.case_id).op("&")(0x7FFFFFFF) % shard.count
+    return bucket == shard.index

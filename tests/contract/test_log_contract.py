@@ -15,6 +15,7 @@ from shared.log.port import (
 )
 from tests.conftest import LogUnderTest
 from tests.contract.events import new_case, noted
+from tests.contract.shards import replay_in_shards_covers_each_case_once
 
 
 async def test_appended_events_read_back_in_order_with_sequences(any_log: LogUnderTest) -> None:
@@ -90,6 +91,12 @@ async def test_replay_yields_every_event_once(any_log: LogUnderTest) -> None:
     assert len(mine) == 20
     for case in cases:
         assert [e.sequence for e in mine if e.case_id == case] == [1, 2, 3, 4]
+
+
+async def test_a_replay_split_into_shards_yields_each_case_in_one_shard(
+    any_log: LogUnderTest,
+) -> None:
+    await replay_in_shards_covers_each_case_once(any_log.log)
 
 
 async def test_a_batch_appends_to_many_cases_with_fences_and_keys(any_log: LogUnderTest) -> None:

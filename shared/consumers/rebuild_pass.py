@@ -1,0 +1,227 @@
+"""The rebuild's pass: the log from its start into every model's fresh tables, batch by batch.
+
+Each log batch is decoded once and handed to every model's ``apply_many`` (the code its live
+runner uses). On PostgreSQL each model writes a batch in its own transaction, all models at
+once; on SQLite a batch is one transaction. Positions stay in memory until the swap. The
+pass runs with the cyclic collector paused, collecting only the young generations every few
+batches (``shared.runtime.collection``). A pass over one shard of the cases (another process
+takes each other shard) applies only those cases' events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, Self
+
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.consumers.projection import BatchProjection
+from shared.consumers.read_ahead import read_ahead
+from shared.db.swap import FreshTable, fresh_copy
+from shared.events.envelope import EventEnvelope
+from shared.log.port import Delivery, EventLog, Shard
+from shared.runtime.collection import collect_young, collection_paused
+
+COLLECT_EVERY = 250_000
+"""Records between collections of the young generations: each collection walks every young
+object still alive, the batch read ahead included, so it pays to do it seldom."""
+
+
+class RebuildableProjection(BatchProjection, Protocol):
+    @property
+    def tables(self) -> Sequence[Table]:
+        """The tables this projection owns."""
+        ...
+
+    def writing_to(self, tables: Mapping[str, Table]) -> Self:
+        """The same projection writing into other tables, keyed by the live table's name."""
+        ...
+
+
+@dataclass
+class Model:
+    """A projection being rebuilt: its fresh tables, the copy writing to them, and how far
+    into the log it has got."""
+
+    projection: RebuildableProjection
+    tables: list[FreshTable]
+    writer: RebuildableProjection
+    positions: dict[int, int] = field(default_factory=dict)
+
+
+def models_of(projections: Sequence[RebuildableProjection]) -> list[Model]:
+    """Each projection with fresh copies of its tables (the same names in every process)."""
+    metadata = MetaData()
+    models = []
+    for projection in projections:
+        tables = [fresh_copy(table, metadata) for table in projection.tables]
+        writer = projection.writing_to({t.live.name: t.fresh for t in tables})
+        models.append(Model(projection, tables, writer))
+    return models
+
+
+async def run_pass(
+    log: EventLog,
+    engine: AsyncEngine,
+    models: list[Model],
+    *,
+    batch_events: int,
+    shard: Shard | None = None,
+    start: Mapping[int, int] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> int:
+    """Replay the log (or a shard's cases) into the models, from its start or from
+    ``start``; returns the events applied. ``on_batch`` gets the running count after each
+    batch; the pass ends early, after a batch, once ``stop`` answers True (the models'
+    positions say where)."""
+    ends = await log.end_offsets() if shard is not None else {}
+    applied = 0
+    uncollected = 0
+    pending: list[Delivery] = []
+    with collection_paused():
+        async for batch in read_ahead(log.replay(start, shard=shard)):
+            pending.extend(batch)
+            if len(pending) < batch_events:
+                continue
+            applied += await apply_apart(engine, models, pending)
+            uncollected += len(pending)
+            pending = []
+            if uncollected >= COLLECT_EVERY:
+                collect_young()
+                uncollected = 0
+            if on_batch is not None:
+                on_batch(applied)
+            if stop is not None and stop():
+                return applied
+        if pending:
+            applied += await apply_apart(engine, models, pending)
+    for model in models:
+        # A shard has seen every record of its cases before the end the log had when its
+        # pass began, whether or not the last of those records were its own.
+        _reach(model.positions, ends)
+    return applied
+
+
+def lowest_positions(models: list[Model]) -> dict[int, int]:
+    """Per partition, the lowest position of any model: every model has applied the
+    records before it."""
+    lowest: dict[int, int] = {}
+    for model in models:
+        for partition, offset in model.positions.items():
+            lowest[partition] = min(lowest.get(partition, offset), offset)
+    return lowest
+
+
+def _reach(positions: dict[int, int], ends: Mapping[int, int]) -> None:
+    for partition, end in ends.items():
+        positions[partition] = max(positions.get(partition, 0), end)
+
+
+async def apply_events(
+    models: list[Model], batch: Sequence[Delivery], conn: AsyncConnection
+) -> int:
+    """Apply the records each model has not seen yet; returns how many events were new."""
+    chosen = _new_events(models, batch)
+    for model, events in chosen:
+        if events:
+            await model.writer.apply_many(events, conn)
+    return max((len(events) for _, events in chosen), default=0)
+
+
+async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[Delivery]) -> int:
+    """``apply_events`` for the pass. On PostgreSQL each model writes in its own transaction
+    on its own connection, all at once: while the server stores one model's rows, the next
+    model folds its events. (Positions stay in memory until the swap, and every model
+    writes only its own fresh tables, so nothing needs the models' writes in one
+    transaction.) SQLite has one writer at a time: one transaction for the batch there."""
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            return await apply_events(models, batch, conn)
+    chosen = [(model, events) for model, events in _new_events(models, batch) if events]
+
+    async def write(model: Model, events: list[EventEnvelope]) -> None:
+        async with engine.begin() as conn:
+            await _prefer_indexes(conn)
+            await model.writer.apply_many(events, conn)
+
+    await run_all(write(model, events) for model, events in chosen)
+    return max((len(events) for _, events in chosen), default=0)
+
+
+async def run_all(steps: Iterable[Awaitable[None]]) -> None:
+    """Run the steps at once; the first failure is raised once every step has ended."""
+    outcomes = await asyncio.gather(*steps, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+
+
+def _new_events(
+    models: list[Model], batch: Sequence[Delivery]
+) -> list[tuple[Model, list[EventEnvelope]]]:
+    """Each model's records of the batch it has not seen yet (its positions move past them)."""
+    span = _span(batch)
+    chosen: list[tuple[Model, list[EventEnvelope]]] = []
+    for model in models:
+        if span is not None and span.all_new(model.positions):
+            events = span.events  # the usual case: the batch follows on the model's position
+            model.positions.update(span.next_positions)
+        else:
+            events = _unseen(model, batch)
+        chosen.append((model, events))
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A batch whose offsets rise within each partition: its events and where it ends."""
+
+    first: dict[int, int]
+    next_positions: dict[int, int]
+    events: list[EventEnvelope]
+
+    def all_new(self, positions: Mapping[int, int]) -> bool:
+        return all(offset >= positions.get(p, 0) for p, offset in self.first.items())
+
+
+def _span(batch: Sequence[Delivery]) -> _Span | None:
+    """The batch's span, or None when some partition's offsets do not rise."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    events: list[EventEnvelope] = []
+    for delivery in batch:
+        partition, offset = delivery.position.partition, delivery.position.offset
+        previous = last.get(partition)
+        if previous is None:
+            first[partition] = offset
+        elif offset <= previous:
+            return None
+        last[partition] = offset
+        if delivery.event is not None:  # poison was parked by the live consumers
+            events.append(delivery.event)
+    return _Span(first, {p: offset + 1 for p, offset in last.items()}, events)
+
+
+def _unseen(model: Model, batch: Sequence[Delivery]) -> list[EventEnvelope]:
+    """The batch's events past the model's positions (which move past them)."""
+    events: list[EventEnvelope] = []
+    for delivery in batch:
+        partition, offset = delivery.position.partition, delivery.position.offset
+        if offset < model.positions.get(partition, 0):
+            continue
+        model.positions[partition] = offset + 1
+        if delivery.event is not None:  # poison was parked by the live consumers
+            events.append(delivery.event)
+    return events
+
+
+async def _prefer_indexes(conn: AsyncConnection) -> None:
+    """The fresh tables have no statistics until autovacuum gets to them, so PostgreSQL
+    would plan their lookups of a batch's keys as sequential scans of ever larger tables;
+    inside the rebuild's own transactions, keyed lookups use the primary keys."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SET LOCAL enable_seqscan = off"))
