@@ -104,8 +104,9 @@ class Dispatcher:
                 self._wake.clear()
                 room = self._settings.concurrency - len(self._in_flight)
                 claimed = await self._claim(room) if room > 0 else []
+                streams = await self._streams_of(claimed)
                 for row in claimed:
-                    task = asyncio.create_task(self._deliver(row))
+                    task = asyncio.create_task(self._deliver(row, streams.get(row["case_id"])))
                     self._in_flight[row["delivery_id"]] = task
                 DELIVERIES_IN_FLIGHT.set(len(self._in_flight))
                 if claimed and len(claimed) == room:
@@ -189,10 +190,21 @@ class Dispatcher:
                 .values(lease_owner=None, lease_until=None)
             )
 
-    async def _deliver(self, row: dict[str, Any]) -> None:
+    async def _streams_of(self, claimed: list[dict[str, Any]]) -> dict[str, list[EventEnvelope]]:
+        """The case streams of the rows just claimed, in one read (read after the lease was
+        taken, so an outcome recorded by an earlier holder is in them)."""
+        if not claimed:
+            return {}
+        try:
+            return await self._log.read_streams(sorted({row["case_id"] for row in claimed}))
+        except Exception as exc:  # each delivery reads its own stream, and retries that
+            log.warning("delivery_streams_unread", error=type(exc).__name__)
+            return {}
+
+    async def _deliver(self, row: dict[str, Any], stream: list[EventEnvelope] | None) -> None:
         delivery_id = row["delivery_id"]
         try:
-            await self._deliver_row(row)
+            await self._deliver_row(row, stream)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the log or database went away: try again a bit later
@@ -203,9 +215,10 @@ class Dispatcher:
             self._in_flight.pop(delivery_id, None)
             self.wake()
 
-    async def _deliver_row(self, row: dict[str, Any]) -> None:
+    async def _deliver_row(self, row: dict[str, Any], stream: list[EventEnvelope] | None) -> None:
         delivery_id = row["delivery_id"]
-        stream = await self._log.read_stream(row["case_id"])
+        if not stream:
+            stream = await self._log.read_stream(row["case_id"])
         history = delivery_history(stream, delivery_id)
         if history.delivered:
             await self._update(delivery_id, status="delivered", lease_owner=None, lease_until=None)

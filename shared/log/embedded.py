@@ -159,7 +159,12 @@ class EmbeddedLog(EventLog):
         return await super().read_stream_until(case_id, until=until)
 
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
-        return await self.store.read_streams(case_ids)
+        records = await self.store.read_streams_records(case_ids)
+        event_at = self.recent.event_at
+        return {
+            case_id: [event_at(position) or decode(body) for position, body in rows]
+            for case_id, rows in records.items()
+        }
 
     def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
         subscription = EmbeddedSubscription(self, group=group, positions=positions)

@@ -167,19 +167,25 @@ class SqlEventStore:
             return [(position, body) for position, body in rows]
 
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
-        streams: dict[str, list[EventEnvelope]] = {case_id: [] for case_id in case_ids}
+        records = await self.read_streams_records(case_ids)
+        return {case_id: [decode(body) for _, body in rows] for case_id, rows in records.items()}
+
+    async def read_streams_records(
+        self, case_ids: Sequence[str]
+    ) -> dict[str, list[tuple[int, bytes]]]:
+        """Several cases' records at once: case id -> (position, body), oldest first."""
+        streams: dict[str, list[tuple[int, bytes]]] = {case_id: [] for case_id in case_ids}
         if not streams:
             return streams
         async with self._reader.connect() as conn:
             for part in chunks(list(streams)):
                 query = (
-                    select(event_log.c.body)
+                    select(event_log.c.case_id, event_log.c.position, event_log.c.body)
                     .where(event_log.c.case_id.in_(part))
                     .order_by(event_log.c.case_id, event_log.c.sequence)
                 )
-                for body in (await conn.execute(query)).scalars():
-                    event = decode(body)
-                    streams[event.case_id].append(event)
+                for case_id, position, body in await conn.execute(query):
+                    streams[case_id].append((position, body))
         return streams
 
     async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:
