@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import os
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -257,25 +258,30 @@ class Dispatcher:
             )
             self._note_change()  # the outbox records the attempt from the event
 
-        settings = self._settings
-        retrying = AsyncRetrying(
-            stop=stop_after_delay(max(settings.retry_total_seconds - elapsed, 0.0)),
-            wait=wait_exponential_jitter(
-                multiplier=settings.retry_initial_seconds,
-                max=settings.retry_max_seconds,
-                jitter=settings.retry_initial_seconds,
-            ),
-            retry=retry_if_exception(_retryable),
-            before_sleep=record_retry,
-            reraise=True,
-        )
         receipt = Receipt()
         try:
             channel = self._channels.get(message.channel)
-            async for attempt_state in retrying:
-                with attempt_state:
-                    attempt += 1
-                    receipt = await channel.send(message)
+            attempt += 1
+            first_failure: DeliveryError | None = None
+            try:
+                receipt = await channel.send(message)
+            except DeliveryError as exc:
+                if not _retryable(exc):
+                    raise
+                first_failure = exc
+            if first_failure is not None:
+                # Retrying starts only once the first attempt failed: setting tenacity up
+                # costs more than most deliveries do. Tenacity counts that attempt too.
+                pending: DeliveryError | None = first_failure
+                async for attempt_state in self._retrying(
+                    elapsed=elapsed, before_sleep=record_retry
+                ):
+                    with attempt_state:
+                        if pending is not None:
+                            failure, pending = pending, None
+                            raise failure
+                        attempt += 1
+                        receipt = await channel.send(message)
         except (DeliveryError, UnknownChannel) as exc:
             reason = exc.reason if isinstance(exc, DeliveryError) else f"unknown channel {exc}"
             await self._give_up(
@@ -310,6 +316,23 @@ class Dispatcher:
         DELIVERIES.labels(message.channel, "delivered").inc()
         DELIVERY_SECONDS.labels(message.channel).observe(
             (delivered_at - as_utc(row["issued_at"])).total_seconds()
+        )
+
+    def _retrying(
+        self, *, elapsed: float, before_sleep: Callable[[RetryCallState], Awaitable[None]]
+    ) -> AsyncRetrying:
+        """Backoff with jitter up to a cap, within what is left of the total retry time."""
+        settings = self._settings
+        return AsyncRetrying(
+            stop=stop_after_delay(max(settings.retry_total_seconds - elapsed, 0.0)),
+            wait=wait_exponential_jitter(
+                multiplier=settings.retry_initial_seconds,
+                max=settings.retry_max_seconds,
+                jitter=settings.retry_initial_seconds,
+            ),
+            retry=retry_if_exception(_retryable),
+            before_sleep=before_sleep,
+            reraise=True,
         )
 
     async def _give_up(self, cause: EventEnvelope, failed: DeliveryFailed, *, round_: int) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 import structlog
 
+from shared.runtime.log_context import add_handled_event
+
 # Mobile numbers, resident ID numbers (with a birth date inside, so unit codes stay
 # readable) and landlines with an area code.
 RESIDENT_ID = r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
@@ -40,6 +42,7 @@ def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_handled_event,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
