@@ -47,6 +47,12 @@ class CommonSettings(ServiceSettings):
         env_prefix="FQ_", env_file=".env", extra="ignore", env_nested_delimiter="__"
     )
 
+    gc_young_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        description="Net allocations between collections of the youngest generation, once "
+        "the process has started and frozen what startup built (0: CPython's default)",
+    )
     log_backend: Literal["embedded", "kafka"] = "embedded"
     log_url: str = "sqlite+aiosqlite:///data/log.db"
     embedded_linger_ms: float = Field(

@@ -9,25 +9,38 @@ each consumer finish and commit its batch and leave its group; all of it within
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sys
 from collections.abc import Sequence
 from types import FrameType
 
+import structlog
 import uvicorn
 
 from shared.config import CommonSettings
 from shared.runtime.app import create_app
+from shared.runtime.gc_tuning import tune_gc
 from shared.runtime.readiness import ProcessState
 from shared.runtime.service import ServiceModule
 from shared.settings_base import SettingsRefused, load_settings
 
+log = structlog.get_logger(__name__)
+
 
 class GracefulServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, *, state: ProcessState) -> None:
+    def __init__(
+        self, config: uvicorn.Config, *, state: ProcessState, settings: CommonSettings
+    ) -> None:
         super().__init__(config)
         self._state = state
+        self._settings = settings
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)  # after the application's startup (its lifespan)
+        thresholds = tune_gc(young_threshold=self._settings.gc_young_threshold)
+        log.info("gc_tuned", frozen=gc.get_freeze_count(), thresholds=list(thresholds))
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self._state.begin_drain()  # the grace period counts from the signal
@@ -63,7 +76,7 @@ def serve(services: Sequence[ServiceModule], *, default_port: int = 8000) -> Non
         access_log=False,
         timeout_graceful_shutdown=max(1, int(settings.shutdown_grace_seconds / 2)),
     )
-    server = GracefulServer(config, state=app.state.process)
+    server = GracefulServer(config, state=app.state.process, settings=settings)
     server.run()
     if server.started is False:
         raise SystemExit(3)  # the start was refused: the log says why (as uvicorn.run)

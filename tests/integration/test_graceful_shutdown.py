@@ -95,3 +95,4 @@ async def test_sigterm_drains_commits_and_exits_within_the_grace_period(tmp_path
         assert triaged == len(covered), f"every event handled is committed; {figures}"
         lines = log_file.read_text()
         assert '"consumer_left_group"' in lines and '"stopped"' in lines
+        assert '"gc_tuned"' in lines  # the served process froze its startup objects
