@@ -31,6 +31,7 @@ from services.escalation.prefetch import ReadyFirings, Upcoming
 from services.escalation.rules import Refused
 from services.escalation.service import CaseNotFound, CommandFactory, Ladder, run_command
 from services.escalation.state import LadderState
+from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
 from shared.db.times import as_utc
 from shared.log.port import AppendResult, VersionConflict
@@ -246,6 +247,6 @@ class TimerScheduler:
                 for part in chunks(timer_ids):
                     await conn.execute(
                         update(escalation_timers)
-                        .where(t.timer_id.in_(part))
+                        .where(key_in(t.timer_id, part, conn.dialect))
                         .values(fired_at=fired_at, outcome=outcome)
                     )

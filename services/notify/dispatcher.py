@@ -42,6 +42,7 @@ from services.notify.events import (
 from services.notify.handlers import record
 from services.notify.history import delivery_history
 from services.notify.message import compose
+from shared.db.keys import key_in
 from shared.db.schema import deliveries
 from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope, utc_now
@@ -151,7 +152,11 @@ class Dispatcher:
                 return []
             await conn.execute(
                 update(deliveries)
-                .where(deliveries.c.delivery_id.in_(ids), deliveries.c.status == "pending", free)
+                .where(
+                    key_in(deliveries.c.delivery_id, ids, conn.dialect),
+                    deliveries.c.status == "pending",
+                    free,
+                )
                 .values(
                     lease_owner=self.owner,
                     lease_until=now + self._lease,
@@ -161,7 +166,8 @@ class Dispatcher:
             rows = (
                 await conn.execute(
                     select(deliveries).where(
-                        deliveries.c.delivery_id.in_(ids), deliveries.c.lease_owner == self.owner
+                        key_in(deliveries.c.delivery_id, ids, conn.dialect),
+                        deliveries.c.lease_owner == self.owner,
                     )
                 )
             ).mappings()
@@ -178,7 +184,7 @@ class Dispatcher:
                         update(deliveries)
                         .where(
                             deliveries.c.lease_owner == self.owner,
-                            deliveries.c.delivery_id.in_(list(self._in_flight)),
+                            key_in(deliveries.c.delivery_id, list(self._in_flight), conn.dialect),
                         )
                         .values(lease_until=utc_now() + self._lease)
                     )
@@ -237,7 +243,6 @@ class Dispatcher:
             settings=self._settings,
         )
         first = as_utc(row["first_attempt_at"]) if row["first_attempt_at"] else utc_now()
-        elapsed = (utc_now() - first).total_seconds()
         attempt = history.attempts
 
         async def record_retry(state: RetryCallState) -> None:
@@ -273,6 +278,7 @@ class Dispatcher:
                 # Retrying starts only once the first attempt failed: setting tenacity up
                 # costs more than most deliveries do. Tenacity counts that attempt too.
                 pending: DeliveryError | None = first_failure
+                elapsed = (utc_now() - first).total_seconds()
                 async for attempt_state in self._retrying(
                     elapsed=elapsed, before_sleep=record_retry
                 ):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.keys import key_in
 from shared.events.envelope import EventEnvelope
 from shared.log.port import AppendResult, VersionConflict
 from shared.log.sql_schema import append_keys, event_log
@@ -48,7 +49,9 @@ async def known_keys(
 ) -> dict[str, tuple[Replay, str | None]]:
     known: dict[str, tuple[Replay, str | None]] = {}
     for part in chunks(keys):
-        rows = await conn.execute(select(append_keys).where(append_keys.c.key.in_(part)))
+        rows = await conn.execute(
+            select(append_keys).where(key_in(append_keys.c.key, part, conn.dialect))
+        )
         for row in rows:
             replay = Replay(row.case_id, row.first_sequence, row.last_sequence)
             known[row.key] = (replay, row.fingerprint)
@@ -60,7 +63,7 @@ async def stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, i
     for part in chunks(sorted(case_ids)):
         query = (
             select(event_log.c.case_id, func.max(event_log.c.sequence))
-            .where(event_log.c.case_id.in_(part))
+            .where(key_in(event_log.c.case_id, part, conn.dialect))
             .group_by(event_log.c.case_id)
         )
         heads.update((case_id, int(head)) for case_id, head in (await conn.execute(query)).all())

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.bulk import driver_datetime, insert_many
+from shared.db.keys import key_in
 from shared.events.codec import decode, encode, encode_instant, recorded_body
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import (
@@ -181,7 +182,7 @@ class SqlEventStore:
             for part in chunks(list(streams)):
                 query = (
                     select(event_log.c.case_id, event_log.c.position, event_log.c.body)
-                    .where(event_log.c.case_id.in_(part))
+                    .where(key_in(event_log.c.case_id, part, conn.dialect))
                     .order_by(event_log.c.case_id, event_log.c.sequence)
                 )
                 for case_id, position, body in await conn.execute(query):
@@ -262,7 +263,9 @@ class SqlEventStore:
             return
         async with self.engine.begin() as conn:
             await conn.execute(
-                update(event_log).where(event_log.c.event_id.in_(event_ids)).values(published=True)
+                update(event_log)
+                .where(key_in(event_log.c.event_id, event_ids, conn.dialect))
+                .values(published=True)
             )
 
     async def _write_forever(self) -> None:

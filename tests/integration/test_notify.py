@@ -22,6 +22,7 @@ from tests.integration.notify_support import (
     events_when,
     of_type,
     point_notify_at,
+    until,
     with_org,
 )
 from tests.integration.test_intake_api import MY_GRID, TREE, report
@@ -188,7 +189,14 @@ async def test_a_given_up_delivery_is_an_event_and_a_supervisor_re_drives_it(
     async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
         case_id = (await api.post("/v1/cases", json=report())).json()["id"]
         history = await events_when(api, case_id, lambda h: len(of_type(h, "DeliveryFailed")) == 2)
-        failed = (await api.get("/v1/admin/deliveries", params={"status": "failed"})).json()
+        failed: list[dict[str, Any]] = []
+
+        async def both_listed() -> bool:
+            # Each row is marked failed right after its DeliveryFailed event is appended.
+            failed[:] = (await api.get("/v1/admin/deliveries", params={"status": "failed"})).json()
+            return len(failed) == 2
+
+        await until(both_listed, api)
         assert {f["delivery_id"] for f in failed} == {
             e["payload"]["delivery_id"] for e in of_type(history, "DeliveryFailed")
         }
