@@ -53,6 +53,14 @@ class CommonSettings(ServiceSettings):
         description="Net allocations between collections of the youngest generation, once "
         "the process has started and frozen what startup built (0: CPython's default)",
     )
+    read_model_linger_ms: float = Field(
+        default=200.0,
+        ge=0,
+        description="Embedded log: how long the case list, unit queue and measure projections "
+        "let records gather before a batch (longer than FQ_EMBEDDED_LINGER_MS: they are read "
+        "models, off the path of dispatch orders, and a bigger batch rewrites each case's "
+        "rows once for several of its events)",
+    )
     log_backend: Literal["embedded", "kafka"] = "embedded"
     log_url: str = "sqlite+aiosqlite:///data/log.db"
     embedded_linger_ms: float = Field(

@@ -20,6 +20,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         engine=context.engine,
         projection=CaseListProjection(log=context.log),
         on_committed=progress.on_committed,
+        linger_seconds=context.settings.read_model_linger_ms / 1000,
     )
     return [("projection.cases", runner.run)]
 

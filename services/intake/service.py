@@ -9,7 +9,7 @@ from datetime import datetime
 
 import orjson
 
-from services.intake.case_view import CaseRow, fold
+from services.intake.case_view import CaseRow, evolve, fold
 from services.intake.domain import check_known_unit, decide_report
 from services.intake.events import ReportFacts
 from services.intake.numbers import CaseNumbers
@@ -112,8 +112,12 @@ def _replayed(
 
 
 async def load_case(*, log: EventLog, queries: CaseQueries, case_id: str) -> CaseRow | None:
-    """The projected case, or the fold of its stream when the projection has not caught up."""
+    """The case as its stream stands now: the projected row, with what the log holds
+    beyond it folded in (the projection takes its batches a little after the writes), or
+    the fold of the whole stream when the projection has not seen the case yet."""
     row = await queries.get(case_id)
-    if row is not None:
-        return row
-    return fold(await log.read_stream(case_id))
+    if row is None:
+        return fold(await log.read_stream(case_id))
+    for event in await log.read_stream(case_id, after=int(row["version"])):
+        row = evolve(row, event)
+    return row

@@ -30,6 +30,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
             engine=context.engine,
             projection=projection,
             on_committed=progress.on_committed,
+            linger_seconds=context.settings.read_model_linger_ms / 1000,
         )
         found.append((projection.group, runner.run))
     return found

@@ -53,8 +53,11 @@ class ProjectionRunner:
         engine: AsyncEngine,
         projection: Projection,
         on_committed: Callable[[Sequence[Delivery]], None] | None = None,
+        linger_seconds: float | None = None,
     ) -> None:
         self.log = log
+        self._linger = linger_seconds
+        """How long records gather before a batch (None: the log's default)."""
         self.engine = engine
         self.projection = projection
         self._on_committed = on_committed
@@ -66,7 +69,9 @@ class ProjectionRunner:
 
     async def run(self) -> None:
         RUNNING_GROUPS.add(self.projection.group)
-        subscription = self.log.subscribe(self.projection.group, positions=DbPositions(self.engine))
+        subscription = self.log.subscribe(
+            self.projection.group, positions=DbPositions(self.engine), linger_seconds=self._linger
+        )
         self.subscription = subscription
         try:
             async for batch in subscription.batches():

@@ -166,8 +166,11 @@ class EmbeddedLog(EventLog):
             for case_id, rows in records.items()
         }
 
-    def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
-        subscription = EmbeddedSubscription(self, group=group, positions=positions)
+    def subscribe(
+        self, group: str, *, positions: PositionLoader, linger_seconds: float | None = None
+    ) -> Subscription:
+        linger = self.linger_seconds if linger_seconds is None else linger_seconds
+        subscription = EmbeddedSubscription(self, group=group, positions=positions, linger=linger)
         self.consumers.opened(subscription)
         return subscription
 
@@ -198,8 +201,11 @@ class EmbeddedLog(EventLog):
 
 
 class EmbeddedSubscription(Subscription):
-    def __init__(self, log: EmbeddedLog, *, group: str, positions: PositionLoader) -> None:
+    def __init__(
+        self, log: EmbeddedLog, *, group: str, positions: PositionLoader, linger: float
+    ) -> None:
         self._log = log
+        self._linger = linger
         self.group = self._group = group
         self._positions = positions
         self._closed = False
@@ -213,12 +219,12 @@ class EmbeddedSubscription(Subscription):
             seen = self._log.commits
             recent = self._log.recent.after(after, limit=self._log.batch_size)
             if recent is not None:  # just committed in this process: taken as recorded
-                if len(recent) < LINGER_BELOW and not lingered and self._log.linger_seconds:
+                if len(recent) < LINGER_BELOW and not lingered and self._linger:
                     # Under load commits come every few milliseconds, and a batch of one
                     # or two cost each consumer its per-batch work (a transaction, its
                     # positions) per commit: let a few more gather, once per batch.
                     lingered = True
-                    await asyncio.sleep(self._log.linger_seconds)
+                    await asyncio.sleep(self._linger)
                     continue
                 lingered = False
                 after = recent[-1].position.offset

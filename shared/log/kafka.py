@@ -174,7 +174,9 @@ class KafkaLog(EventLog):
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         return await self.store.read_streams(case_ids)
 
-    def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription:
+    def subscribe(
+        self, group: str, *, positions: PositionLoader, linger_seconds: float | None = None
+    ) -> Subscription:
         subscription = KafkaSubscription(
             self.config, group=group, positions=positions, tracker=self.consumers
         )

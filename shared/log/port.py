@@ -268,7 +268,13 @@ class EventLog(ABC):
         return {case_id: await self.read_stream(case_id) for case_id in case_ids}
 
     @abstractmethod
-    def subscribe(self, group: str, *, positions: PositionLoader) -> Subscription: ...
+    def subscribe(
+        self, group: str, *, positions: PositionLoader, linger_seconds: float | None = None
+    ) -> Subscription:
+        """The group's records from its stored positions on. ``linger_seconds``: how long a
+        caught-up subscriber lets records gather before taking a batch (None: the log's
+        default); the embedded log honours it, Kafka consumers keep their fetch.max.wait."""
+        ...
 
     @abstractmethod
     def replay(

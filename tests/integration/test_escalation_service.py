@@ -171,3 +171,22 @@ async def test_the_walk_in_working_days_across_national_day(
         county = await case_when(api, case_id, lambda c: c["level"] == "county")
         # 7 working days later: Oct 11 (调休 Saturday), 13, 14, 15, 16, 17, 20.
         assert county["deadline_at"].startswith("2025-10-20T01:00")
+
+
+async def test_a_case_read_right_after_a_command_shows_it(tmp_path: Path) -> None:
+    """The case list takes its batches a while after the writes (here 2 s); the case's own
+    page still shows a command the moment it is accepted."""
+    settings = embedded_settings(
+        tmp_path, clock="simulated", clock_start=START, read_model_linger_ms=2000
+    )
+    async with system_at(settings) as api:
+        case_id = (await api.post("/v1/cases", json=report())).json()["id"]
+        await case_when(api, case_id, lambda c: c["level"] == "grid")
+        paused = await api.post(f"/v1/cases/{case_id}/pause", json={"reason": "等待当事人返乡"})
+        assert paused.status_code == 201
+        context = api.app.state.context  # type: ignore[attr-defined]
+        listed = await CaseQueries(context.engine).get(case_id)
+        assert listed is not None, "the list has the case"
+        assert not (listed["details"] or {}).get("paused"), "the list has not caught up yet"
+        shown = (await api.get(f"/v1/cases/{case_id}")).json()
+        assert shown["paused"] is True
