@@ -31,24 +31,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) a process has used so far (Linux: /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @contextlib.contextmanager
 def server(env: dict[str, str], *, module: str = "services.all_in_one") -> Iterator[str]:
     """Start the application in a subprocess and yield its base URL once it answers."""
-    with server_process(env, module=module) as (base, _):
-        yield base
-
-
-@contextlib.contextmanager
-def server_process(
-    env: dict[str, str], *, module: str = "services.all_in_one"
-) -> Iterator[tuple[str, int]]:
-    """Start the application in a subprocess; yield its base URL (once it answers) and pid."""
     port = free_port()
     full_env = {**os.environ, **env, "PORT": str(port)}
     process = subprocess.Popen(
@@ -72,7 +57,7 @@ def server_process(
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)
-        yield base, process.pid
+        yield base
     finally:
         process.terminate()
         try:

@@ -24,7 +24,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import cpu_seconds, open_loop, percentile, server_process
+from bench.common import open_loop, percentile, server
 from services.notify.channels.signing import signed_headers
 from services.notify.config import NotifySettings
 from services.notify.http_client import make_http_client
@@ -158,10 +158,8 @@ async def main(rate: int, seconds: float, burst: int) -> None:
             "FQ_NOTIFY_SMS_GATEWAY_URL": f"{receiver.url}/sms",
             "FQ_LOG_LEVEL": "WARNING",
         }
-        with server_process(env) as (base, pid):
-            cpu_before = cpu_seconds(pid)
+        with server(env) as base:
             latencies = await latency_run(base, receiver, grids, rate, seconds)
-            cpu_per_case = (cpu_seconds(pid) - cpu_before) / len(latencies)
             delivered, took = await burst_run(base, receiver, grids, burst)
     top = await ceiling(receiver, burst * 2)
     await receiver.stop()
@@ -172,10 +170,6 @@ async def main(rate: int, seconds: float, burst: int) -> None:
         f" p90 {percentile(latencies, 90) * 1000:.0f} ms,"
         f" p99 {percentile(latencies, 99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
         f" ({len(latencies)} cases)"
-    )
-    print(
-        f"  CPU of the system's process per case: {cpu_per_case * 1000:.1f} ms"
-        f" (one core lasts {1 / cpu_per_case:,.0f} cases/s)"
     )
     print(
         f"deliveries/s ({burst} cases reported at once, {delivered} deliveries): {per_second:,.0f}"
