@@ -1,6 +1,8 @@
 """Insert many rows at once.
 
-``insert_rows`` takes dicts: PostgreSQL COPY for large batches, executemany otherwise.
+``insert_rows`` takes dicts: PostgreSQL COPY for large batches, executemany otherwise (on
+SQLite as tuples converted by the columns' own bind processors, when every row has every
+column).
 ``insert_many`` takes tuples already in the driver's form and hands them to one driver-level
 ``executemany``: SQLAlchemy's ``insert(table)`` with dicts processes every value of every row
 in Python (type processors, parameter dictionaries), which on the log's hot write path costs
@@ -9,9 +11,9 @@ more than the database itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -29,14 +31,44 @@ async def insert_rows(
 ) -> None:
     if not rows:
         return
+    if conn.dialect.name == "sqlite" and _complete(table, rows):
+        names, processors = _bind_processors(table, conn.dialect)
+        tuples = [
+            tuple(
+                value if process is None else process(value)
+                for value, process in zip(map(row.__getitem__, names), processors, strict=True)
+            )
+            for row in rows
+        ]
+        await insert_many(conn, table, names, tuples)
+        return
     if len(rows) < COPY_FROM or conn.dialect.name != "postgresql":
         await conn.execute(insert(table), list(rows))
         return
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection  # the asyncpg connection inside the transaction
     assert driver is not None
-    names = [column.name for column in table.columns]
-    await driver.copy_records_to_table(table.name, records=_records(table, rows), columns=names)
+    columns = [column.name for column in table.columns]
+    await driver.copy_records_to_table(table.name, records=_records(table, rows), columns=columns)
+
+
+def _complete(table: Table, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Every row has a value (maybe None) for every column, so no server default applies."""
+    width = len(table.columns)
+    return all(len(row) == width for row in rows) and all(c.name in rows[0] for c in table.columns)
+
+
+@lru_cache(maxsize=256)
+def _bind_processors(
+    table: Table, dialect: Dialect
+) -> tuple[tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
+    """The table's columns and SQLAlchemy's own conversion of each for ``dialect`` (how it
+    stores a datetime, a boolean, a JSON document), applied without its per-row work."""
+    columns = tuple(table.columns)
+    return (
+        tuple(c.name for c in columns),
+        tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns),
+    )
 
 
 def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
