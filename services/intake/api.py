@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.intake.deps import NumbersDep, QueriesDep
+from services.intake.deps import QueriesDep, numbers_of
 from services.intake.presenter import present_case, present_event
 from services.intake.read_model import CaseFilter
 from services.intake.report_problems import accepted_case, report_problems
@@ -15,7 +15,7 @@ from services.intake.schemas import CaseOut as CaseOutModel
 from services.intake.schemas import CasePage, CaseReportIn, EventOut
 from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
-from shared.api.deps import ContextDep, LogDep, TreeDep, require_role
+from shared.api.deps import ContextDep, LogDep, require_role
 from shared.api.problems import Problem, not_found
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -42,21 +42,20 @@ async def post_case(
     report: CaseReportIn,
     response: Response,
     principal: Reporter,
-    log: LogDep,
-    tree: TreeDep,
-    numbers: NumbersDep,
     context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
+    # The context alone, not one dependency per part: FastAPI resolving each one per request
+    # cost as much as the report itself.
     with report_problems(
         unit_field="unit_code",
         reused="this Idempotency-Key was used before with a different body",
         retry="retry with the same Idempotency-Key",
     ):
         outcome = await report_case(
-            log=log,
-            numbers=numbers,
-            tree=tree,
+            log=context.log,
+            numbers=numbers_of(context),
+            tree=context.tree,
             report=report,
             principal=principal,
             idempotency_key=idempotency_key,

@@ -9,15 +9,20 @@ from fastapi import Depends, Request
 from services.intake.numbers import CaseNumbers
 from services.intake.read_model import CaseQueries
 from shared.api.deps import context_of
+from shared.runtime.context import AppContext
 
 
-async def get_numbers(request: Request) -> CaseNumbers:
-    context = context_of(request)
+def numbers_of(context: AppContext) -> CaseNumbers:
+    """The process's case numbering (made on first use)."""
     numbers = context.extras.get("case_numbers")
     if not isinstance(numbers, CaseNumbers):
         numbers = CaseNumbers(context.engine, county_code=context.tree.county.code)
         context.extras["case_numbers"] = numbers
     return numbers
+
+
+async def get_numbers(request: Request) -> CaseNumbers:
+    return numbers_of(context_of(request))
 
 
 async def get_queries(request: Request) -> CaseQueries:
