@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Table, Update, bindparam, select, update
@@ -10,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
-from shared.consumers.per_case import SEQUENCE
+from shared.consumers.per_case import CaseStreams, by_case
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import cases
@@ -47,17 +46,18 @@ class CaseListProjection:
 
     async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
         """Apply a batch: one read of the affected rows, folds in memory, bulk writes."""
-        by_case: dict[str, list[EventEnvelope]] = defaultdict(list)
-        for event in events:
-            by_case[event.case_id].append(event)
+        await self.apply_cases(by_case(events), conn)
+
+    async def apply_cases(self, cases: CaseStreams, conn: AsyncConnection) -> None:
+        """``apply_many`` on events already grouped by case (``by_case``)."""
         table = self._table
-        found = await conn.execute(select(table).where(key_in(table.c.id, by_case, conn.dialect)))
+        found = await conn.execute(select(table).where(key_in(table.c.id, cases, conn.dialect)))
         stored = {row["id"]: row_from_db(row) for row in found.mappings()}
         inserts: list[CaseRow] = []
         updates: list[CaseRow] = []
-        for case_id, case_events in by_case.items():
+        for case_id, case_events in cases.items():
             before = stored.get(case_id)
-            after = await self._fold(before, sorted(case_events, key=SEQUENCE))
+            after = await self._fold(before, case_events)
             if after is None or after is before:
                 continue
             (updates if before is not None else inserts).append(after)

@@ -25,6 +25,20 @@ from shared.log.port import EventLog
 State = TypeVar("State")
 SEQUENCE = attrgetter("sequence")
 
+CaseStreams = dict[str, list[EventEnvelope]]
+"""A batch's events by case, each case's in sequence order."""
+
+
+def by_case(events: Sequence[EventEnvelope]) -> CaseStreams:
+    """The events by case, each case's in sequence order (a rebuild groups a batch once for
+    every projection that takes it so: ``apply_cases``)."""
+    streams: CaseStreams = defaultdict(list)
+    for event in events:
+        streams[event.case_id].append(event)
+    for case_events in streams.values():
+        case_events.sort(key=SEQUENCE)  # nearly always in order already: one pass
+    return streams
+
 
 class PerCaseProjection(ABC, Generic[State]):
     group: str
@@ -70,14 +84,15 @@ class PerCaseProjection(ABC, Generic[State]):
         await self.apply_many([event], conn)
 
     async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
-        by_case: dict[str, list[EventEnvelope]] = defaultdict(list)
-        for event in events:
-            by_case[event.case_id].append(event)
-        stored = await self.load(conn, list(by_case))
+        await self.apply_cases(by_case(events), conn)
+
+    async def apply_cases(self, cases: CaseStreams, conn: AsyncConnection) -> None:
+        """``apply_many`` on events already grouped by case (``by_case``)."""
+        stored = await self.load(conn, list(cases))
         changed: dict[str, State] = {}
-        for case_id, case_events in by_case.items():
+        for case_id, case_events in cases.items():
             before = stored.get(case_id)
-            after = await self._fold(before, sorted(case_events, key=SEQUENCE))
+            after = await self._fold(before, case_events)
             if after is not None and after is not before:
                 changed[case_id] = after
         if changed:

@@ -18,6 +18,7 @@ from typing import Protocol, Self
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.consumers.per_case import CaseStreams, by_case
 from shared.consumers.projection import BatchProjection
 from shared.consumers.read_ahead import read_ahead
 from shared.db.swap import FreshTable, fresh_copy
@@ -126,9 +127,10 @@ async def apply_events(
 ) -> int:
     """Apply the records each model has not seen yet; returns how many events were new."""
     chosen = _new_events(models, batch)
+    grouped = _Grouped()
     for model, events in chosen:
         if events:
-            await model.writer.apply_many(events, conn)
+            await _apply(model.writer, events, conn, grouped)
     return max((len(events) for _, events in chosen), default=0)
 
 
@@ -142,14 +144,48 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
         async with engine.begin() as conn:
             return await apply_events(models, batch, conn)
     chosen = [(model, events) for model, events in _new_events(models, batch) if events]
+    grouped = _Grouped()
 
     async def write(model: Model, events: list[EventEnvelope]) -> None:
         async with engine.begin() as conn:
             await _prefer_indexes(conn)
-            await model.writer.apply_many(events, conn)
+            await _apply(model.writer, events, conn, grouped)
 
     await run_all(write(model, events) for model, events in chosen)
     return max((len(events) for _, events in chosen), default=0)
+
+
+class _Grouped:
+    """Events by case (``by_case``), worked out once per list of events: the models of a
+    pass are handed the same list, and most of them group it by case."""
+
+    def __init__(self) -> None:
+        self._streams: dict[int, tuple[list[EventEnvelope], CaseStreams]] = {}
+
+    def __call__(self, events: list[EventEnvelope]) -> CaseStreams:
+        known = self._streams.get(id(events))
+        if known is not None and known[0] is events:
+            return known[1]
+        streams = by_case(events)
+        self._streams[id(events)] = (events, streams)  # the list kept: its id stays its own
+        return streams
+
+
+async def _apply(
+    writer: RebuildableProjection,
+    events: list[EventEnvelope],
+    conn: AsyncConnection,
+    grouped: _Grouped,
+) -> None:
+    """The writer's ``apply_cases`` on the events by case when it has one (a fold of each
+    case's events), else its ``apply_many``."""
+    apply_cases: Callable[[CaseStreams, AsyncConnection], Awaitable[None]] | None = getattr(
+        writer, "apply_cases", None
+    )
+    if apply_cases is not None:
+        await apply_cases(grouped(events), conn)
+    else:
+        await writer.apply_many(events, conn)
 
 
 async def run_all(steps: Iterable[Awaitable[None]]) -> None:
@@ -192,17 +228,16 @@ def _span(batch: Sequence[Delivery]) -> _Span | None:
     """The batch's span, or None when some partition's offsets do not rise."""
     first: dict[int, int] = {}
     last: dict[int, int] = {}
-    events: list[EventEnvelope] = []
     for delivery in batch:
-        partition, offset = delivery.position.partition, delivery.position.offset
+        partition, offset = delivery.position
         previous = last.get(partition)
         if previous is None:
             first[partition] = offset
         elif offset <= previous:
             return None
         last[partition] = offset
-        if delivery.event is not None:  # poison was parked by the live consumers
-            events.append(delivery.event)
+    # Poison records were parked by the live consumers.
+    events = [delivery.event for delivery in batch if delivery.event is not None]
     return _Span(first, {p: offset + 1 for p, offset in last.items()}, events)
 
 

@@ -25,11 +25,16 @@ def encode(envelope: EventEnvelope) -> bytes:
     return orjson.dumps(fields, default=to_jsonable_python, option=orjson.OPT_UTC_Z)
 
 
+_VALIDATE_JSON = EventEnvelope.__pydantic_validator__.validate_json
+"""What ``EventEnvelope.model_validate_json`` calls, without its wrapper (every record read
+is decoded)."""
+
+
 def decode(data: bytes) -> EventEnvelope:
     """The envelope in ``data``, fully validated. pydantic parses the JSON itself: a third
     less time than ``orjson.loads`` and validating the dict it gives."""
     try:
-        return EventEnvelope.model_validate_json(data)
+        return _VALIDATE_JSON(data)  # type: ignore[no-any-return]
     except ValueError as exc:  # pydantic's ValidationError covers malformed JSON too
         raise PoisonEvent(f"not a valid event envelope: {exc}") from exc
 

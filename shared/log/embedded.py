@@ -37,12 +37,10 @@ LINGER_BELOW = 64
 
 def to_delivery(position: int, body: bytes) -> Delivery:
     try:
-        event: EventEnvelope | None = decode(body)
-        error = None
+        event = decode(body)
     except PoisonEvent as exc:
-        event, error = None, str(exc)
-    key = event.case_id if event else None
-    return Delivery(Position(PARTITION, position), body, event, error, key)
+        return Delivery(Position(PARTITION, position), body, None, str(exc), None)
+    return Delivery(Position(PARTITION, position), body, event, None, event.case_id)
 
 
 class EmbeddedLog(EventLog):
