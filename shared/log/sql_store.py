@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
-from sqlalchemy import and_, bindparam, func, insert, select, text, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.bulk import driver_datetime, insert_many
 from shared.db.keys import key_in
-from shared.events.codec import decode, encode, encode_instant, recorded_body
+from shared.events.codec import encode, encode_instant, recorded_body
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import (
     AppendRequest,
@@ -30,16 +30,15 @@ from shared.log.port import (
     Delivery,
     IdempotencyKeyReused,
     LogError,
-    Shard,
     VersionConflict,
 )
+from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
     EVENT_COLUMNS,
     KEY_COLUMNS,
     Replay,
     Request,
     after_refusal,
-    chunks,
     fail,
     key_row,
     known_keys,
@@ -49,22 +48,6 @@ from shared.log.sql_requests import (
 )
 from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
 from shared.runtime.metrics import EVENTS_APPENDED
-
-STREAM = (
-    select(event_log.c.position, event_log.c.body)
-    .where(event_log.c.case_id == bindparam("case_id"), event_log.c.sequence > bindparam("after"))
-    .order_by(event_log.c.sequence)
-)
-"""One case's events after a sequence (built once: the hottest read of the log)."""
-
-SHARD_ROWS_AFTER = (
-    "SELECT position, body FROM event_log"
-    " WHERE position > $1 AND (hashtext(case_id) & 2147483647) % $2 = $3"
-    " ORDER BY position LIMIT $4"
-)
-"""PostgreSQL: the positions and bodies of one shard's next rows (``$1`` the position
-after which, ``$2`` the shard count, ``$3`` its index, ``$4`` how many), the shard's
-cases picked by PostgreSQL's hash of the case id."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +60,7 @@ class Committed:
     bodies: Sequence[bytes]
 
 
-class SqlEventStore:
+class SqlEventStore(SqlStoreReads):
     def __init__(
         self,
         engine: AsyncEngine,
@@ -87,9 +70,8 @@ class SqlEventStore:
         on_commit: Callable[[Committed], None] | None = None,
         read_engine: AsyncEngine | None = None,
     ) -> None:
+        super().__init__(read_engine or engine)
         self.engine = engine
-        self._reader = read_engine or engine
-        """Reads go here (on SQLite: connections beside the writing one)."""
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
@@ -164,88 +146,6 @@ class SqlEventStore:
             q.group = self._groups
         self._queue.put_nowait(queued)
         return await asyncio.gather(*(q.future for q in queued), return_exceptions=True)
-
-    async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
-        async with self._reader.connect() as conn:
-            rows = (await conn.execute(STREAM, {"case_id": case_id, "after": after})).all()
-            return [decode(body) for _, body in rows]
-
-    async def read_stream_records(self, case_id: str, *, after: int = 0) -> list[tuple[int, bytes]]:
-        """The case's records after ``after``: (position, body), oldest first."""
-        async with self._reader.connect() as conn:
-            rows = await conn.execute(STREAM, {"case_id": case_id, "after": after})
-            return [(position, body) for position, body in rows]
-
-    async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
-        records = await self.read_streams_records(case_ids)
-        return {case_id: [decode(body) for _, body in rows] for case_id, rows in records.items()}
-
-    async def read_streams_records(
-        self, case_ids: Sequence[str]
-    ) -> dict[str, list[tuple[int, bytes]]]:
-        """Several cases' records at once: case id -> (position, body), oldest first."""
-        streams: dict[str, list[tuple[int, bytes]]] = {case_id: [] for case_id in case_ids}
-        if not streams:
-            return streams
-        async with self._reader.connect() as conn:
-            for part in chunks(list(streams)):
-                query = (
-                    select(event_log.c.case_id, event_log.c.position, event_log.c.body)
-                    .where(key_in(event_log.c.case_id, part, conn.dialect))
-                    .order_by(event_log.c.case_id, event_log.c.sequence)
-                )
-                for case_id, position, body in await conn.execute(query):
-                    streams[case_id].append((position, body))
-        return streams
-
-    async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:
-        query = (
-            select(event_log.c.position, event_log.c.body)
-            .where(event_log.c.position > after_position)
-            .order_by(event_log.c.position)
-            .limit(limit)
-        )
-        async with self._reader.connect() as conn:
-            return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
-
-    async def read_shard_from(
-        self, after_position: int, *, limit: int, shard: Shard
-    ) -> tuple[int | None, list[tuple[int, bytes]]]:
-        """The shard's rows among the next ones after ``after_position``: the last position
-        read (None: there are none) and the rows. PostgreSQL picks the shard's rows in the
-        query (by its ``hashtext`` of the case id; it sends ``limit`` of them and none of
-        the others); elsewhere ``limit`` rows are read and ``Shard.holds`` picks them."""
-        async with self._reader.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                # The planner cannot tell that the filter keeps 1/count of the rows, guesses
-                # far fewer, and would start parallel workers for every read.
-                await conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-                # Straight through the driver, in that transaction: a replay reads every
-                # record, and SQLAlchemy's result rows cost more than the driver's own.
-                raw = await conn.get_raw_connection()
-                driver = raw.driver_connection
-                assert driver is not None
-                records = await driver.fetch(
-                    SHARD_ROWS_AFTER, after_position, shard.count, shard.index, limit
-                )
-                rows = [(record[0], record[1]) for record in records]
-                return (rows[-1][0] if rows else None), rows
-            query = (
-                select(event_log.c.position, event_log.c.body, event_log.c.case_id)
-                .where(event_log.c.position > after_position)
-                .order_by(event_log.c.position)
-                .limit(limit)
-            )
-            every = (await conn.execute(query)).all()
-        if not every:
-            return None, []
-        holds = shard.holds
-        return every[-1][0], [(row[0], row[1]) for row in every if holds(row[2])]
-
-    async def last_position(self) -> int:
-        async with self._reader.connect() as conn:
-            value = (await conn.execute(select(func.max(event_log.c.position)))).scalar()
-        return int(value or 0)
 
     async def unpublished(self, *, recorded_before: datetime, limit: int) -> list[bytes]:
         query = (

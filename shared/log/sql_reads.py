@@ -1,0 +1,123 @@
+"""Reads of the SQL event store: case streams, the log in order, one shard of it.
+
+They go to their own engine: on SQLite read-only connections beside the writing one, so a
+read never waits behind a commit and its fsync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.db.keys import key_in
+from shared.events.codec import decode
+from shared.events.envelope import EventEnvelope
+from shared.log.port import Shard
+from shared.log.sql_requests import chunks
+from shared.log.sql_schema import event_log
+
+STREAM = (
+    select(event_log.c.position, event_log.c.body)
+    .where(event_log.c.case_id == bindparam("case_id"), event_log.c.sequence > bindparam("after"))
+    .order_by(event_log.c.sequence)
+)
+"""One case's events after a sequence (built once: the hottest read of the log)."""
+
+SHARD_ROWS_AFTER = (
+    "SELECT position, body FROM event_log"
+    " WHERE position > $1 AND (hashtext(case_id) & 2147483647) % $2 = $3"
+    " ORDER BY position LIMIT $4"
+)
+"""PostgreSQL: the positions and bodies of one shard's next rows (``$1`` the position
+after which, ``$2`` the shard count, ``$3`` its index, ``$4`` how many), the shard's
+cases picked by PostgreSQL's hash of the case id."""
+
+
+class SqlStoreReads:
+    def __init__(self, reader: AsyncEngine) -> None:
+        self._reader = reader
+        """Reads go here (on SQLite: connections beside the writing one)."""
+
+    async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
+        async with self._reader.connect() as conn:
+            rows = (await conn.execute(STREAM, {"case_id": case_id, "after": after})).all()
+            return [decode(body) for _, body in rows]
+
+    async def read_stream_records(self, case_id: str, *, after: int = 0) -> list[tuple[int, bytes]]:
+        """The case's records after ``after``: (position, body), oldest first."""
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(STREAM, {"case_id": case_id, "after": after})
+            return [(position, body) for position, body in rows]
+
+    async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
+        records = await self.read_streams_records(case_ids)
+        return {case_id: [decode(body) for _, body in rows] for case_id, rows in records.items()}
+
+    async def read_streams_records(
+        self, case_ids: Sequence[str]
+    ) -> dict[str, list[tuple[int, bytes]]]:
+        """Several cases' records at once: case id -> (position, body), oldest first."""
+        streams: dict[str, list[tuple[int, bytes]]] = {case_id: [] for case_id in case_ids}
+        if not streams:
+            return streams
+        async with self._reader.connect() as conn:
+            for part in chunks(list(streams)):
+                query = (
+                    select(event_log.c.case_id, event_log.c.position, event_log.c.body)
+                    .where(key_in(event_log.c.case_id, part, conn.dialect))
+                    .order_by(event_log.c.case_id, event_log.c.sequence)
+                )
+                for case_id, position, body in await conn.execute(query):
+                    streams[case_id].append((position, body))
+        return streams
+
+    async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:
+        query = (
+            select(event_log.c.position, event_log.c.body)
+            .where(event_log.c.position > after_position)
+            .order_by(event_log.c.position)
+            .limit(limit)
+        )
+        async with self._reader.connect() as conn:
+            return [(row[0], row[1]) for row in (await conn.execute(query)).all()]
+
+    async def read_shard_from(
+        self, after_position: int, *, limit: int, shard: Shard
+    ) -> tuple[int | None, list[tuple[int, bytes]]]:
+        """The shard's rows among the next ones after ``after_position``: the last position
+        read (None: there are none) and the rows. PostgreSQL picks the shard's rows in the
+        query (by its ``hashtext`` of the case id; it sends ``limit`` of them and none of
+        the others); elsewhere ``limit`` rows are read and ``Shard.holds`` picks them."""
+        async with self._reader.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # The planner cannot tell that the filter keeps 1/count of the rows, guesses
+                # far fewer, and would start parallel workers for every read.
+                await conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+                # Straight through the driver, in that transaction: a replay reads every
+                # record, and SQLAlchemy's result rows cost more than the driver's own.
+                raw = await conn.get_raw_connection()
+                driver = raw.driver_connection
+                assert driver is not None
+                records = await driver.fetch(
+                    SHARD_ROWS_AFTER, after_position, shard.count, shard.index, limit
+                )
+                rows = [(record[0], record[1]) for record in records]
+                return (rows[-1][0] if rows else None), rows
+            query = (
+                select(event_log.c.position, event_log.c.body, event_log.c.case_id)
+                .where(event_log.c.position > after_position)
+                .order_by(event_log.c.position)
+                .limit(limit)
+            )
+            every = (await conn.execute(query)).all()
+        if not every:
+            return None, []
+        holds = shard.holds
+        return every[-1][0], [(row[0], row[1]) for row in every if holds(row[2])]
+
+    async def last_position(self) -> int:
+        async with self._reader.connect() as conn:
+            value = (await conn.execute(select(func.max(event_log.c.position)))).scalar()
+        return int(value or 0)
