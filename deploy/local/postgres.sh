@@ -28,6 +28,9 @@ start() {
   if [ "$(psql_admin "select 1 from pg_roles where rolname='fengqiao'")" != "1" ]; then
     psql_admin "create role fengqiao login createdb password 'fengqiao'" >/dev/null
   fi
+  # Tests drop their throwaway databases WITH (FORCE); an autovacuum worker still in one
+  # belongs to no role, and only pg_signal_backend lets a non-superuser end it.
+  psql_admin "grant pg_signal_backend to fengqiao" >/dev/null 2>&1
   for db in fengqiao fengqiao_test; do
     if [ "$(psql_admin "select 1 from pg_database where datname='$db'")" != "1" ]; then
       su postgres -c "createdb -p $PORT -O fengqiao $db"
