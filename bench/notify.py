@@ -32,7 +32,7 @@ from services.sandbox.receiver import Receiver
 from shared.config import CommonSettings
 from shared.org.levels import Level
 from shared.org.loader import load_org_tree, sample_county_path
-from shared.runtime.gc_tuning import tune_gc
+from shared.runtime.collection import tune_gc
 
 HEADERS = {"Authorization": "Bearer dev"}
 SECRET = b"bench-secret"

@@ -21,7 +21,7 @@ import uvicorn
 
 from shared.config import CommonSettings
 from shared.runtime.app import create_app
-from shared.runtime.gc_tuning import tune_gc
+from shared.runtime.collection import tune_gc
 from shared.runtime.readiness import ProcessState
 from shared.runtime.service import ServiceModule
 from shared.settings_base import SettingsRefused, load_settings
