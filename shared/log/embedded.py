@@ -183,7 +183,9 @@ class EmbeddedLog(EventLog):
                 rows = await self.store.read_from(after, limit=limit)
                 last = rows[-1][0] if rows else None
             else:
-                last, rows = await self.store.read_shard_from(after, limit=limit, shard=shard)
+                last, rows = await self.store.read_shard_from(
+                    after, limit=limit, shard=shard, end=end
+                )
             if last is None:
                 return
             after = last
