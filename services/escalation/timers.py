@@ -7,7 +7,7 @@ scheduler of the group member that owns that partition is the one that fires it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import Table, select
@@ -63,7 +63,15 @@ class TimerIndex:
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 
-    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+    async def apply_many(
+        self,
+        events: Sequence[EventEnvelope],
+        conn: AsyncConnection,
+        *,
+        new_cases: Collection[str] = (),
+    ) -> None:
+        """Insert the rows of timers not indexed yet (those of ``new_cases`` are not looked
+        up: these cases have no rows)."""
         rows = {
             t["timer_id"]: {
                 "timer_id": t["timer_id"],
@@ -79,7 +87,8 @@ class TimerIndex:
             return
         table = self._table
         known: set[str] = set()
-        for part in chunks(list(rows)):
+        wanted = [timer_id for timer_id, row in rows.items() if row["case_id"] not in new_cases]
+        for part in chunks(wanted):
             query = select(table.c.timer_id).where(key_in(table.c.timer_id, part, conn.dialect))
             known.update((await conn.execute(query)).scalars())
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -44,15 +44,27 @@ class CaseListProjection:
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 
-    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+    async def apply_many(
+        self,
+        events: Sequence[EventEnvelope],
+        conn: AsyncConnection,
+        *,
+        new_cases: Collection[str] = (),
+    ) -> None:
         """Apply a batch: one read of the affected rows, folds in memory, bulk writes."""
-        await self.apply_cases(by_case(events), conn)
+        await self.apply_cases(by_case(events), conn, new_cases=new_cases)
 
-    async def apply_cases(self, cases: CaseStreams, conn: AsyncConnection) -> None:
-        """``apply_many`` on events already grouped by case (``by_case``)."""
+    async def apply_cases(
+        self, cases: CaseStreams, conn: AsyncConnection, *, new_cases: Collection[str] = ()
+    ) -> None:
+        """``apply_many`` on events already grouped by case (``by_case``); the rows of
+        ``new_cases`` are not looked up (they have none yet)."""
         table = self._table
-        found = await conn.execute(select(table).where(key_in(table.c.id, cases, conn.dialect)))
-        stored = {row["id"]: row_from_db(row) for row in found.mappings()}
+        known = [case_id for case_id in cases if case_id not in new_cases]
+        stored: dict[str, CaseRow] = {}
+        if known:
+            found = await conn.execute(select(table).where(key_in(table.c.id, known, conn.dialect)))
+            stored = {row["id"]: row_from_db(row) for row in found.mappings()}
         inserts: list[CaseRow] = []
         updates: list[CaseRow] = []
         for case_id, case_events in cases.items():

@@ -7,7 +7,7 @@ also writes its own outcome to a row at once, after the event that records it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
@@ -110,31 +110,39 @@ class DeliveryOutbox:
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 
-    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
+    async def apply_many(
+        self,
+        events: Sequence[EventEnvelope],
+        conn: AsyncConnection,
+        *,
+        new_cases: Collection[str] = (),
+    ) -> None:
         """One read of the rows concerned, the batch folded in memory, bulk writes.
 
         Same effect as inserting each issued delivery and updating its row per outcome
-        event in order; an update only writes the columns the batch's events change."""
+        event in order; an update only writes the columns the batch's events change. The
+        deliveries of ``new_cases`` are not looked up (those cases have no rows yet)."""
         table = self._table
         issued = _issued_rows(events)
         outcomes = [
-            (str(e.payload["delivery_id"]), e.event_type, values)
+            (str(e.payload["delivery_id"]), e.event_type, values, e.case_id)
             for e in events
             if e.event_type in OUTCOMES and (values := outcome_values(e)) is not None
         ]
-        wanted = set(issued) | {delivery_id for delivery_id, _, _ in outcomes}
-        if not wanted:
+        if not issued and not outcomes:
             return
-        found = await conn.execute(
-            select(table).where(key_in(table.c.delivery_id, wanted, conn.dialect))
-        )
-        rows: dict[str, dict[str, Any]] = {
-            row["delivery_id"]: dict(row) for row in found.mappings()
-        }
+        wanted = {key for key, row in issued.items() if row["case_id"] not in new_cases}
+        wanted.update(key for key, _, _, case_id in outcomes if case_id not in new_cases)
+        rows: dict[str, dict[str, Any]] = {}
+        if wanted:
+            found = await conn.execute(
+                select(table).where(key_in(table.c.delivery_id, wanted, conn.dialect))
+            )
+            rows = {row["delivery_id"]: dict(row) for row in found.mappings()}
         fresh = {key: row for key, row in issued.items() if key not in rows}
         rows.update(fresh)
         changed: dict[str, set[str]] = {}  # the columns to update of rows stored before
-        for delivery_id, event_type, values in outcomes:
+        for delivery_id, event_type, values, _ in outcomes:
             row = rows.get(delivery_id)
             if row is None:
                 continue  # an outcome of a delivery this table never had

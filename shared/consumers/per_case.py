@@ -29,6 +29,14 @@ CaseStreams = dict[str, list[EventEnvelope]]
 """A batch's events by case, each case's in sequence order."""
 
 
+def new_in(cases: CaseStreams) -> frozenset[str]:
+    """The cases whose events here begin with their first (sequence 1). A pass over the log
+    from its start that has applied every earlier record, and none of these, has stored
+    nothing for them yet: a rebuild's pass does not look their rows up. (A case's records
+    are in sequence order in the log, so none came before its first.)"""
+    return frozenset(case_id for case_id, events in cases.items() if events[0].sequence == 1)
+
+
 def by_case(events: Sequence[EventEnvelope]) -> CaseStreams:
     """The events by case, each case's in sequence order (a rebuild groups a batch once for
     every projection that takes it so: ``apply_cases``)."""
@@ -83,12 +91,22 @@ class PerCaseProjection(ABC, Generic[State]):
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
         await self.apply_many([event], conn)
 
-    async def apply_many(self, events: Sequence[EventEnvelope], conn: AsyncConnection) -> None:
-        await self.apply_cases(by_case(events), conn)
+    async def apply_many(
+        self,
+        events: Sequence[EventEnvelope],
+        conn: AsyncConnection,
+        *,
+        new_cases: Collection[str] = (),
+    ) -> None:
+        await self.apply_cases(by_case(events), conn, new_cases=new_cases)
 
-    async def apply_cases(self, cases: CaseStreams, conn: AsyncConnection) -> None:
-        """``apply_many`` on events already grouped by case (``by_case``)."""
-        stored = await self.load(conn, list(cases))
+    async def apply_cases(
+        self, cases: CaseStreams, conn: AsyncConnection, *, new_cases: Collection[str] = ()
+    ) -> None:
+        """``apply_many`` on events already grouped by case (``by_case``); ``new_cases``
+        have nothing stored yet (``new_in``), so they are not loaded."""
+        known = [case_id for case_id in cases if case_id not in new_cases]
+        stored = await self.load(conn, known) if known else {}
         changed: dict[str, State] = {}
         for case_id, case_events in cases.items():
             before = stored.get(case_id)

@@ -11,14 +11,14 @@ takes each other shard) applies only those cases' events.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, Self
 
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.consumers.per_case import CaseStreams, by_case
+from shared.consumers.per_case import CaseStreams, by_case, new_in
 from shared.consumers.projection import BatchProjection
 from shared.consumers.read_ahead import read_ahead
 from shared.db.swap import FreshTable, fresh_copy
@@ -32,6 +32,18 @@ object still alive, the batch read ahead included, so it pays to do it seldom.""
 
 
 class RebuildableProjection(BatchProjection, Protocol):
+    async def apply_many(
+        self,
+        events: Sequence[EventEnvelope],
+        conn: AsyncConnection,
+        *,
+        new_cases: Collection[str] = (),
+    ) -> None:
+        """``BatchProjection.apply_many``; ``new_cases`` have nothing stored yet (in the
+        pass, the cases whose first event is in the batch), so their rows are not looked
+        up."""
+        ...
+
     @property
     def tables(self) -> Sequence[Table]:
         """The tables this projection owns."""
@@ -123,11 +135,14 @@ def _reach(positions: dict[int, int], ends: Mapping[int, int]) -> None:
 
 
 async def apply_events(
-    models: list[Model], batch: Sequence[Delivery], conn: AsyncConnection
+    models: list[Model], batch: Sequence[Delivery], conn: AsyncConnection, *, in_pass: bool = False
 ) -> int:
-    """Apply the records each model has not seen yet; returns how many events were new."""
+    """Apply the records each model has not seen yet; returns how many events were new.
+    ``in_pass``: the rebuild's pass, the one writer of the fresh tables, which has applied
+    every earlier record of the log and none of the batch's (see ``new_in``); not so at
+    the swap, which applies again records the pass may have applied."""
     chosen = _new_events(models, batch)
-    grouped = _Grouped()
+    grouped = _Grouped(in_pass=in_pass)
     for model, events in chosen:
         if events:
             await _apply(model.writer, events, conn, grouped)
@@ -142,9 +157,9 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
     transaction.) SQLite has one writer at a time: one transaction for the batch there."""
     if engine.dialect.name != "postgresql":
         async with engine.begin() as conn:
-            return await apply_events(models, batch, conn)
+            return await apply_events(models, batch, conn, in_pass=True)
     chosen = [(model, events) for model, events in _new_events(models, batch) if events]
-    grouped = _Grouped()
+    grouped = _Grouped(in_pass=True)
 
     async def write(model: Model, events: list[EventEnvelope]) -> None:
         async with engine.begin() as conn:
@@ -156,19 +171,22 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
 
 
 class _Grouped:
-    """Events by case (``by_case``), worked out once per list of events: the models of a
-    pass are handed the same list, and most of them group it by case."""
+    """Events by case (``by_case``) and the new cases among them, worked out once per list
+    of events: the models of a pass are handed the same list, and most of them group it by
+    case. Outside the pass no case counts as new."""
 
-    def __init__(self) -> None:
-        self._streams: dict[int, tuple[list[EventEnvelope], CaseStreams]] = {}
+    def __init__(self, *, in_pass: bool) -> None:
+        self._in_pass = in_pass
+        self._streams: dict[int, tuple[list[EventEnvelope], CaseStreams, frozenset[str]]] = {}
 
-    def __call__(self, events: list[EventEnvelope]) -> CaseStreams:
+    def __call__(self, events: list[EventEnvelope]) -> tuple[CaseStreams, frozenset[str]]:
         known = self._streams.get(id(events))
         if known is not None and known[0] is events:
-            return known[1]
+            return known[1], known[2]
         streams = by_case(events)
-        self._streams[id(events)] = (events, streams)  # the list kept: its id stays its own
-        return streams
+        new = new_in(streams) if self._in_pass else frozenset()
+        self._streams[id(events)] = (events, streams, new)  # the list kept: its id stays its own
+        return streams, new
 
 
 async def _apply(
@@ -178,14 +196,19 @@ async def _apply(
     grouped: _Grouped,
 ) -> None:
     """The writer's ``apply_cases`` on the events by case when it has one (a fold of each
-    case's events), else its ``apply_many``."""
-    apply_cases: Callable[[CaseStreams, AsyncConnection], Awaitable[None]] | None = getattr(
-        writer, "apply_cases", None
-    )
+    case's events), else its ``apply_many``; either is told which cases are new."""
+    streams, new_cases = grouped(events)
+    apply_cases: ApplyCases | None = getattr(writer, "apply_cases", None)
     if apply_cases is not None:
-        await apply_cases(grouped(events), conn)
+        await apply_cases(streams, conn, new_cases=new_cases)
     else:
-        await writer.apply_many(events, conn)
+        await writer.apply_many(events, conn, new_cases=new_cases)
+
+
+class ApplyCases(Protocol):
+    def __call__(
+        self, cases: CaseStreams, conn: AsyncConnection, *, new_cases: Collection[str] = ()
+    ) -> Awaitable[None]: ...
 
 
 async def run_all(steps: Iterable[Awaitable[None]]) -> None:
