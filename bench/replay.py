@@ -40,7 +40,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.replay_templates import Template, harvest_templates
-from services.replay import PROCESSES, ReplaySource, projections, sharded
+from services.replay import BATCH_EVENTS, PROCESSES, ReplaySource, projections, sharded
 from shared.config import CommonSettings
 from shared.consumers.rebuild import Progress, rebuild_all
 from shared.runtime.build import open_database
@@ -189,7 +189,7 @@ async def run(events: int, url: str, template_cases: int, processes: int) -> Non
         )
     settings = CommonSettings(log_backend="embedded", log_url=url, database_url=url)
     engine = await open_database(settings)
-    source = ReplaySource(settings, replay_batch_size=10_000)
+    source = ReplaySource(settings)
     log = source.log()
     await log.start()  # the event store's tables
     try:
@@ -212,7 +212,7 @@ async def run(events: int, url: str, template_cases: int, processes: int) -> Non
             engine=engine,
             projections=projections(log),
             on_progress=progress,
-            batch_events=10_000,
+            batch_events=BATCH_EVENTS,
             sharded=sharded(source, processes),
         )
         tables = list(report.checksums)

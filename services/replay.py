@@ -42,6 +42,11 @@ from shared.runtime.logging import configure_logging
 PROCESSES = 2
 """Processes the pass is split over on PostgreSQL (by case)."""
 
+BATCH_EVENTS = 20_000
+"""Events per batch of the pass (and per read of the embedded log's replay): each batch
+costs every model a transaction and a lookup; on 2 cores 20,000 rebuilt faster than 10,000
+and 40,000."""
+
 PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
     "cases": lambda log: CaseListProjection(log=log),
     "timers": lambda log: TimerIndex(partition_of=log.partition_of),
@@ -63,7 +68,7 @@ class ReplaySource:
 
     settings: CommonSettings
     names: tuple[str, ...] = ()
-    replay_batch_size: int | None = None
+    replay_batch_size: int | None = BATCH_EVENTS
     """Records per log read on the embedded log (None: the log's default)."""
 
     def log(self) -> EventLog:
@@ -140,7 +145,8 @@ async def replay(names: list[str], *, processes: int = PROCESSES) -> int:
     settings = CommonSettings()
     configure_logging(json_logs=settings.json_logs, level="WARNING")
     engine = await open_database(settings)
-    log = build_log(settings)
+    source = ReplaySource(settings, tuple(names))
+    log = source.log()
     await log.start()
     printer = ProgressPrinter()
     try:
@@ -149,7 +155,8 @@ async def replay(names: list[str], *, processes: int = PROCESSES) -> int:
             engine=engine,
             projections=projections(log, names),
             on_progress=printer,
-            sharded=sharded(ReplaySource(settings, tuple(names)), processes),
+            batch_events=BATCH_EVENTS,
+            sharded=sharded(source, processes),
         )
         printer.done(report)
     finally:

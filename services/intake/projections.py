@@ -79,10 +79,22 @@ class CaseListProjection:
             await conn.execute(self._update, [{**row, "case_key": row["id"]} for row in updates])
 
     async def _fold(self, row: CaseRow | None, events: list[EventEnvelope]) -> CaseRow | None:
+        version = row["version"] if row else 0
+        for index, event in enumerate(events):
+            if event.sequence != version + 1:
+                return await self._fold_checked(row, events[index:])
+            row = evolve(row, event)  # the usual case: the next event (stamped as version)
+            version = event.sequence if row else 0
+        return row
+
+    async def _fold_checked(
+        self, row: CaseRow | None, events: list[EventEnvelope]
+    ) -> CaseRow | None:
+        """The fold where an event may be a duplicate or come after a gap."""
         for event in events:
             version = row["version"] if row else 0
             sequence = event.sequence
-            if sequence == version + 1:  # the usual case: the next event
+            if sequence == version + 1:  # the next event
                 row = evolve(row, event)
             elif sequence > version:
                 # Records of one case can arrive out of order or after a gap: fill it in.

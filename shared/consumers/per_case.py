@@ -82,7 +82,8 @@ class PerCaseProjection(ABC, Generic[State]):
 
     @abstractmethod
     def evolve(self, state: State | None, event: EventEnvelope) -> State | None:
-        """The state after one event (None while the case has not been reported)."""
+        """The state after one event (None while the case has not been reported); a state
+        it returns has the event's sequence as its ``version``."""
 
     @abstractmethod
     def version(self, state: State) -> int:
@@ -117,11 +118,22 @@ class PerCaseProjection(ABC, Generic[State]):
             await self.store(conn, changed, [case_id for case_id in changed if case_id in stored])
 
     async def _fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
+        evolve = self.evolve
+        version = self.version(state) if state is not None else 0
+        for index, event in enumerate(events):
+            if event.sequence != version + 1:
+                return await self._fold_checked(state, events[index:])
+            state = evolve(state, event)  # the usual case: the next event
+            version = event.sequence if state is not None else 0  # what ``version`` gives
+        return state
+
+    async def _fold_checked(self, state: State | None, events: list[EventEnvelope]) -> State | None:
+        """The fold where an event may be a duplicate or come after a gap."""
         evolve, version_of = self.evolve, self.version
         for event in events:
             version = version_of(state) if state is not None else 0
             sequence = event.sequence
-            if sequence == version + 1:  # the usual case: the next event
+            if sequence == version + 1:  # the next event
                 state = evolve(state, event)
             elif sequence > version:  # a gap: fill it from the case stream
                 for item in await self._log.read_stream(event.case_id, after=version):

@@ -98,18 +98,20 @@ async def run_pass(
     with collection_paused():
         async for batch in read_ahead(log.replay(start, shard=shard)):
             pending.extend(batch)
-            if len(pending) < batch_events:
-                continue
-            applied += await apply_apart(engine, models, pending)
-            uncollected += len(pending)
-            pending = []
-            if uncollected >= COLLECT_EVERY:
-                collect_young()
-                uncollected = 0
-            if on_batch is not None:
-                on_batch(applied)
-            if stop is not None and stop():
-                return applied
+            while len(pending) >= batch_events:
+                # A batch of the log's reads may hold several of ours (a pass that is to
+                # stop soon applies small ones); the models' positions say what is applied.
+                chunk, pending = pending[:batch_events], pending[batch_events:]
+                applied += await apply_apart(engine, models, chunk)
+                uncollected += len(chunk)
+                del chunk
+                if uncollected >= COLLECT_EVERY:
+                    collect_young()
+                    uncollected = 0
+                if on_batch is not None:
+                    on_batch(applied)
+                if stop is not None and stop():
+                    return applied
         if pending:
             applied += await apply_apart(engine, models, pending)
     for model in models:
@@ -277,9 +279,18 @@ def _unseen(model: Model, batch: Sequence[Delivery]) -> list[EventEnvelope]:
     return events
 
 
+LOCAL_SETTINGS = text(
+    "SELECT set_config('enable_seqscan', 'off', true),"
+    " set_config('synchronous_commit', 'off', true)"
+)
+"""``SET LOCAL`` of both settings, in one statement."""
+
+
 async def _prefer_indexes(conn: AsyncConnection) -> None:
     """The fresh tables have no statistics until autovacuum gets to them, so PostgreSQL
     would plan their lookups of a batch's keys as sequential scans of ever larger tables;
-    inside the rebuild's own transactions, keyed lookups use the primary keys."""
+    inside the rebuild's own transactions, keyed lookups use the primary keys. Their
+    commits need not wait for the disk either: after a crash of the server the next rebuild
+    drops the fresh tables and starts again, and the swap's commit is a durable one."""
     if conn.dialect.name == "postgresql":
-        await conn.execute(text("SET LOCAL enable_seqscan = off"))
+        await conn.execute(LOCAL_SETTINGS)

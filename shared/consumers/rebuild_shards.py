@@ -34,6 +34,10 @@ from shared.log.port import EventLog, Shard
 
 Opened = tuple[EventLog, AsyncEngine, Sequence[RebuildableProjection]]
 
+ALONE_BATCH = 2000
+"""Events per batch while this process replays every case alone: it hands over to the
+workers after a batch, so a worker that is ready waits at most one small batch."""
+
 
 class RebuildSource(Protocol):
     """Opens the log, the read-model database and the projections being rebuilt, in any
@@ -146,7 +150,7 @@ class ShardWorkers:
             log,
             engine,
             models,
-            batch_events=self._batch_events,
+            batch_events=min(self._batch_events, ALONE_BATCH),
             on_batch=report,
             stop=lambda: len(progress.ready) == len(self._workers),
         )
@@ -164,7 +168,7 @@ class ShardWorkers:
         )
         while not self._settled(progress):
             report(own)
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.01)
         self._raise_failure(progress)
         for model in models:
             for outcome in progress.outcomes.values():

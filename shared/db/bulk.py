@@ -83,14 +83,11 @@ def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any,
             pass
     if not json_columns:
         return [tuple(map(row.get, names)) for row in rows]
-    json_names = {names[i] for i in json_columns}
-    return [
-        tuple(
-            orjson.dumps(row.get(name)).decode() if name in json_names else row.get(name)
-            for name in names
-        )
-        for row in rows
-    ]
+    records = [list(map(row.get, names)) for row in rows]
+    for record in records:
+        for i in json_columns:
+            record[i] = orjson.dumps(record[i]).decode()
+    return [tuple(record) for record in records]
 
 
 # How SQLAlchemy's SQLite dialect stores DateTime (so reads parse bulk-written rows alike).
