@@ -11,7 +11,6 @@ depend on how the log was cut into batches.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from operator import attrgetter
 from typing import Generic, Self, TypeVar
@@ -40,11 +39,18 @@ def new_in(cases: CaseStreams) -> frozenset[str]:
 def by_case(events: Sequence[EventEnvelope]) -> CaseStreams:
     """The events by case, each case's in sequence order (a rebuild groups a batch once for
     every projection that takes it so: ``apply_cases``)."""
-    streams: CaseStreams = defaultdict(list)
+    streams: CaseStreams = {}
+    out_of_order: set[str] = set()
     for event in events:
-        streams[event.case_id].append(event)
-    for case_events in streams.values():
-        case_events.sort(key=SEQUENCE)  # nearly always in order already: one pass
+        case_events = streams.get(event.case_id)
+        if case_events is None:
+            streams[event.case_id] = [event]
+            continue
+        if case_events[-1].sequence >= event.sequence:
+            out_of_order.add(event.case_id)  # nearly never: a log keeps each case in order
+        case_events.append(event)
+    for case_id in out_of_order:
+        streams[case_id].sort(key=SEQUENCE)
     return streams
 
 

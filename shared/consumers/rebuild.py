@@ -69,6 +69,7 @@ class RebuildReport:
     events: int
     seconds: float
     checksums: dict[str, str]
+    """Per table (empty when the caller asked for none)."""
     caught_up: int = 0
     """Events applied in the swap's transaction (written while the pass ran)."""
 
@@ -86,9 +87,11 @@ async def rebuild_all(
     before_swap: Callable[[], Awaitable[None]] | None = None,
     batch_events: int = 5000,
     sharded: ShardedPass | None = None,
+    checksums: bool = True,
 ) -> RebuildReport:
     """Rebuild the projections; ``sharded`` splits the pass by case over several processes
-    on PostgreSQL (SQLite has one writer at a time: there the pass stays in this one)."""
+    on PostgreSQL (SQLite has one writer at a time: there the pass stays in this one);
+    ``checksums``: the report has one per table (``table_checksum``)."""
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
         workers: ShardWorkers | None = None
@@ -124,12 +127,12 @@ async def rebuild_all(
     seconds = time.perf_counter() - started
     if on_progress is not None:
         on_progress(Progress(applied + caught_up, max(total, applied + caught_up), seconds))
-    checksums = {t.live.name: await table_checksum(engine, t.live) for t in every_table}
+    sums = {t.live.name: await table_checksum(engine, t.live) for t in every_table if checksums}
     return RebuildReport(
         groups=tuple(m.projection.group for m in models),
         events=applied + caught_up,
         seconds=seconds,
-        checksums=checksums,
+        checksums=sums,
         caught_up=caught_up,
     )
 

@@ -75,10 +75,9 @@ def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any,
     """The rows as tuples in column order (JSON columns as JSON text, a missing key None)."""
     names = [column.name for column in table.columns]
     json_columns = [i for i, column in enumerate(table.columns) if isinstance(column.type, JSON)]
-    if len(names) > 1 and not json_columns and all(len(row) == len(names) for row in rows):
-        pick = itemgetter(*names)
+    if len(names) > 1 and not json_columns:
         try:
-            return [pick(row) for row in rows]  # every row has exactly the table's columns
+            return list(map(itemgetter(*names), rows))  # every row has every column
         except KeyError:
             pass
     if not json_columns:

@@ -45,11 +45,17 @@ def fresh_copy(live: Table, metadata: MetaData) -> FreshTable:
 
 
 async def create_fresh(conn: AsyncConnection, tables: Sequence[FreshTable]) -> None:
-    """Empty fresh tables (a leftover of an interrupted rebuild is dropped first)."""
+    """Empty fresh tables (a leftover of an interrupted rebuild is dropped first). On
+    PostgreSQL autovacuum leaves them alone until the swap: it would scan them over and
+    over while the pass fills them, on the cores the pass needs."""
     for table in tables:
         await conn.execute(DropTable(table.fresh, if_exists=True))
         await conn.execute(text(f"DROP TABLE IF EXISTS {_q(conn, table.live.name + OLD)}"))
         await conn.execute(CreateTable(table.fresh))
+        if conn.dialect.name == "postgresql":
+            await conn.execute(
+                text(f"ALTER TABLE {_q(conn, table.fresh.name)} SET (autovacuum_enabled = false)")
+            )
 
 
 async def index_fresh(conn: AsyncConnection, tables: Sequence[FreshTable]) -> None:
@@ -79,6 +85,7 @@ async def swap_in(conn: AsyncConnection, tables: Sequence[FreshTable]) -> None:
         await conn.execute(text(f"ALTER TABLE {_q(conn, fresh)} RENAME TO {_q(conn, live)}"))
         await conn.execute(text(f"DROP TABLE {_q(conn, old)}"))
         if postgres:
+            await conn.execute(text(f"ALTER TABLE {_q(conn, live)} RESET (autovacuum_enabled)"))
             await conn.execute(
                 text(
                     f"ALTER TABLE {_q(conn, live)} RENAME CONSTRAINT "
