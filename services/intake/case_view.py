@@ -231,8 +231,10 @@ EVOLVERS: dict[str, Evolver] = {
 }
 
 
-def evolve(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
-    """Apply one event; events this view does not show only move its version on."""
+def evolve(row: CaseRow | None, event: EventEnvelope, *, owned: bool = False) -> CaseRow | None:
+    """Apply one event; events this view does not show only move its version on. The input
+    row stays as it was, unless ``owned``: a fold that made it itself (by an earlier call)
+    lets such an event stamp it in place instead of copying it."""
     evolver = EVOLVERS.get(event.event_type)
     new = evolver(row, event) if evolver else row
     practice = PRACTICE_EVOLVERS.get(event.event_type)
@@ -241,7 +243,7 @@ def evolve(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if new is None:
         return None
     stamp: datetime = event.occurred_at
-    if new is row:
+    if new is row and not owned:
         new = dict(new)  # the input row stays as it was
     # Otherwise ``new`` is the evolvers' own fresh dict: stamp it in place.
     new["version"] = event.sequence

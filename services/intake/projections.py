@@ -80,11 +80,13 @@ class CaseListProjection:
 
     async def _fold(self, row: CaseRow | None, events: list[EventEnvelope]) -> CaseRow | None:
         version = row["version"] if row else 0
+        owned = False  # the row came from the table (or is None): not this fold's own
         for index, event in enumerate(events):
             if event.sequence != version + 1:
                 return await self._fold_checked(row, events[index:])
-            row = evolve(row, event)  # the usual case: the next event (stamped as version)
-            version = event.sequence if row else 0
+            row = evolve(row, event, owned=owned)  # the usual case: the next event
+            version = event.sequence if row else 0  # stamped as its version
+            owned = row is not None
         return row
 
     async def _fold_checked(

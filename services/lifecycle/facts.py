@@ -62,5 +62,8 @@ class MeasureFactsProjection(PerCaseProjection[Facts]):
     def evolve(self, state: Facts | None, event: EventEnvelope) -> Facts | None:
         return evolve(state, event)
 
+    def evolve_owned(self, state: Facts | None, event: EventEnvelope) -> Facts | None:
+        return evolve(state, event, owned=True)
+
     def version(self, state: Facts) -> int:
         return int(state.case["version"])

@@ -200,7 +200,10 @@ EVOLVERS: dict[str, Callable[[Facts, Row], Facts]] = {
 }
 
 
-def evolve(facts: Facts | None, event: EventEnvelope) -> Facts | None:
+def evolve(facts: Facts | None, event: EventEnvelope, *, owned: bool = False) -> Facts | None:
+    """Apply one event. The input facts stay as they were, unless ``owned``: a fold that
+    made them itself (by an earlier call) lets an event that leaves the case row as it is
+    stamp the version on it in place (the assignments are never changed in place)."""
     if event.event_type in ("CaseReported", "CaseRejected"):
         return _new_case(event)
     if facts is None:
@@ -208,6 +211,9 @@ def evolve(facts: Facts | None, event: EventEnvelope) -> Facts | None:
     handler = EVOLVERS.get(event.event_type)
     new = handler(facts, event.payload) if handler else facts
     if new.case is facts.case:
+        if owned:
+            new.case["version"] = event.sequence
+            return new
         return _case(new, version=event.sequence)
     new.case["version"] = event.sequence  # a case dict the handler made for this state
     return new

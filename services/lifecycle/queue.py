@@ -56,6 +56,9 @@ class UnitQueueProjection(PerCaseProjection[QueueRow]):
     def evolve(self, state: QueueRow | None, event: EventEnvelope) -> QueueRow | None:
         return evolve(state, event)
 
+    def evolve_owned(self, state: QueueRow | None, event: EventEnvelope) -> QueueRow | None:
+        return evolve(state, event, owned=True)
+
     def version(self, state: QueueRow) -> int:
         return int(state["version"])
 

@@ -101,14 +101,17 @@ EVOLVERS: dict[str, Callable[[QueueRow, EventEnvelope], QueueRow]] = {
 }
 
 
-def evolve(row: QueueRow | None, event: EventEnvelope) -> QueueRow | None:
+def evolve(row: QueueRow | None, event: EventEnvelope, *, owned: bool = False) -> QueueRow | None:
+    """Apply one event. The input row stays as it was, unless ``owned``: a fold that made
+    it itself (by an earlier call) lets an event that only moves the version on stamp it in
+    place instead of copying it."""
     if event.event_type in ("CaseReported", "CaseRejected"):
         return _reported(row, event)
     if row is None:
         return None
     handler = EVOLVERS.get(event.event_type)
     new = handler(row, event) if handler else row
-    if new is row:
+    if new is row and not owned:
         new = dict(row)  # the input row stays as it was
     # Otherwise ``new`` is the handler's own fresh dict: stamp it in place.
     new["version"] = event.sequence

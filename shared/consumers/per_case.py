@@ -91,6 +91,11 @@ class PerCaseProjection(ABC, Generic[State]):
         """The state after one event (None while the case has not been reported); a state
         it returns has the event's sequence as its ``version``."""
 
+    def evolve_owned(self, state: State | None, event: EventEnvelope) -> State | None:
+        """``evolve`` of a state an earlier ``evolve`` of the same fold made: it may be
+        changed in place (nothing else holds it)."""
+        return self.evolve(state, event)
+
     @abstractmethod
     def version(self, state: State) -> int:
         """The last sequence applied."""
@@ -124,13 +129,17 @@ class PerCaseProjection(ABC, Generic[State]):
             await self.store(conn, changed, [case_id for case_id in changed if case_id in stored])
 
     async def _fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
-        evolve = self.evolve
+        evolve = self.evolve  # the state came from ``load`` (or is None): not the fold's own
         version = self.version(state) if state is not None else 0
         for index, event in enumerate(events):
             if event.sequence != version + 1:
                 return await self._fold_checked(state, events[index:])
             state = evolve(state, event)  # the usual case: the next event
-            version = event.sequence if state is not None else 0  # what ``version`` gives
+            if state is None:
+                version = 0  # what ``version`` gives
+            else:
+                version = event.sequence
+                evolve = self.evolve_owned  # a state this fold made
         return state
 
     async def _fold_checked(self, state: State | None, events: list[EventEnvelope]) -> State | None:
