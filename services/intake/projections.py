@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
-from shared.consumers.per_case import CaseStreams, by_case
+from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import cases
@@ -25,83 +25,36 @@ def _update_by_id(table: Table) -> Update:
     )
 
 
-class CaseListProjection:
+class CaseListProjection(PerCaseProjection[CaseRow]):
     group = "projection.cases"
+    default_tables = (cases,)
 
-    def __init__(self, *, log: EventLog, table: Table = cases) -> None:
-        self._log = log
-        self._table = table
-        self._update = _update_by_id(table)
+    def __init__(self, *, log: EventLog, tables: Mapping[str, Table] | None = None) -> None:
+        super().__init__(log=log, tables=tables)
+        self._update = _update_by_id(self.table(cases))
 
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return (self._table,)
+    async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, CaseRow]:
+        table = self.table(cases)
+        found = await conn.execute(select(table).where(key_in(table.c.id, case_ids, conn.dialect)))
+        return {row["id"]: row_from_db(row) for row in found.mappings()}
 
-    def writing_to(self, tables: Mapping[str, Table]) -> CaseListProjection:
-        """The same projection writing into other tables (a rebuild's fresh copies)."""
-        return CaseListProjection(log=self._log, table=tables[cases.name])
-
-    async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
-        await self.apply_many([event], conn)
-
-    async def apply_many(
-        self,
-        events: Sequence[EventEnvelope],
-        conn: AsyncConnection,
-        *,
-        new_cases: Collection[str] = (),
+    async def store(
+        self, conn: AsyncConnection, states: dict[str, CaseRow], stored: Collection[str]
     ) -> None:
-        """Apply a batch: one read of the affected rows, folds in memory, bulk writes."""
-        await self.apply_cases(by_case(events), conn, new_cases=new_cases)
-
-    async def apply_cases(
-        self, cases: CaseStreams, conn: AsyncConnection, *, new_cases: Collection[str] = ()
-    ) -> None:
-        """``apply_many`` on events already grouped by case (``by_case``); the rows of
-        ``new_cases`` are not looked up (they have none yet)."""
-        table = self._table
-        known = [case_id for case_id in cases if case_id not in new_cases]
-        stored: dict[str, CaseRow] = {}
-        if known:
-            found = await conn.execute(select(table).where(key_in(table.c.id, known, conn.dialect)))
-            stored = {row["id"]: row_from_db(row) for row in found.mappings()}
-        inserts: list[CaseRow] = []
-        updates: list[CaseRow] = []
-        for case_id, case_events in cases.items():
-            before = stored.get(case_id)
-            after = await self._fold(before, case_events)
-            if after is None or after is before:
-                continue
-            (updates if before is not None else inserts).append(after)
+        """New cases are inserted in bulk, stored ones updated in place."""
+        inserts = [row for case_id, row in states.items() if case_id not in stored]
         if inserts:
-            await insert_rows(conn, table, inserts)
-        if updates:
-            await conn.execute(self._update, [{**row, "case_key": row["id"]} for row in updates])
+            await insert_rows(conn, self.table(cases), inserts)
+        if stored:
+            await conn.execute(
+                self._update, [{**states[case_id], "case_key": case_id} for case_id in stored]
+            )
 
-    async def _fold(self, row: CaseRow | None, events: list[EventEnvelope]) -> CaseRow | None:
-        version = row["version"] if row else 0
-        owned = False  # the row came from the table (or is None): not this fold's own
-        for index, event in enumerate(events):
-            if event.sequence != version + 1:
-                return await self._fold_checked(row, events[index:])
-            row = evolve(row, event, owned=owned)  # the usual case: the next event
-            version = event.sequence if row else 0  # stamped as its version
-            owned = row is not None
-        return row
+    def evolve(self, state: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+        return evolve(state, event)
 
-    async def _fold_checked(
-        self, row: CaseRow | None, events: list[EventEnvelope]
-    ) -> CaseRow | None:
-        """The fold where an event may be a duplicate or come after a gap."""
-        for event in events:
-            version = row["version"] if row else 0
-            sequence = event.sequence
-            if sequence == version + 1:  # the next event
-                row = evolve(row, event)
-            elif sequence > version:
-                # Records of one case can arrive out of order or after a gap: fill it in.
-                for item in await self._log.read_stream(event.case_id, after=version):
-                    if item.sequence <= sequence:
-                        row = evolve(row, item)
-            # else a duplicate delivery
-        return row
+    def evolve_owned(self, state: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+        return evolve(state, event, owned=True)
+
+    def version(self, state: CaseRow) -> int:
+        return int(state["version"])

@@ -117,18 +117,32 @@ class PerCaseProjection(ABC, Generic[State]):
     ) -> None:
         """``apply_many`` on events already grouped by case (``by_case``); ``new_cases``
         have nothing stored yet (``new_in``), so they are not loaded."""
-        known = [case_id for case_id in cases if case_id not in new_cases]
-        stored = await self.load(conn, known) if known else {}
+        stored = await self.load_known(conn, cases, new_cases=new_cases)
         changed: dict[str, State] = {}
         for case_id, case_events in cases.items():
             before = stored.get(case_id)
-            after = await self._fold(before, case_events)
+            after = await self.fold(before, case_events)
             if after is not None and after is not before:
                 changed[case_id] = after
+        await self.store_changed(conn, changed, stored)
+
+    async def load_known(
+        self, conn: AsyncConnection, cases: CaseStreams, *, new_cases: Collection[str] = ()
+    ) -> dict[str, State]:
+        """``load`` of the cases that may have rows (all but ``new_cases``)."""
+        known = [case_id for case_id in cases if case_id not in new_cases]
+        return await self.load(conn, known) if known else {}
+
+    async def store_changed(
+        self, conn: AsyncConnection, changed: dict[str, State], stored: Collection[str]
+    ) -> None:
+        """``store`` of the changed cases; ``stored``: what ``load_known`` found."""
         if changed:
             await self.store(conn, changed, [case_id for case_id in changed if case_id in stored])
 
-    async def _fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
+    async def fold(self, state: State | None, events: list[EventEnvelope]) -> State | None:
+        """The state after one case's events (in sequence order) from ``state`` (as
+        ``load`` gave it, or None); a duplicate is skipped, a gap filled from the log."""
         evolve = self.evolve  # the state came from ``load`` (or is None): not the fold's own
         version = self.version(state) if state is not None else 0
         for index, event in enumerate(events):

@@ -24,12 +24,12 @@ import orjson
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.consumers.rebuild_folds import run_all
 from shared.consumers.rebuild_pass import (
     RebuildableProjection,
     apply_events,
     lowest_positions,
     models_of,
-    run_all,
     run_pass,
 )
 from shared.consumers.rebuild_shards import RebuildSource, ShardedPass, ShardWorkers

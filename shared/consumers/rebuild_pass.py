@@ -10,17 +10,17 @@ takes each other shard) applies only those cases' events.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, Self
 
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.consumers.per_case import CaseStreams, by_case, new_in
+from shared.consumers.per_case import CaseStreams, PerCaseProjection, by_case, new_in
 from shared.consumers.projection import BatchProjection
 from shared.consumers.read_ahead import read_ahead
+from shared.consumers.rebuild_folds import fold_together, run_all
 from shared.db.swap import FreshTable, fresh_copy
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Shard
@@ -161,6 +161,7 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
         async with engine.begin() as conn:
             return await apply_events(models, batch, conn, in_pass=True)
     chosen = [(model, events) for model, events in _new_events(models, batch) if events]
+    applied = max((len(events) for _, events in chosen), default=0)
     grouped = _Grouped(in_pass=True)
 
     async def write(model: Model, events: list[EventEnvelope]) -> None:
@@ -168,8 +169,19 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
             await _prefer_indexes(conn)
             await _apply(model.writer, events, conn, grouped)
 
-    await run_all(write(model, events) for model, events in chosen)
-    return max((len(events) for _, events in chosen), default=0)
+    folding = [(m.writer, e) for m, e in chosen if isinstance(m.writer, PerCaseProjection)]
+    steps: list[Awaitable[None]] = []
+    if len(folding) > 1 and all(events is folding[0][1] for _, events in folding):
+        # The usual case: the models that fold cases take the same events, case by case.
+        streams, new_cases = grouped(folding[0][1])
+        writers = [writer for writer, _ in folding]
+        steps.append(
+            fold_together(engine, writers, streams, new_cases=new_cases, prepare=_prefer_indexes)
+        )
+        chosen = [(m, e) for m, e in chosen if not isinstance(m.writer, PerCaseProjection)]
+    steps.extend(write(model, events) for model, events in chosen)
+    await run_all(steps)
+    return applied
 
 
 class _Grouped:
@@ -211,14 +223,6 @@ class ApplyCases(Protocol):
     def __call__(
         self, cases: CaseStreams, conn: AsyncConnection, *, new_cases: Collection[str] = ()
     ) -> Awaitable[None]: ...
-
-
-async def run_all(steps: Iterable[Awaitable[None]]) -> None:
-    """Run the steps at once; the first failure is raised once every step has ended."""
-    outcomes = await asyncio.gather(*steps, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
 
 
 def _new_events(
