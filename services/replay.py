@@ -135,7 +135,9 @@ class ProgressPrinter:
             print(f"  {table}: sha256 {checksum}", file=self._out)
 
 
-async def replay(names: list[str], *, processes: int = PROCESSES) -> int:
+async def replay(
+    names: list[str], *, processes: int = PROCESSES, batch_events: int = BATCH_EVENTS
+) -> int:
     unknown = [name for name in names if name not in PROJECTIONS]
     if unknown:
         print(
@@ -145,7 +147,7 @@ async def replay(names: list[str], *, processes: int = PROCESSES) -> int:
     settings = CommonSettings()
     configure_logging(json_logs=settings.json_logs, level="WARNING")
     engine = await open_database(settings)
-    source = ReplaySource(settings, tuple(names))
+    source = ReplaySource(settings, tuple(names), replay_batch_size=batch_events)
     log = source.log()
     await log.start()
     printer = ProgressPrinter()
@@ -155,7 +157,7 @@ async def replay(names: list[str], *, processes: int = PROCESSES) -> int:
             engine=engine,
             projections=projections(log, names),
             on_progress=printer,
-            batch_events=BATCH_EVENTS,
+            batch_events=batch_events,
             sharded=sharded(source, processes),
         )
         printer.done(report)
@@ -178,8 +180,16 @@ def main() -> None:
         default=PROCESSES,
         help=f"processes the pass is split over on PostgreSQL, by case (default {PROCESSES})",
     )
+    parser.add_argument(
+        "--batch-events",
+        type=int,
+        default=BATCH_EVENTS,
+        help=f"events per batch (default {BATCH_EVENTS:,}: about 345 MB per process; "
+        "a smaller batch needs less memory and takes longer)",
+    )
     args = parser.parse_args()
-    raise SystemExit(asyncio.run(replay(args.models, processes=args.processes)))
+    run = replay(args.models, processes=args.processes, batch_events=args.batch_events)
+    raise SystemExit(asyncio.run(run))
 
 
 if __name__ == "__main__":
