@@ -11,9 +11,9 @@ depend on how the log was cut into batches.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from operator import attrgetter
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,6 +34,24 @@ def new_in(cases: CaseStreams) -> frozenset[str]:
     nothing for them yet: a rebuild's pass does not look their rows up. (A case's records
     are in sequence order in the log, so none came before its first.)"""
     return frozenset(case_id for case_id, events in cases.items() if events[0].sequence == 1)
+
+
+Fold = Callable[[Any, list[EventEnvelope]], Awaitable[Any]]
+
+
+async def fold_cases(
+    cases: CaseStreams, folds: Sequence[tuple[Fold, dict[str, Any], dict[str, Any]]]
+) -> None:
+    """Each case's events through every fold in turn (``PerCaseProjection.fold``), from its
+    state in the fold's ``before`` (None if absent); a state the events changed goes into
+    its ``after``. Several folds take a case one after the other, while its events are in
+    the processor's cache (``shared.consumers.rebuild_folds``)."""
+    for case_id, events in cases.items():
+        for fold, before_of, after_of in folds:
+            before = before_of.get(case_id)
+            after = await fold(before, events)
+            if after is not None and after is not before:
+                after_of[case_id] = after
 
 
 def by_case(events: Sequence[EventEnvelope]) -> CaseStreams:
@@ -119,11 +137,7 @@ class PerCaseProjection(ABC, Generic[State]):
         have nothing stored yet (``new_in``), so they are not loaded."""
         stored = await self.load_known(conn, cases, new_cases=new_cases)
         changed: dict[str, State] = {}
-        for case_id, case_events in cases.items():
-            before = stored.get(case_id)
-            after = await self.fold(before, case_events)
-            if after is not None and after is not before:
-                changed[case_id] = after
+        await fold_cases(cases, [(self.fold, stored, changed)])
         await self.store_changed(conn, changed, stored)
 
     async def load_known(

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.consumers.per_case import CaseStreams, PerCaseProjection
+from shared.consumers.per_case import CaseStreams, PerCaseProjection, fold_cases
 
 
 async def run_all(steps: Iterable[Awaitable[Any]]) -> list[Any]:
@@ -47,16 +47,13 @@ async def fold_together(
             for writer, conn in zip(writers, conns, strict=True)
         )
         changed: list[dict[str, Any]] = [{} for _ in writers]
-        folds = [
-            (writer.fold, before_of, after_of)
-            for writer, before_of, after_of in zip(writers, stored, changed, strict=True)
-        ]
-        for case_id, events in cases.items():
-            for fold, before_of, after_of in folds:
-                before = before_of.get(case_id)
-                after = await fold(before, events)
-                if after is not None and after is not before:
-                    after_of[case_id] = after
+        await fold_cases(
+            cases,
+            [
+                (writer.fold, before_of, after_of)
+                for writer, before_of, after_of in zip(writers, stored, changed, strict=True)
+            ],
+        )
         await run_all(
             writer.store_changed(conn, after_of, before_of)
             for writer, conn, before_of, after_of in zip(

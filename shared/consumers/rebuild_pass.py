@@ -166,7 +166,7 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
 
     async def write(model: Model, events: list[EventEnvelope]) -> None:
         async with engine.begin() as conn:
-            await _prefer_indexes(conn)
+            await _rebuild_settings(conn)
             await _apply(model.writer, events, conn, grouped)
 
     folding = [(m.writer, e) for m, e in chosen if isinstance(m.writer, PerCaseProjection)]
@@ -176,9 +176,9 @@ async def apply_apart(engine: AsyncEngine, models: list[Model], batch: Sequence[
         streams, new_cases = grouped(folding[0][1])
         writers = [writer for writer, _ in folding]
         steps.append(
-            fold_together(engine, writers, streams, new_cases=new_cases, prepare=_prefer_indexes)
+            fold_together(engine, writers, streams, new_cases=new_cases, prepare=_rebuild_settings)
         )
-        chosen = [(m, e) for m, e in chosen if not isinstance(m.writer, PerCaseProjection)]
+        chosen = [(m, e) for m, e in chosen if m.writer not in writers]
     steps.extend(write(model, events) for model, events in chosen)
     await run_all(steps)
     return applied
@@ -287,10 +287,10 @@ LOCAL_SETTINGS = text(
     "SELECT set_config('enable_seqscan', 'off', true),"
     " set_config('synchronous_commit', 'off', true)"
 )
-"""``SET LOCAL`` of both settings, in one statement."""
+"""``SET LOCAL`` of the rebuild's two settings, in one statement (``_rebuild_settings``)."""
 
 
-async def _prefer_indexes(conn: AsyncConnection) -> None:
+async def _rebuild_settings(conn: AsyncConnection) -> None:
     """The fresh tables have no statistics until autovacuum gets to them, so PostgreSQL
     would plan their lookups of a batch's keys as sequential scans of ever larger tables;
     inside the rebuild's own transactions, keyed lookups use the primary keys. Their
