@@ -17,7 +17,18 @@ from pydantic_settings import SettingsConfigDict
 from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
-ROLES = ("reader", "reporter", "handler", "supervisor", "auditor", "admin", "pii")
+REPORT_ANYWHERE = "report-anywhere"
+"""The role of a key that may report into any unit of the county (a 12345 platform)."""
+ROLES = (
+    "reader",
+    "reporter",
+    "handler",
+    "supervisor",
+    "auditor",
+    "admin",
+    "pii",
+    REPORT_ANYWHERE,
+)
 
 
 class ApiKeySetting(BaseModel):
@@ -149,4 +160,4 @@ class CommonSettings(ServiceSettings):
         return problems
 
 
-__all__ = ["ROLES", "ApiKeySetting", "CommonSettings", "Environment"]
+__all__ = ["REPORT_ANYWHERE", "ROLES", "ApiKeySetting", "CommonSettings", "Environment"]
