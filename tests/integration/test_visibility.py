@@ -5,6 +5,7 @@ anywhere."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ from services.intake.main import CASES_PROGRESS
 from services.lifecycle.main import QUEUE_PROGRESS
 from shared.config import ApiKeySetting, CommonSettings
 from shared.org.levels import Level
-from tests.integration.api_client import api_keys_for_tests, running_app
+from tests.integration.api_client import api_keys_for_tests, embedded_settings, running_app
 from tests.integration.test_escalation_service import case_when
 from tests.integration.test_intake_api import (
     MY_GRID,
@@ -152,3 +153,28 @@ async def test_a_report_into_another_region_is_refused_unless_the_key_reports_an
         )
         assert platform.status_code == 201, platform.text
         assert platform.json()["unit_code"].startswith(B)
+
+
+async def test_a_unit_named_outside_the_regions_answers_404(tmp_path: Path) -> None:
+    settings = with_region_keys(embedded_settings(tmp_path))
+    named = {
+        "/v1/cases": {"unit": "{grid}"},
+        "/v1/stats": {"unit": "{grid}"},
+        "/v1/units": {"parent": "{township}"},
+        "/v1/units/{grid}": {},
+        "/v1/units/{grid}/queue": {},
+    }
+    async with running_app(settings, SERVICES) as api:
+        for path, params in named.items():
+            for grid, township, status in (
+                (MY_GRID, MY_TOWNSHIP, 200),
+                (OTHER_GRID, OTHER_TOWNSHIP, 404),
+            ):
+                codes = {"grid": grid.code, "township": township.code}
+                answer = await api.get(
+                    path.format(**codes),
+                    params={name: value.format(**codes) for name, value in params.items()},
+                    headers=as_("a-handler"),
+                )
+                assert answer.status_code == status, f"{path} {codes}: {answer.text}"
+        assert problem(answer, 404)["detail"] == f"unit {OTHER_GRID.code} was not found"
