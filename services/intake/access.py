@@ -90,10 +90,12 @@ async def held_stream(log: EventLog, principal: Principal, case_id: str) -> list
     return stream
 
 
-def may_report_at(principal: Principal, code: str, *, field: str) -> None:
-    """A report's unit must lie in the caller's regions, unless its key is explicitly allowed
-    to report anywhere (role ``report-anywhere``, which ``admin`` does not imply): 403."""
-    if REPORT_ANYWHERE in principal.roles or principal.can_see(code):
+def may_report_at(principal: Principal, code: str, *, field: str, county: str) -> None:
+    """A report's unit in the county must lie in the caller's regions, unless its key is
+    explicitly allowed to report anywhere (role ``report-anywhere``, which ``admin`` does not
+    imply): 403. A unit outside the county goes on to be rejected (退单) as before."""
+    outside_county = not code.startswith(county)
+    if outside_county or REPORT_ANYWHERE in principal.roles or principal.can_see(code):
         return
     message = f"unit {code} is outside the regions of this key"
     raise Problem(

@@ -47,7 +47,7 @@ async def post_case(
     context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
-    may_report_at(principal, report.unit_code, field="unit_code")
+    may_report_at(principal, report.unit_code, field="unit_code", county=context.tree.county.code)
     # The context alone, not one dependency per part: FastAPI resolving each one per request
     # cost as much as the report itself.
     with report_problems(

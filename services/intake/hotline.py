@@ -126,7 +126,8 @@ async def post_work_order(
     context: ContextDep,
 ) -> WorkOrderOut:
     unit_code, located_by = _place(order, tree)
-    may_report_at(principal, unit_code, field="area_code" if order.area_code else "address")
+    field = "area_code" if order.area_code else "address"
+    may_report_at(principal, unit_code, field=field, county=tree.county.code)
     fingerprint = hashlib.sha256(
         orjson.dumps(order.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()

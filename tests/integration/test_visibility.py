@@ -145,6 +145,9 @@ async def test_a_report_into_another_region_is_refused_unless_the_key_reports_an
         assert problem(located, 403)["errors"][0]["field"] == "address"
         cases = (await api.get("/v1/cases")).json()["items"]
         assert cases == [], "nothing was reported"
+        other_county = report(unit_code="110101001001001")
+        rejected = await api.post("/v1/cases", json=other_county, headers=as_("a-supervisor"))
+        assert problem(rejected, 422)["type"].endswith("outside-jurisdiction"), "退单 as before"
 
         mine = await api.post("/v1/cases", json=report(), headers=as_("a-supervisor"))
         assert mine.status_code == 201, mine.text

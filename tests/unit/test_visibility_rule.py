@@ -16,6 +16,7 @@ from shared.events.envelope import EventEnvelope
 
 GRID_A, VILLAGE_A, TOWNSHIP_A = "330681001001001", "330681001001", "330681001000"
 GRID_B = "330681002001001"
+COUNTY = "330681"
 
 
 def event(event_type: str, **payload: Any) -> EventEnvelope:
@@ -66,9 +67,12 @@ def test_a_key_sees_a_case_reported_or_held_in_its_regions() -> None:
 
 
 def test_only_a_report_anywhere_key_reports_outside_its_regions() -> None:
-    may_report_at(key(TOWNSHIP_A[:9]), GRID_A, field="unit_code")
-    may_report_at(key(TOWNSHIP_A[:9], roles=("report-anywhere",)), GRID_B, field="unit_code")
+    may_report_at(key(TOWNSHIP_A[:9]), GRID_A, field="unit_code", county=COUNTY)
+    anywhere = key(TOWNSHIP_A[:9], roles=("report-anywhere",))
+    may_report_at(anywhere, GRID_B, field="unit_code", county=COUNTY)
+    # Outside the county the report goes on, to be rejected (退单) with its reason.
+    may_report_at(key(TOWNSHIP_A[:9]), "110101001001", field="unit_code", county=COUNTY)
     for refused in (key(TOWNSHIP_A[:9]), key(TOWNSHIP_A[:9], roles=("admin",))):
         with pytest.raises(Problem) as problem:
-            may_report_at(refused, GRID_B, field="area_code")
+            may_report_at(refused, GRID_B, field="area_code", county=COUNTY)
         assert problem.value.status == 403
