@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings_base import Environment, ServiceSettings
@@ -38,6 +38,15 @@ class ApiKeySetting(BaseModel):
     client: str
     regions: list[str] = Field(min_length=1)
     roles: list[str] = Field(default_factory=lambda: ["reader", "reporter"])
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        """A misspelt role would silently grant nothing: refuse it at start-up."""
+        unknown = sorted(set(roles) - set(ROLES))
+        if unknown:
+            raise ValueError(f"unknown roles {unknown}; the roles are {', '.join(ROLES)}")
+        return roles
 
 
 def _default_org_file() -> Path:
