@@ -11,13 +11,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
-ROLES = ("reader", "reporter", "handler", "supervisor", "auditor", "admin", "pii")
+REPORT_ANYWHERE = "report-anywhere"
+"""The role of a key that may report into any unit of the county (a 12345 platform)."""
+ROLES = (
+    "reader",
+    "reporter",
+    "handler",
+    "supervisor",
+    "auditor",
+    "admin",
+    "pii",
+    REPORT_ANYWHERE,
+)
 
 
 class ApiKeySetting(BaseModel):
@@ -27,6 +38,15 @@ class ApiKeySetting(BaseModel):
     client: str
     regions: list[str] = Field(min_length=1)
     roles: list[str] = Field(default_factory=lambda: ["reader", "reporter"])
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, roles: list[str]) -> list[str]:
+        """A misspelt role would silently grant nothing: refuse it at start-up."""
+        unknown = sorted(set(roles) - set(ROLES))
+        if unknown:
+            raise ValueError(f"unknown roles {unknown}; the roles are {', '.join(ROLES)}")
+        return roles
 
 
 def _default_org_file() -> Path:
@@ -149,4 +169,4 @@ class CommonSettings(ServiceSettings):
         return problems
 
 
-__all__ = ["ROLES", "ApiKeySetting", "CommonSettings", "Environment"]
+__all__ = ["REPORT_ANYWHERE", "ROLES", "ApiKeySetting", "CommonSettings", "Environment"]

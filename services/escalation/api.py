@@ -23,7 +23,7 @@ from services.escalation.commands import (
 from services.escalation.rules import Refused, case_of_order
 from services.escalation.service import Ladder, run_command
 from services.escalation.state import LadderState
-from services.intake.access import visible_stream
+from services.intake.access import held_stream
 from services.intake.presenter import present_event
 from services.intake.schemas import EventOut
 from shared.api.auth import Principal
@@ -100,7 +100,7 @@ async def run_for(
     case_id: str,
     build: Callable[[LadderState, UnitPath], Command],
 ) -> list[EventOut]:
-    await visible_stream(ladder.log, principal, case_id)
+    await held_stream(ladder.log, principal, case_id)
     try:
         events = await run_command(ladder, case_id=case_id, make=build)
     except Refused as exc:

@@ -22,6 +22,7 @@ from services.escalation.commands import (
     RequestExtension,
 )
 from services.escalation.service import path_of
+from services.intake.access import named_unit
 from services.intake.schemas import EventOut
 from shared.api.auth import Principal
 from shared.api.deps import require_role
@@ -131,7 +132,7 @@ async def confirm_bounce_back(
 async def reassign_bounce_back(
     case_id: str, body: ReassignIn, principal: Supervisor, ladder: LadderDep
 ) -> list[EventOut]:
-    new_path = path_of(body.unit_code, ladder.tree)
+    new_path = path_of(named_unit(principal, body.unit_code), ladder.tree)
     command = ReassignBounceBack(
         unit_code=body.unit_code, new_path=new_path, note=body.note, by=principal.client
     )

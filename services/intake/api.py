@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
+from services.intake.access import may_report_at, named_unit, sees_case
 from services.intake.deps import QueriesDep, numbers_of
 from services.intake.presenter import present_case, present_event
 from services.intake.read_model import CaseFilter
@@ -35,6 +36,7 @@ IdempotencyKey = Annotated[
     summary="Report a case",
     responses={
         409: {"description": "Idempotency key reused with a different body"},
+        403: {"description": "The unit is outside the key's regions"},
         422: {"description": "Invalid, or outside the jurisdiction (退单)"},
     },
 )
@@ -45,6 +47,7 @@ async def post_case(
     context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
+    may_report_at(principal, report.unit_code, field="unit_code", county=context.tree.county.code)
     # The context alone, not one dependency per part: FastAPI resolving each one per request
     # cost as much as the report itself.
     with report_problems(
@@ -70,7 +73,7 @@ async def get_case(
     case_id: str, principal: Reader, log: LogDep, queries: QueriesDep
 ) -> CaseOutModel:
     row = await load_case(log=log, queries=queries, case_id=case_id)
-    if row is None or not principal.can_see(row["unit_code"]):
+    if row is None or not sees_case(principal, row["unit_code"], row["holder_unit_code"]):
         raise not_found(f"case {case_id}")
     return present_case(row, pii=principal.has("pii"))
 
@@ -82,7 +85,14 @@ async def list_cases(
     status: str | None = None,
     tier: str | None = None,
     level: str | None = None,
-    unit: Annotated[str | None, Query(description="Unit code prefix")] = None,
+    unit: Annotated[
+        str | None,
+        Query(
+            max_length=18,
+            description="Cases reported in or held by units under this code prefix "
+            "(within your regions)",
+        ),
+    ] = None,
     reported_from: datetime | None = None,
     reported_to: datetime | None = None,
     cursor: str | None = None,
@@ -93,7 +103,7 @@ async def list_cases(
         status=status,
         tier=tier,
         level=level,
-        unit=unit,
+        unit=named_unit(principal, unit) if unit else None,
         reported_from=reported_from,
         reported_to=reported_to,
     )
@@ -111,7 +121,7 @@ async def get_case_events(
 ) -> list[EventOut]:
     events = await log.read_stream(case_id)
     row = await load_case(log=log, queries=queries, case_id=case_id) if events else None
-    if row is None or not principal.can_see(row["unit_code"]):
+    if row is None or not sees_case(principal, row["unit_code"], row["holder_unit_code"]):
         raise not_found(f"case {case_id}")
     pii = principal.has("pii")
     return [present_event(event, pii=pii) for event in events]

@@ -17,6 +17,7 @@ import orjson
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.intake.access import may_report_at
 from services.intake.address import locate
 from services.intake.deps import NumbersDep
 from services.intake.events import Party, PartyRole, Source
@@ -110,6 +111,7 @@ def to_report(order: WorkOrderIn, *, unit_code: str) -> CaseReportIn:
     response_model=WorkOrderOut,
     summary="Receive a 12345 work order (工单) as a case",
     responses={
+        403: {"description": "The unit (given or located) is outside the key's regions"},
         409: {"description": "This work order number came before with a different body"},
         422: {"description": "Invalid, or outside the jurisdiction (退单)"},
     },
@@ -124,6 +126,8 @@ async def post_work_order(
     context: ContextDep,
 ) -> WorkOrderOut:
     unit_code, located_by = _place(order, tree)
+    field = "area_code" if order.area_code else "address"
+    may_report_at(principal, unit_code, field=field, county=tree.county.code)
     fingerprint = hashlib.sha256(
         orjson.dumps(order.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     ).hexdigest()

@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.intake.access import region_clause
 from services.intake.case_view import CaseRow
 from shared.db.schema import cases
 
@@ -82,8 +83,9 @@ class CaseQueries:
 
 def _filtered(where: CaseFilter) -> Select[Any]:
     query = select(cases)
-    if "" not in where.regions:
-        query = query.where(or_(*(cases.c.unit_code.startswith(r) for r in where.regions)))
+    visible = region_clause(where.regions, cases.c.unit_code, cases.c.holder_unit_code)
+    if visible is not None:
+        query = query.where(visible)
     for column, value in (
         (cases.c.status, where.status),
         (cases.c.tier, where.tier),
@@ -92,7 +94,10 @@ def _filtered(where: CaseFilter) -> Select[Any]:
         if value is not None:
             query = query.where(column == value)
     if where.unit:
-        query = query.where(cases.c.unit_code.startswith(where.unit))
+        unit = where.unit
+        query = query.where(
+            or_(cases.c.unit_code.startswith(unit), cases.c.holder_unit_code.startswith(unit))
+        )
     if where.reported_from:
         query = query.where(cases.c.reported_at >= where.reported_from)
     if where.reported_to:

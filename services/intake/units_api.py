@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from services.intake.access import named_unit
 from shared.api.auth import Principal
 from shared.api.deps import TreeDep, require_role
 from shared.api.masking import mask_name, mask_phone
@@ -71,6 +72,8 @@ async def list_units(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> UnitPage:
+    if parent is not None:
+        named_unit(principal, parent)
     if parent is not None and tree.get(parent) is None:
         raise Problem(
             status=422,
@@ -92,7 +95,7 @@ async def list_units(
 
 @router.get("/{code}", response_model=UnitOut, summary="One unit")
 async def get_unit(code: str, principal: Reader, tree: TreeDep) -> UnitOut:
-    unit = tree.get(code)
-    if unit is None or not principal.can_see(unit.code):
+    unit = tree.get(named_unit(principal, code))
+    if unit is None:
         raise not_found(f"unit {code}")
     return present_unit(unit, pii=principal.has("pii"))

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from services.intake.access import named_unit
 from services.lifecycle.measures import GroupBy, Scope, measure
 from services.lifecycle.queue import unit_queue_items
 from services.lifecycle.stats_schema import (
@@ -32,8 +33,8 @@ AREA_DIGITS = {Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12, Level.GRID
 
 
 def _visible_unit(code: str, principal: Principal, tree: OrgTree) -> Unit:
-    unit = tree.get(code)
-    if unit is None or not principal.can_see(unit.code):
+    unit = tree.get(named_unit(principal, code))
+    if unit is None:
         raise not_found(f"unit {code}")
     return unit
 

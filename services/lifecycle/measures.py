@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.intake.access import region_clause
 from services.lifecycle.percentiles import nearest_rank
 from services.lifecycle.stats_schema import Durations, Measures, PracticeMeasures
 from shared.db.schema import PRACTICE_COUNTERS, assignment_facts, case_facts
@@ -37,8 +38,9 @@ class Scope:
 
 def _where(scope: Scope) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [c.status != "rejected"]
-    if "" not in scope.regions:
-        where.append(or_(false(), *(c.unit_code.startswith(r) for r in scope.regions)))
+    visible = region_clause(scope.regions, c.unit_code, c.holder_unit_code)
+    if visible is not None:
+        where.append(visible)
     if scope.unit:
         where.append(c.unit_code.startswith(scope.unit))
     if scope.reported_from is not None:

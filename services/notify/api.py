@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
-from services.intake.access import visible_stream
+from services.intake.access import region_clause, visible_stream
 from services.notify.events import DeliveryRetryRequested
 from services.notify.handlers import record
 from services.notify.history import delivery_history
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, not_found
-from shared.db.schema import deliveries
+from shared.db.schema import cases, deliveries
 from shared.events.envelope import utc_now
 
 router = APIRouter(prefix="/v1/admin/deliveries", tags=["deliveries"])
@@ -37,8 +37,13 @@ class DeliveryOut(BaseModel):
     last_error: str | None
 
 
-def _visible(principal: Principal, unit_code: str) -> bool:
-    return principal.sees_everything or (bool(unit_code) and principal.can_see(unit_code))
+def _visible_query(principal: Principal) -> Select[Any]:
+    """Deliveries to a unit in the caller's regions, or about a case the caller sees."""
+    query = select(deliveries).outerjoin(cases, cases.c.id == deliveries.c.case_id)
+    visible = region_clause(
+        principal.regions, deliveries.c.unit_code, cases.c.unit_code, cases.c.holder_unit_code
+    )
+    return query if visible is None else query.where(visible)
 
 
 @router.get("", response_model=list[DeliveryOut], summary="List deliveries (newest first)")
@@ -51,18 +56,14 @@ async def list_deliveries(
     case_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
-    query = select(deliveries).order_by(deliveries.c.issued_at.desc()).limit(limit)
+    query = _visible_query(principal).order_by(deliveries.c.issued_at.desc()).limit(limit)
     if status_ is not None:
         query = query.where(deliveries.c.status == status_)
     if case_id is not None:
         query = query.where(deliveries.c.case_id == case_id)
     async with context_of(request).engine.connect() as conn:
         rows = (await conn.execute(query)).mappings().all()
-    return [
-        DeliveryOut.model_validate(dict(row))
-        for row in rows
-        if _visible(principal, row["unit_code"])
-    ]
+    return [DeliveryOut.model_validate(dict(row)) for row in rows]
 
 
 @router.post(
@@ -76,11 +77,15 @@ async def retry_delivery(delivery_id: str, request: Request, principal: Supervis
     context = context_of(request)
     async with context.engine.connect() as conn:
         row = (
-            (await conn.execute(select(deliveries).where(deliveries.c.delivery_id == delivery_id)))
+            (
+                await conn.execute(
+                    _visible_query(principal).where(deliveries.c.delivery_id == delivery_id)
+                )
+            )
             .mappings()
             .first()
         )
-    if row is None or not _visible(principal, row["unit_code"]):
+    if row is None:
         raise not_found(f"delivery {delivery_id}")
     stream = await visible_stream(context.log, principal, row["case_id"])
     history = delivery_history(stream, delivery_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from services.intake.access import visible_stream
+from services.intake.access import held_stream
 from services.triage.events import TierOverridden
 from services.triage.facts import tier_before
 from shared.api.auth import Principal
@@ -42,7 +42,7 @@ class TierOverrideOut(BaseModel):
 async def override_tier(
     case_id: str, body: TierOverrideIn, principal: Supervisor, log: LogDep
 ) -> TierOverrideOut:
-    stream = await visible_stream(log, principal, case_id)
+    stream = await held_stream(log, principal, case_id)
     if any(e.event_type in FINAL_EVENTS for e in stream):
         raise Problem(
             status=409, slug="closed", title="Refused", detail="the case is closed or rejected"

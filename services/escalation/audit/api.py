@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from services.escalation.audit.classify import TimerRecord, audit_stream
 from services.escalation.audit.report import TimerAudit, build_audit
-from services.intake.access import reported_unit
+from services.intake.access import holding_unit, reported_unit, sees_case
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, require_role
 from shared.api.problems import Problem
@@ -62,8 +62,7 @@ async def audit_timers(
     for part in chunks(case_ids):
         streams = await context.log.read_streams(part)
         for case_id, stream in streams.items():
-            unit = reported_unit(stream)
-            if unit is not None and principal.can_see(unit):
+            if sees_case(principal, reported_unit(stream), holding_unit(stream)):
                 records.extend(audit_stream(case_id, stream))
     now = as_utc(context.clock.now())
     return build_audit(
