@@ -108,6 +108,14 @@ class CommonSettings(ServiceSettings):
         description="apply: upgrade the database at start-up; check: refuse to start unless "
         "it is at the head revision (python -m services.migrate applies them)",
     )
+    reactor_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Tries of an event whose reaction keeps failing with an error that is not "
+        "transient, with doubling waits from 0.1 s, before it is parked with the dead letters "
+        "(database and broker outages are retried without bound)",
+    )
     shutdown_grace_seconds: float = Field(
         default=20.0,
         gt=0,
