@@ -46,7 +46,7 @@ from shared.log.sql_requests import (
     resolve,
     stream_heads,
 )
-from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
+from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
 
 
@@ -80,9 +80,11 @@ class SqlEventStore(SqlStoreReads):
         self._groups = 0
 
     async def start(self, *, create_schema: bool = True) -> None:
+        """``create_schema``: create the missing tables (the embedded log's database); a
+        migrated database has them already."""
         if create_schema:
             async with self.engine.begin() as conn:
-                await conn.run_sync(log_metadata.create_all)
+                await conn.run_sync(create_log_tables)
         self._writer = asyncio.create_task(self._write_forever(), name="event-store-writer")
 
     async def close(self) -> None:
