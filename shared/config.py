@@ -7,13 +7,13 @@ from files (``FQ_DATABASE_URL_FILE``, ``FQ_SECRETS_DIR``): see shared/settings_b
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared.runtime.clock import EARLIEST_SIMULATED, LATEST_SIMULATED
 from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
@@ -130,8 +130,12 @@ class CommonSettings(ServiceSettings):
     clock: Literal["system", "simulated"] = Field(
         default="system", validation_alias=AliasChoices("FQ_CLOCK", "CLOCK", "clock")
     )
-    clock_start: datetime | None = Field(
-        default=None, description="Where a simulated clock starts (default: now)"
+    clock_start: AwareDatetime | None = Field(
+        default=None,
+        ge=EARLIEST_SIMULATED,
+        le=LATEST_SIMULATED,
+        description="Where a simulated clock starts (default: now), with its UTC offset, "
+        "between 2000 and 2100",
     )
     json_logs: bool = False
     log_level: str = "INFO"

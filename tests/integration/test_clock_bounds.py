@@ -14,6 +14,7 @@ from tests.integration.api_client import embedded_settings, running_app
 from tests.integration.conftest import START
 from tests.integration.test_escalation_service import case_when
 from tests.integration.test_intake_api import report
+from tests.integration.test_startup_refusals import start
 
 TEN_YEARS = 10 * 365 * 86_400
 
@@ -42,3 +43,10 @@ async def test_the_clock_refuses_to_leave_its_range_and_escalation_goes_on(
     assert advances[-1].headers["content-type"].startswith("application/problem+json")
     assert now <= LATEST_SIMULATED < now + timedelta(seconds=TEN_YEARS)
     assert datetime.fromisoformat(assigned["deadline_at"]) > now.astimezone(UTC)
+
+
+def test_a_simulated_clock_starting_outside_its_range_refuses_to_start() -> None:
+    refused = start("escalation", FQ_CLOCK="simulated", FQ_CLOCK_START="9999-12-31T00:00:00+00:00")
+
+    assert refused.returncode == 2
+    assert "FQ_CLOCK_START: Input should be less than or equal to 2100" in refused.stderr
