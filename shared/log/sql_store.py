@@ -80,11 +80,9 @@ class SqlEventStore(SqlStoreReads):
         self._groups = 0
 
     async def start(self, *, create_schema: bool = True) -> None:
-        """``create_schema``: create the missing tables (the embedded log's database); a
-        migrated database has them already."""
         if create_schema:
             async with self.engine.begin() as conn:
-                await conn.run_sync(create_log_tables)
+                await conn.run_sync(create_log_tables)  # else migrations made them
         self._writer = asyncio.create_task(self._write_forever(), name="event-store-writer")
 
     async def close(self) -> None:
