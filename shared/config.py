@@ -7,13 +7,13 @@ from files (``FQ_DATABASE_URL_FILE``, ``FQ_SECRETS_DIR``): see shared/settings_b
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.runtime.clock import EARLIEST_SIMULATED, LATEST_SIMULATED
 from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
@@ -128,6 +128,14 @@ class CommonSettings(ServiceSettings):
         description="apply: upgrade the database at start-up; check: refuse to start unless "
         "it is at the head revision (python -m services.migrate applies them)",
     )
+    reactor_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Tries of an event whose reaction keeps failing with an error that is not "
+        "transient, with doubling waits from 0.1 s, before it is parked with the dead letters "
+        "(database and broker outages are retried without bound)",
+    )
     shutdown_grace_seconds: float = Field(
         default=20.0,
         gt=0,
@@ -142,8 +150,12 @@ class CommonSettings(ServiceSettings):
     clock: Literal["system", "simulated"] = Field(
         default="system", validation_alias=AliasChoices("FQ_CLOCK", "CLOCK", "clock")
     )
-    clock_start: datetime | None = Field(
-        default=None, description="Where a simulated clock starts (default: now)"
+    clock_start: AwareDatetime | None = Field(
+        default=None,
+        ge=EARLIEST_SIMULATED,
+        le=LATEST_SIMULATED,
+        description="Where a simulated clock starts (default: now), with its UTC offset, "
+        "between 2000 and 2100",
     )
     json_logs: bool = False
     log_level: str = "INFO"

@@ -82,10 +82,10 @@ def kafka_config(**overrides: object) -> KafkaConfig:
 
 @contextlib.asynccontextmanager
 async def open_kafka(config: KafkaConfig | None = None) -> AsyncIterator[LogUnderTest]:
+    assert PG_URL
+    engine = await _migrated_engine(PG_URL)  # the event store's tables too
     log = KafkaLog(config or kafka_config())
     await log.start()
-    assert PG_URL
-    engine = await _migrated_engine(PG_URL)
     try:
         yield LogUnderTest("kafka", log, engine)
     finally:

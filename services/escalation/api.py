@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, status
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from services.escalation.commands import (
     AcknowledgeOrder,
@@ -30,7 +30,12 @@ from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, version_conflict
 from shared.log.port import VersionConflict
-from shared.runtime.clock import SimulatedClock
+from shared.runtime.clock import (
+    EARLIEST_SIMULATED,
+    LATEST_SIMULATED,
+    ClockOutOfRange,
+    SimulatedClock,
+)
 
 router = APIRouter(tags=["escalation"])
 Handler = Annotated[Principal, Depends(require_role("handler"))]
@@ -61,7 +66,7 @@ class ReasonIn(BaseModel):
 
 
 class ClockIn(BaseModel):
-    now: datetime
+    now: AwareDatetime = Field(ge=EARLIEST_SIMULATED, le=LATEST_SIMULATED)
 
 
 class AdvanceIn(BaseModel):
@@ -229,12 +234,7 @@ async def follow_up(
 
 @router.post("/v1/admin/clock", summary="Move the simulated clock (development only)")
 async def move_clock(body: ClockIn, principal: Admin, ladder: LadderDep) -> dict[str, datetime]:
-    clock = _simulated(ladder)
-    try:
-        clock.set(body.now)
-    except ValueError as exc:
-        raise Problem(status=409, slug="clock-backwards", title="Refused", detail=str(exc)) from exc
-    return {"now": clock.now()}
+    return _set(_simulated(ladder), body.now)
 
 
 @router.post("/v1/admin/clock/advance", summary="Advance the simulated clock (development only)")
@@ -242,5 +242,16 @@ async def advance_clock(
     body: AdvanceIn, principal: Admin, ladder: LadderDep
 ) -> dict[str, datetime]:
     clock = _simulated(ladder)
-    clock.set(clock.now() + timedelta(seconds=body.seconds))
+    return _set(clock, clock.now() + timedelta(seconds=body.seconds))
+
+
+def _set(clock: SimulatedClock, instant: datetime) -> dict[str, datetime]:
+    try:
+        clock.set(instant)
+    except ClockOutOfRange as exc:
+        raise Problem(
+            status=409, slug="clock-out-of-range", title="Refused", detail=str(exc)
+        ) from exc
+    except ValueError as exc:
+        raise Problem(status=409, slug="clock-backwards", title="Refused", detail=str(exc)) from exc
     return {"now": clock.now()}

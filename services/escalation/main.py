@@ -50,7 +50,10 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     )
     context.extras[api.LADDER] = ladder
     reactor = ReactorRunner(
-        log=context.log, engine=context.engine, reactor=EscalationReactor(ladder=ladder)
+        log=context.log,
+        engine=context.engine,
+        reactor=EscalationReactor(ladder=ladder),
+        max_attempts=context.settings.reactor_max_attempts,
     )
     index = ProjectionRunner(
         log=context.log,

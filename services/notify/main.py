@@ -39,6 +39,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         log=context.log,
         engine=context.engine,
         reactor=NotifyPlanner(log=context.log, tree=context.tree, channels=channels.names()),
+        max_attempts=context.settings.reactor_max_attempts,
     )
     deliveries = DeliveryOutbox()
 

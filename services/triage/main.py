@@ -14,7 +14,12 @@ from shared.runtime.service import ServiceModule, Worker
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
     reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher)
-    runner = ReactorRunner(log=context.log, engine=context.engine, reactor=reactor)
+    runner = ReactorRunner(
+        log=context.log,
+        engine=context.engine,
+        reactor=reactor,
+        max_attempts=context.settings.reactor_max_attempts,
+    )
     return [("triage", runner.run)]
 
 

@@ -1,22 +1,24 @@
 """Run a reactor: a consumer whose effects are idempotent appends or deliveries.
 
 Events of one case are handled in order; different cases in a batch run concurrently.
-Transient failures (broker or database away) retry with backoff; poison records are
-dead-lettered with their reason and processing continues.
+Transient failures (broker or database away) retry with backoff, without bound; any other
+failure of a handler is retried ``max_attempts`` times in all, then the event is parked
+with the dead letters ("gave up after N attempts: ..."); poison records are dead-lettered
+at once. Either way processing continues with the next event.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tenacity import AsyncRetrying, retry_if_exception, stop_never, wait_exponential_jitter
 
-from shared.consumers.errors import describe, is_poison
+from shared.consumers.errors import describe, is_poison, is_transient
 from shared.consumers.relevance import Wants, count_consumed
 from shared.db.positions import (
     DbPositions,
@@ -34,9 +36,16 @@ from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSU
 log = structlog.get_logger(__name__)
 
 
-def _transient(exc: BaseException) -> bool:
-    """Retry ordinary failures; never a cancellation (shutdown) or a poison record."""
-    return isinstance(exc, Exception) and not is_poison(exc)
+MAX_ATTEMPTS = 5
+"""Default tries of an event whose handler keeps failing with a non-transient error."""
+FIRST_WAIT_SECONDS = 0.1
+LONGEST_WAIT_SECONDS = 10.0
+
+
+def backoff_seconds(failures: int) -> float:
+    """The wait after the ``failures``-th failed attempt: doubling, capped, with jitter."""
+    wait = min(LONGEST_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2.0 ** min(failures - 1, 16))
+    return wait + random.uniform(0, FIRST_WAIT_SECONDS)
 
 
 class Reactor(Protocol):
@@ -52,9 +61,16 @@ class Reactor(Protocol):
 
 class ReactorRunner:
     def __init__(
-        self, *, log: EventLog, engine: AsyncEngine, reactor: Reactor, concurrency: int = 64
+        self,
+        *,
+        log: EventLog,
+        engine: AsyncEngine,
+        reactor: Reactor,
+        concurrency: int = 64,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.log = log
+        self.max_attempts = max_attempts
         self.engine = engine
         self.reactor = reactor
         self._slots = asyncio.Semaphore(concurrency)
@@ -121,39 +137,63 @@ class ReactorRunner:
             await self._react(delivery, event)
 
     async def _react(self, delivery: Delivery, event: EventEnvelope) -> None:
-        try:
-            await self._attempt(delivery, event)
-        except Exception as exc:
-            if not _transient(exc):
-                raise
-            # Retrying starts only once an attempt failed: setting tenacity up for every
-            # event costs more than most reactions do.
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_transient),
-                wait=wait_exponential_jitter(multiplier=0.1, max=10),
-                stop=stop_never,
-                reraise=True,
-            ):
-                with attempt:
+        failures = 0  # the handler's own (not transient) failures
+        tries = 0
+        gave_up: tuple[str, str] | None = None  # (reason, error type) once parking
+        while True:
+            try:
+                if gave_up is None:
                     await self._attempt(delivery, event)
+                else:
+                    await self._park(delivery, event, *gave_up, why="gave_up")
+                return
+            except Exception as exc:
+                tries += 1
+                transient = is_transient(exc)
+                if gave_up is None and not transient:
+                    failures += 1
+                    if failures >= self.max_attempts:
+                        reason = f"gave up after {failures} attempts: {describe(exc)}"
+                        gave_up = (reason, type(exc).__name__)
+                        continue
+                elif not transient:
+                    raise
+                log.warning(
+                    "reaction_retrying",
+                    group=self.reactor.group,
+                    event_type=event.event_type,
+                    case_id=event.case_id,
+                    error=type(exc).__name__,
+                    transient=transient,
+                    attempt=tries,
+                )
+            await asyncio.sleep(backoff_seconds(tries))
 
     async def _attempt(self, delivery: Delivery, event: EventEnvelope) -> None:
-        group = self.reactor.group
+        """One try; a poison event is parked here, anything else raised to be retried."""
         try:
             await self.reactor.react(event)
-            EVENTS_CONSUMED.labels(group, event.event_type).inc()
-            log.debug("event_handled")
         except Exception as exc:
-            poison = is_poison(exc)
-            if poison:
-                await self.log.dead_letter(delivery, group=group, reason=describe(exc))
-                DEAD_LETTERS.labels(group).inc()
-            log.warning(
-                "dead_lettered" if poison else "reaction_retrying",
-                group=group,
-                event_type=event.event_type,
-                case_id=event.case_id,
-                error=type(exc).__name__,
-            )
-            if not poison:
+            if not is_poison(exc):
                 raise
+            error = type(exc).__name__
+            await self._park(delivery, event, describe(exc), error, why="dead_lettered")
+            return
+        EVENTS_CONSUMED.labels(self.reactor.group, event.event_type).inc()
+        log.debug("event_handled")
+
+    async def _park(
+        self, delivery: Delivery, event: EventEnvelope, reason: str, error: str, *, why: str
+    ) -> None:
+        """Into the dead letters with ``reason``; the log line names the error's type only
+        (a message may quote the event's personal data)."""
+        group = self.reactor.group
+        await self.log.dead_letter(delivery, group=group, reason=reason)
+        DEAD_LETTERS.labels(group).inc()
+        log.warning(
+            why,
+            group=group,
+            event_type=event.event_type,
+            case_id=event.case_id,
+            error=error,
+        )

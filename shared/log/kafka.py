@@ -68,7 +68,7 @@ class KafkaLog(EventLog):
             ],
             mode=self.config.topics_mode,
         )
-        await self.store.start()
+        await self.store.start(create_schema=False)  # the migrations made its tables
         self._producer = AIOKafkaProducer(
             bootstrap_servers=self.config.bootstrap,
             acks="all",

@@ -1,4 +1,9 @@
-"""Tables of the SQL event store (SQLite when embedded, PostgreSQL beside Kafka)."""
+"""Tables of the SQL event store (SQLite when embedded, PostgreSQL beside Kafka).
+
+Beside Kafka they live in the read-model database and a migration creates them (revision
+0007), under the migrations' lock. The embedded log's database is its own: the log creates
+them at start-up (``create_log_tables``), under the same lock.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Connection
+
+from shared.db.schema_lock import hold_schema_lock
 
 log_metadata = MetaData()
 
@@ -64,3 +72,10 @@ dead_letters = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("consumer_group", "partition", "offset", name="uq_dead_letter_position"),
 )
+
+
+def create_log_tables(connection: Connection) -> None:
+    """The missing tables, as the first thing of ``connection``'s transaction (which then
+    holds the schema lock: processes opening one new log together create them once)."""
+    hold_schema_lock(connection)
+    log_metadata.create_all(connection, checkfirst=True)

@@ -46,7 +46,7 @@ from shared.log.sql_requests import (
     resolve,
     stream_heads,
 )
-from shared.log.sql_schema import append_keys, dead_letters, event_log, log_metadata
+from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
 
 
@@ -82,7 +82,7 @@ class SqlEventStore(SqlStoreReads):
     async def start(self, *, create_schema: bool = True) -> None:
         if create_schema:
             async with self.engine.begin() as conn:
-                await conn.run_sync(log_metadata.create_all)
+                await conn.run_sync(create_log_tables)  # else migrations made them
         self._writer = asyncio.create_task(self._write_forever(), name="event-store-writer")
 
     async def close(self) -> None:

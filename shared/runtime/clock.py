@@ -1,10 +1,34 @@
-"""The clock services read: the system's, or a simulated one tests and demos move by hand."""
+"""The clock services read: the system's, or a simulated one tests and demos move by hand.
+
+A simulated clock stands between ``EARLIEST_SIMULATED`` and ``LATEST_SIMULATED``: deadlines,
+working-day calendars and timers are computed from it, some years ahead, and near the end
+of what a datetime can hold (year 9999) that arithmetic overflows.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from datetime import UTC, datetime
+
+EARLIEST_SIMULATED = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_SIMULATED = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class ClockOutOfRange(ValueError):
+    """A simulated clock was asked to stand outside its range, or at a time with no zone."""
+
+
+def in_range(instant: datetime) -> datetime:
+    """``instant``, when a simulated clock may stand there; ClockOutOfRange otherwise."""
+    if instant.tzinfo is None:
+        raise ClockOutOfRange("the simulated clock needs a time with its UTC offset")
+    if not EARLIEST_SIMULATED <= instant <= LATEST_SIMULATED:
+        raise ClockOutOfRange(
+            f"the simulated clock stays between {EARLIEST_SIMULATED.isoformat()} and "
+            f"{LATEST_SIMULATED.isoformat()}"
+        )
+    return instant
 
 
 class Clock:
@@ -45,13 +69,13 @@ class SimulatedClock(Clock):
 
     def __init__(self, start: datetime | None = None) -> None:
         super().__init__()
-        self._now = start or datetime.now(UTC)
+        self._now = in_range(start or datetime.now(UTC))
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, instant: datetime) -> None:
-        if instant < self._now:
+        if in_range(instant) < self._now:
             raise ValueError("the simulated clock only moves forward")
         self._now = instant
         self.nudge()

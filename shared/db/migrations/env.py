@@ -5,23 +5,21 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from shared.db.engine import make_engine
 from shared.db.schema import metadata
+from shared.db.schema_lock import hold_schema_lock
 
 config = context.config
 
 
-MIGRATION_LOCK = 7_000_001  # a PostgreSQL advisory lock id of this schema's migrations
-
-
 def _run(connection: Connection) -> None:
+    # Instances starting together queue here, before the revision is read; the migrations
+    # then run in the transaction the lock began, committed by the caller.
+    hold_schema_lock(connection)
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
-        if connection.dialect.name == "postgresql":  # instances starting together queue here
-            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
         context.run_migrations()
 
 
