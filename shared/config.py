@@ -17,14 +17,18 @@ from pydantic_settings import SettingsConfigDict
 from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
-ROLES = ("reader", "reporter", "handler", "supervisor", "auditor", "admin", "pii")
+ROLES = ("reader", "reporter", "handler", "supervisor", "auditor", "admin", "pii", "metrics")
+# The event store keys a report's append as ``report:<client>:<Idempotency-Key>`` in a
+# 200-character column: these bounds keep every such key inside it.
+CLIENT_NAME_MAX = 64
+IDEMPOTENCY_KEY_MAX = 128
 
 
 class ApiKeySetting(BaseModel):
     """One client's key: the region codes (unit code prefixes) it may see and its roles."""
 
     key: SecretStr
-    client: str
+    client: str = Field(min_length=1, max_length=CLIENT_NAME_MAX)
     regions: list[str] = Field(min_length=1)
     roles: list[str] = Field(default_factory=lambda: ["reader", "reporter"])
 

@@ -17,6 +17,7 @@ from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, LogDep, require_role
 from shared.api.problems import Problem, not_found
+from shared.config import IDEMPOTENCY_KEY_MAX
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -24,7 +25,13 @@ Reporter = Annotated[Principal, Depends(require_role("reporter"))]
 Reader = Annotated[Principal, Depends(require_role("reader"))]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Makes a retry safe"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=r"^[!-~]+$",
+        description="Makes a retry safe: 1 to 128 visible ASCII characters",
+    ),
 ]
 
 
