@@ -120,6 +120,12 @@ class CommonSettings(ServiceSettings):
     readiness_timeout_seconds: float = Field(
         default=2.0, gt=0, description="How long /readyz waits for the broker and the database"
     )
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is answered 413 before it "
+        "is read whole (by Content-Length, or counted as a chunked body arrives)",
+    )
     org_file: Path = Field(default_factory=_default_org_file)
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None
