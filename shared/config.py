@@ -150,6 +150,8 @@ class CommonSettings(ServiceSettings):
             problems.append("no API keys are configured (FQ_API_KEYS or FQ_API_KEYS_FILE)")
         if any(k.key.get_secret_value() == DEV_KEY for k in self.api_keys):
             problems.append("the development key 'dev' is configured")
+        if any(k.key.get_secret_value().startswith("CHANGE-ME") for k in self.api_keys):
+            problems.append("an API key is still the template's CHANGE-ME placeholder")
         if self.log_backend == "embedded":
             problems.append("the embedded log is for development (set FQ_LOG_BACKEND=kafka)")
         if self.database_url.startswith("sqlite"):

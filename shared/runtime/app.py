@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from shared.api.auth import KeyRing
 from shared.api.edge import GuardEdge
+from shared.api.openapi import document_errors
 from shared.api.problems import install_problem_handlers
 from shared.config import CommonSettings
 from shared.db.migrate import MigrationsBehind, head_revision
@@ -130,6 +131,7 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
             app.include_router(router)
 
     app.state.process = state
+    app.openapi = document_errors(app)  # type: ignore[method-assign]
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

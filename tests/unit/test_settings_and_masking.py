@@ -28,6 +28,10 @@ def test_production_settings_with_safe_values_start() -> None:
     [
         ({"api_keys": []}, "no API keys"),
         ({"api_keys": [ApiKeySetting(key=SecretStr("dev"), client="d", regions=[""])]}, "'dev'"),
+        (
+            {"api_keys": [ApiKeySetting(key=SecretStr("CHANGE-ME-x"), client="p", regions=[""])]},
+            "CHANGE-ME",
+        ),
         ({"log_backend": "embedded"}, "embedded log"),
         ({"database_url": "sqlite+aiosqlite:///x.db"}, "SQLite"),
         ({"clock": "simulated"}, "simulated clock"),
@@ -36,6 +40,11 @@ def test_production_settings_with_safe_values_start() -> None:
 def test_production_refuses_unsafe_defaults(override: dict[str, object], complaint: str) -> None:
     with pytest.raises(ValidationError, match=complaint):
         CommonSettings(**{**SAFE, **override})  # type: ignore[arg-type]
+
+
+def test_a_client_name_longer_than_64_characters_is_refused() -> None:
+    with pytest.raises(ValidationError, match="client"):
+        ApiKeySetting(key=SecretStr("k"), client="c" * 65, regions=[""])
 
 
 def test_development_defaults_are_the_embedded_system_with_the_dev_key() -> None:
