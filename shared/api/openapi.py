@@ -2,9 +2,10 @@
 
 Walked once from the app's own routes, so a new route is documented the same way without
 anyone writing it down: an operation that needs a key (its dependencies reach
-``get_principal``) carries the ``bearerAuth`` security requirement and answers 401 and 403;
-one with path parameters answers 404; one with parameters or a body 422 (and 400 for a bad
-query); one with a body 413; a command (not GET) 409 and 503. Every error response has the
+``get_principal``) carries the ``bearerAuth`` security requirement and answers 401, 403 and
+404 (a case or unit it names may be unknown or outside the caller's regions); one with
+parameters or a body 422; one with a query 400 (a bad cursor); one with a body 400 (not
+JSON text) and 413; a command (not GET) 409 and 503. Every error response has the
 media type ``application/problem+json`` and the ``Problem`` schema.
 """
 
@@ -52,10 +53,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 DESCRIPTIONS = {
-    400: "A query value that cannot be used (a bad cursor)",
+    400: "A body that is not JSON text, or a query value that cannot be used (a bad cursor)",
     401: "No key, or an unknown one",
     403: "The key lacks the role this operation needs",
-    404: "Not found, or outside the caller's regions",
+    404: "Not found, or outside the caller's regions (a case, or a unit named anywhere)",
     409: "Refused in the case's present state, or the case changed meanwhile",
     413: "The request body is larger than the limit",
     422: "The request is not valid",
@@ -94,7 +95,7 @@ def error_statuses(route: APIRoute, method: str) -> set[int]:
     body = route.body_field is not None
     statuses: set[int] = set()
     if needs_key(route):
-        statuses |= {401, 403}
+        statuses |= {401, 403, 404}
     if any(d.path_params for d in dependants):
         statuses |= {404, 422}
     if params or body:
@@ -102,7 +103,7 @@ def error_statuses(route: APIRoute, method: str) -> set[int]:
     if any(d.query_params for d in dependants):
         statuses.add(400)
     if body:
-        statuses.add(413)
+        statuses |= {400, 413}
     if method != "get":
         statuses |= {409, 503}
     return statuses
