@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from services.intake.deps import QueriesDep, numbers_of
-from services.intake.presenter import present_case, present_event
+from services.intake.presenter import names_in, present_case, present_event
 from services.intake.read_model import CaseFilter
 from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CaseOut as CaseOutModel
@@ -120,5 +120,5 @@ async def get_case_events(
     row = await load_case(log=log, queries=queries, case_id=case_id) if events else None
     if row is None or not principal.can_see(row["unit_code"]):
         raise not_found(f"case {case_id}")
-    pii = principal.has("pii")
-    return [present_event(event, pii=pii) for event in events]
+    pii, names = principal.has("pii"), names_in(events)
+    return [present_event(event, pii=pii, names=names) for event in events]

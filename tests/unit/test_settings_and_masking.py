@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from shared.api.masking import mask_id_number, mask_name, mask_phone
+from shared.api.masking import mask_free_text, mask_id_number, mask_name, mask_phone
 from shared.config import ApiKeySetting, CommonSettings
 from shared.runtime.logging import scrub
 
@@ -74,3 +74,15 @@ def test_api_keys_come_from_a_mounted_file(tmp_path: Path) -> None:
     path.write_text("{broken")
     with pytest.raises(ValidationError, match="cannot read API keys file"):
         CommonSettings(**{**SAFE, "api_keys_file": path})  # type: ignore[arg-type]
+
+
+def test_free_text_masks_numbers_and_named_parties_but_not_codes() -> None:
+    text = (
+        "欧阳娜娜与张三: 13812345678, 0575-87654321, 33068119900101123X; "
+        "unit 330681106001001001, case 8e7f1abe-cdd6-0575-9f73-63f662371234, 2026-03-02T01:00Z"
+    )
+    masked = mask_free_text(text, names=["张三", "欧阳娜娜", "王"])
+    assert masked == (
+        "欧***与张*: 138****5678, 057******4321, 330***********123X; "
+        "unit 330681106001001001, case 8e7f1abe-cdd6-0575-9f73-63f662371234, 2026-03-02T01:00Z"
+    )
