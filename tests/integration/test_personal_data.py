@@ -13,10 +13,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
+from services.triage.main import SERVICE as TRIAGE
 from shared.db.engine import make_engine, make_sqlite_reader
 from tests.conftest import PG_URL, integration_available
-from tests.integration.api_client import NO_PII_KEY, embedded_settings, running_app
+from tests.integration.api_client import HANDLER_KEY, NO_PII_KEY, embedded_settings, running_app
+from tests.integration.conftest import START
+from tests.integration.test_escalation_service import case_when
 from tests.integration.test_intake_api import MY_GRID, api_keys_for_tests, report
 
 MARKER = "parameter-value-7f3a"
@@ -84,3 +88,23 @@ async def test_free_text_is_masked_for_callers_without_pii(api: httpx.AsyncClien
     assert "身份证330***********1234" in case["description"]
     with_pii = (await api.get(f"/v1/cases/{case_id}")).json()
     assert with_pii["description"].startswith(FREE_TEXT)
+
+
+async def test_a_note_answered_to_a_handler_without_pii_is_masked(tmp_path: Path) -> None:
+    keys = api_keys_for_tests(township_region=MY_GRID.code[:9])
+    settings = embedded_settings(tmp_path, api_keys=keys, clock="simulated", clock_start=START)
+    async with running_app(settings, [INTAKE, TRIAGE, ESCALATION]) as api:
+        parties = [{"name": "张三", "phone": PHONE}]
+        case_id = (await api.post("/v1/cases", json=report(parties=parties))).json()["id"]
+        await case_when(api, case_id, lambda c: c["level"] == "grid")
+        note = f"张三同意再谈，电话{PHONE}"
+        attempt = await api.post(
+            f"/v1/cases/{case_id}/attempts",
+            json={"result": "failed", "note": note},
+            headers={"Authorization": f"Bearer {HANDLER_KEY}"},
+        )
+        history = (await api.get(f"/v1/cases/{case_id}/events")).json()
+    assert attempt.status_code == 201, attempt.text
+    assert "张三" not in attempt.text and PHONE not in attempt.text
+    assert "张*同意再谈，电话139****5678" in attempt.text
+    assert note in str(history)  # a key with pii reads it as typed
