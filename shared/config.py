@@ -27,15 +27,20 @@ ROLES = (
     "auditor",
     "admin",
     "pii",
+    "metrics",
     REPORT_ANYWHERE,
 )
+# The event store keys a report's append as ``report:<client>:<Idempotency-Key>`` in a
+# 200-character column: these bounds keep every such key inside it.
+CLIENT_NAME_MAX = 64
+IDEMPOTENCY_KEY_MAX = 128
 
 
 class ApiKeySetting(BaseModel):
     """One client's key: the region codes (unit code prefixes) it may see and its roles."""
 
     key: SecretStr
-    client: str
+    client: str = Field(min_length=1, max_length=CLIENT_NAME_MAX)
     regions: list[str] = Field(min_length=1)
     roles: list[str] = Field(default_factory=lambda: ["reader", "reporter"])
 
@@ -144,6 +149,12 @@ class CommonSettings(ServiceSettings):
     readiness_timeout_seconds: float = Field(
         default=2.0, gt=0, description="How long /readyz waits for the broker and the database"
     )
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is answered 413 before it "
+        "is read whole (by Content-Length, or counted as a chunked body arrives)",
+    )
     org_file: Path = Field(default_factory=_default_org_file)
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None
@@ -172,6 +183,8 @@ class CommonSettings(ServiceSettings):
             problems.append("no API keys are configured (FQ_API_KEYS or FQ_API_KEYS_FILE)")
         if any(k.key.get_secret_value() == DEV_KEY for k in self.api_keys):
             problems.append("the development key 'dev' is configured")
+        if any(k.key.get_secret_value().startswith("CHANGE-ME") for k in self.api_keys):
+            problems.append("an API key is still the template's CHANGE-ME placeholder")
         if self.log_backend == "embedded":
             problems.append("the embedded log is for development (set FQ_LOG_BACKEND=kafka)")
         if self.database_url.startswith("sqlite"):

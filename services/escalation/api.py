@@ -24,7 +24,7 @@ from services.escalation.rules import Refused, case_of_order
 from services.escalation.service import Ladder, run_command
 from services.escalation.state import LadderState
 from services.intake.access import held_stream
-from services.intake.presenter import present_event
+from services.intake.presenter import names_in, present_event
 from services.intake.schemas import EventOut
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
@@ -105,14 +105,15 @@ async def run_for(
     case_id: str,
     build: Callable[[LadderState, UnitPath], Command],
 ) -> list[EventOut]:
-    await held_stream(ladder.log, principal, case_id)
+    stream = await held_stream(ladder.log, principal, case_id)
     try:
         events = await run_command(ladder, case_id=case_id, make=build)
     except Refused as exc:
         raise Problem(status=409, slug=exc.code, title="Refused", detail=exc.reason) from exc
     except VersionConflict as exc:
         raise version_conflict() from exc
-    return [present_event(e, pii=principal.has("pii")) for e in events]
+    pii, names = principal.has("pii"), names_in(stream)
+    return [present_event(e, pii=pii, names=names) for e in events]
 
 
 @router.post(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from services.intake.access import may_report_at, named_unit, sees_case
 from services.intake.deps import QueriesDep, numbers_of
-from services.intake.presenter import present_case, present_event
+from services.intake.presenter import names_in, present_case, present_event
 from services.intake.read_model import CaseFilter
 from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CaseOut as CaseOutModel
@@ -18,6 +18,7 @@ from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, LogDep, require_role
 from shared.api.problems import Problem, not_found
+from shared.config import IDEMPOTENCY_KEY_MAX
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -25,7 +26,13 @@ Reporter = Annotated[Principal, Depends(require_role("reporter"))]
 Reader = Annotated[Principal, Depends(require_role("reader"))]
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Makes a retry safe"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=r"^[!-~]+$",
+        description="Makes a retry safe: 1 to 128 visible ASCII characters",
+    ),
 ]
 
 
@@ -123,5 +130,5 @@ async def get_case_events(
     row = await load_case(log=log, queries=queries, case_id=case_id) if events else None
     if row is None or not sees_case(principal, row["unit_code"], row["holder_unit_code"]):
         raise not_found(f"case {case_id}")
-    pii = principal.has("pii")
-    return [present_event(event, pii=pii) for event in events]
+    pii, names = principal.has("pii"), names_in(events)
+    return [present_event(event, pii=pii, names=names) for event in events]

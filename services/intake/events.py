@@ -6,8 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from shared.api.body import ClosedBody
 from shared.events.payload import EventPayload
 from shared.events.registry import register_event
 from shared.vocabulary import Category
@@ -24,10 +25,10 @@ class PartyRole(StrEnum):
     OTHER = "other"
 
 
-class Party(BaseModel):
+class Party(ClosedBody):
     """A party to the dispute. Personal data: masked in responses, never logged."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
 
     name: str = Field(min_length=1, max_length=50)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from services.intake.access import visible_stream
 from services.intake.events import CaseFactsAmended
-from services.intake.presenter import present_event
+from services.intake.presenter import names_in, present_event
 from services.intake.schemas import EventOut, FactsAmendmentIn
 from shared.api.auth import Principal
 from shared.api.deps import LogDep, require_role
@@ -44,4 +44,5 @@ async def amend_facts(
         result = await log.append(case_id, [event], expected_version=stream[-1].sequence)
     except VersionConflict as exc:
         raise version_conflict() from exc
-    return present_event(result.events[0], pii=principal.has("pii"))
+    names = names_in([*stream, *result.events])
+    return present_event(result.events[0], pii=principal.has("pii"), names=names)

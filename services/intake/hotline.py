@@ -25,6 +25,7 @@ from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CaseReportIn
 from services.intake.service import report_case
 from shared.api.auth import Principal
+from shared.api.body import ClosedBody
 from shared.api.deps import ContextDep, LogDep, TreeDep, require_role
 from shared.org.tree import OrgTree
 
@@ -42,8 +43,8 @@ EXAMPLE_WORK_ORDER: dict[str, Any] = {
 }
 
 
-class WorkOrderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_WORK_ORDER]})
+class WorkOrderIn(ClosedBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_WORK_ORDER]})
 
     work_order_no: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     caller: str | None = Field(default=None, min_length=1, max_length=50)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.events import Party, Source
+from shared.api.body import ClosedBody
 from shared.vocabulary import Category
 
 EXAMPLE_REPORT: dict[str, Any] = {
@@ -21,10 +22,10 @@ EXAMPLE_REPORT: dict[str, Any] = {
 }
 
 
-class CaseReportIn(BaseModel):
+class CaseReportIn(ClosedBody):
     """A dispute or complaint as reported by a client system."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_REPORT]})
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REPORT]})
 
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=10_000)
@@ -111,10 +112,8 @@ class EventOut(BaseModel):
     payload: dict[str, Any]
 
 
-class FactsAmendmentIn(BaseModel):
+class FactsAmendmentIn(ClosedBody):
     """New facts about a reported case; triage runs again on them."""
-
-    model_config = ConfigDict(extra="forbid")
 
     description_addition: str | None = Field(default=None, min_length=1, max_length=10_000)
     category: Category | None = None

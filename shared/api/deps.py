@@ -25,7 +25,8 @@ async def get_context(request: Request) -> AppContext:
 
 async def get_principal(
     request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
+    # Documented as the bearerAuth security scheme (shared/api/openapi.py), not a parameter.
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     principal = context_of(request).keys.authenticate(authorization)
     request.state.client = principal.client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -12,6 +13,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:fengqiao:problem:"
+# A 422 lists at most this many validation errors (and counts the rest), each field name
+# and message cut to a bounded length: an answer never grows with a hostile input.
+MAX_LISTED_ERRORS = 20
+MAX_ERROR_TEXT = 120
 
 log = structlog.get_logger(__name__)
 
@@ -64,9 +69,26 @@ def not_found(what: str) -> Problem:
     return Problem(status=404, slug="not-found", title="Not found", detail=f"{what} was not found")
 
 
+def _bounded(text: str) -> str:
+    return text if len(text) <= MAX_ERROR_TEXT else text[: MAX_ERROR_TEXT - 1] + "…"
+
+
 def _field_name(location: tuple[Any, ...]) -> str:
     parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(part) for part in location)
+    return _bounded(".".join(parts) or ".".join(str(part) for part in location))
+
+
+def listed_errors(raw: Sequence[Any]) -> tuple[list[dict[str, str]], int]:
+    """The first ``MAX_LISTED_ERRORS`` validation errors, bounded, and how many were left out."""
+    listed = [
+        {
+            "field": _field_name(tuple(error["loc"])),
+            "message": _bounded(str(error["msg"])),
+            "type": _bounded(str(error["type"])),
+        }
+        for error in raw[:MAX_LISTED_ERRORS]
+    ]
+    return listed, max(len(raw) - MAX_LISTED_ERRORS, 0)
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -84,26 +106,29 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_name(tuple(error["loc"])), "message": error["msg"], "type": error["type"]}
-        for error in exc.errors()
-    ]
+    errors, more = listed_errors(exc.errors())
     fields = ", ".join(sorted({error["field"] for error in errors}))
+    detail = f"invalid fields: {fields}" + (f" and {more} more errors" if more else "")
+    extras: dict[str, Any] = {"errors_not_listed": more} if more else {}
     return problem_response(
         status=422,
         slug="validation",
         title="The request is not valid",
-        detail=f"invalid fields: {fields}",
+        detail=detail,
         instance=request.url.path,
         errors=errors,
+        **extras,
     )
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
-        exc.status_code, "http-error"
-    )
+    slug = {
+        400: "bad-request",
+        401: "unauthorized",
+        404: "not-found",
+        405: "method-not-allowed",
+    }.get(exc.status_code, "http-error")
     return problem_response(
         status=exc.status_code,
         slug=slug,

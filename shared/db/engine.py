@@ -18,8 +18,14 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-# JSON columns (the case list's details) are written and read with orjson.
-_ORJSON: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": orjson.loads}
+# Every engine: JSON columns (the case list's details) are written and read with orjson, and
+# a database error never carries the statement's parameters (they hold personal data, and
+# an unhandled error's message reaches the logs).
+_ENGINE_OPTIONS: dict[str, Any] = {
+    "json_serializer": _dumps,
+    "json_deserializer": orjson.loads,
+    "hide_parameters": True,
+}
 
 
 def is_sqlite(url: str) -> bool:
@@ -56,7 +62,7 @@ def make_engine(
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
-            **_ORJSON,
+            **_ENGINE_OPTIONS,
         )
         synchronous = "FULL" if durable else "NORMAL"
 
@@ -72,7 +78,7 @@ def make_engine(
 
         return engine
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_ORJSON
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_ENGINE_OPTIONS
     )
 
 
@@ -87,7 +93,7 @@ def make_sqlite_reader(url: str, *, connections: int = 4) -> AsyncEngine:
         pool_size=connections,
         max_overflow=0,
         pool_timeout=60,
-        **_ORJSON,
+        **_ENGINE_OPTIONS,
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -11,6 +11,9 @@ import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from shared.api.auth import KeyRing
+from shared.api.edge import GuardEdge
+from shared.api.openapi import document_errors
 from shared.api.problems import install_problem_handlers
 from shared.config import CommonSettings
 from shared.db.migrate import MigrationsBehind, head_revision
@@ -118,12 +121,17 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    # Inside the request metrics, so refused requests are counted too.
+    app.add_middleware(
+        GuardEdge, keys=KeyRing(settings.api_keys), max_bytes=settings.max_body_bytes
+    )
     install_metrics(app)
     for service in services:
         for router in service.routers:
             app.include_router(router)
 
     app.state.process = state
+    app.openapi = document_errors(app)  # type: ignore[method-assign]
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

@@ -6,9 +6,11 @@ import time
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.api.deps import require_role
 
 log = structlog.get_logger(__name__)
 
@@ -75,7 +77,14 @@ class MeasureRequests:
 def install_metrics(app: FastAPI) -> None:
     app.add_middleware(MeasureRequests)
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    # A key with the role ``metrics`` (or ``admin``): the counters name routes, groups and
+    # volumes a stranger has no business reading. The edge has already refused a missing key.
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        include_in_schema=False,
+        dependencies=[Depends(require_role("metrics"))],
+    )
     async def metrics(request: Request) -> Response:
         context = getattr(request.app.state, "context", None)
         if context is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 
 import kubernetes_validate
 import pytest
@@ -23,6 +24,7 @@ from tests.deploy.manifests import (
     K8S,
     KUBERNETES_VERSIONS,
     OVERLAYS,
+    Resource,
     containers,
     module_of,
     pod_spec,
@@ -209,6 +211,17 @@ def test_the_service_monitor_scrapes_every_service(overlay: str) -> None:
     for endpoint in monitor["spec"]["endpoints"]:
         for service in scraped:
             assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+        assert_scrape_token_reads_metrics(endpoint)
+
+
+def assert_scrape_token_reads_metrics(endpoint: Resource) -> None:
+    """/metrics needs a key with the role metrics: the monitor's token must be one."""
+    credentials = endpoint["authorization"]["credentials"]
+    secrets = secret_template()
+    token = secrets[credentials["name"]][credentials["key"]]
+    keys = json.loads(secrets["fengqiao-common"]["api-keys.json"])
+    (entry,) = [k for k in keys if k["key"] == token]
+    assert entry["roles"] == ["metrics"]
 
 
 def test_the_image_runs_as_the_user_and_port_the_pods_expect(overlay: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from shared.api.masking import mask_id_number, mask_name, mask_phone
+from shared.api.masking import mask_free_text, mask_id_number, mask_name, mask_phone
 from shared.config import ApiKeySetting, CommonSettings
 from shared.runtime.logging import scrub
 
@@ -28,6 +28,10 @@ def test_production_settings_with_safe_values_start() -> None:
     [
         ({"api_keys": []}, "no API keys"),
         ({"api_keys": [ApiKeySetting(key=SecretStr("dev"), client="d", regions=[""])]}, "'dev'"),
+        (
+            {"api_keys": [ApiKeySetting(key=SecretStr("CHANGE-ME-x"), client="p", regions=[""])]},
+            "CHANGE-ME",
+        ),
         ({"log_backend": "embedded"}, "embedded log"),
         ({"database_url": "sqlite+aiosqlite:///x.db"}, "SQLite"),
         ({"clock": "simulated"}, "simulated clock"),
@@ -36,6 +40,11 @@ def test_production_settings_with_safe_values_start() -> None:
 def test_production_refuses_unsafe_defaults(override: dict[str, object], complaint: str) -> None:
     with pytest.raises(ValidationError, match=complaint):
         CommonSettings(**{**SAFE, **override})  # type: ignore[arg-type]
+
+
+def test_a_client_name_longer_than_64_characters_is_refused() -> None:
+    with pytest.raises(ValidationError, match="client"):
+        ApiKeySetting(key=SecretStr("k"), client="c" * 65, regions=[""])
 
 
 def test_development_defaults_are_the_embedded_system_with_the_dev_key() -> None:
@@ -65,3 +74,15 @@ def test_api_keys_come_from_a_mounted_file(tmp_path: Path) -> None:
     path.write_text("{broken")
     with pytest.raises(ValidationError, match="cannot read API keys file"):
         CommonSettings(**{**SAFE, "api_keys_file": path})  # type: ignore[arg-type]
+
+
+def test_free_text_masks_numbers_and_named_parties_but_not_codes() -> None:
+    text = (
+        "欧阳娜娜与张三: 13812345678, 0575-87654321, 33068119900101123X; "
+        "unit 330681106001001001, case 8e7f1abe-cdd6-0575-9f73-63f662371234, 2026-03-02T01:00Z"
+    )
+    masked = mask_free_text(text, names=["张三", "欧阳娜娜", "王"])
+    assert masked == (
+        "欧***与张*: 138****5678, 057******4321, 330***********123X; "
+        "unit 330681106001001001, case 8e7f1abe-cdd6-0575-9f73-63f662371234, 2026-03-02T01:00Z"
+    )
