@@ -76,7 +76,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/redoc"): rule(None, "public", 200),
     ("GET", "/healthz"): rule(None, "public", 200),
     ("GET", "/readyz"): rule(None, "public", 200, 503),
-    # Open today (issue 20, defect 9 makes it need a key): then ``rule("reader", "global", 200)``.
     ("GET", "/metrics"): rule("metrics", "global", 200),
     ("GET", "/v1/cases/{case_id}"): rule("reader", "case", 200),
     ("GET", "/v1/cases/{case_id}/events"): rule("reader", "case", 200),
