@@ -55,9 +55,12 @@ class EmbeddedLog(EventLog):
         poll_seconds: float = 1.0,
         recent_records: int = 5_000,
         linger_seconds: float = 0.0,
+        checkpoint_seconds: float = 1.0,
     ) -> None:
         database = sqlite_file(url)
-        self.checkpointer = WalCheckpointer(database) if database is not None else None
+        self.checkpointer = (
+            WalCheckpointer(database, every=checkpoint_seconds) if database is not None else None
+        )
         self._engine = make_engine(
             url, durable=True, checkpoints_elsewhere=self.checkpointer is not None
         )
