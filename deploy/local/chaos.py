@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from chaos_check import Verdict, check
 from chaos_faults import ROOT, EmbeddedTarget, Faults, StackTarget, stopped_at_exit
-from chaos_load import Sent, load
+from chaos_load import IN_FLIGHT, Sent, load
 
 from bench.common import free_port
 
@@ -52,8 +52,10 @@ async def inject(
     n = 0
     while time.monotonic() + args.every < end:
         await asyncio.sleep(args.every)
+        began = time.monotonic() - started
         what = await target.fault(n, faults, pause_seconds=args.pause)
-        print(f"  {time.monotonic() - started:6.1f} s  {what}", flush=True)
+        recovered = time.monotonic() - started
+        print(f"  {began:6.1f} s  {what} (recovered at {recovered:.1f} s)", flush=True)
         n += 1
 
 
@@ -66,10 +68,10 @@ async def loaded_and_checked(
 ) -> tuple[Verdict, float]:
     """The load, the faults' end, then the check; (verdict, seconds from the faults' end)."""
     headers = {"Authorization": f"Bearer {args.key}"}
-    limits = httpx.Limits(max_connections=100)
+    limits = httpx.Limits(max_connections=IN_FLIGHT)
     since = datetime.now(UTC)
     async with (
-        httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10, limits=limits) as api,
+        httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30, limits=limits) as api,
         httpx.AsyncClient(base_url=receiver_url or base_url, timeout=10) as receiver,
     ):
         await load(
@@ -145,8 +147,13 @@ def report(
         f"stuck:                  {len(verdict.stuck)}"
         f" (checked {caught_up:.1f} s after the faults)",
     ]
-    ok = verdict.holds and not sent.unacknowledged and not sent.refused_for_good
-    lines.append(f"invariants:             {'hold' if ok else 'BROKEN'}")
+    answered = not sent.unacknowledged and not sent.refused_for_good
+    lines.append(f"invariants:             {'hold' if verdict.holds else 'BROKEN'}")
+    lines.append(
+        f"all reports answered:   {'yes' if answered else 'NO'}"
+        f" ({len(sent.unacknowledged)} not acknowledged within --catch-up s of the load's end)"
+    )
+    ok = verdict.holds and answered
     if verdict.stuck:
         lines.append(f"stuck cases (first 5):  {verdict.stuck[:5]}")
     print("\n".join(lines), flush=True)

@@ -21,6 +21,7 @@ from bench.common import open_loop
 EXAMPLE_PHONE = "17000000000"  # a made-up number, not a person's
 RETRY_FIRST, RETRY_MAX = 0.2, 2.0  # seconds between attempts of one report
 ACKNOWLEDGED = (200, 201)
+IN_FLIGHT = 64  # requests at once; the client's connection pool has as many
 # Permanent answers: the report itself is wrong, sending it again cannot help.
 PERMANENT = (400, 401, 403, 404, 409, 413, 422)
 
@@ -57,7 +58,13 @@ class Sent:
 
 
 async def send_until_acknowledged(
-    api: httpx.AsyncClient, sent: Sent, n: int, *, unit_code: str, give_up_at: float
+    api: httpx.AsyncClient,
+    sent: Sent,
+    n: int,
+    *,
+    unit_code: str,
+    give_up_at: float,
+    in_flight: asyncio.Semaphore,
 ) -> None:
     body = report_body(sent.run, n, unit_code)
     key = f"chaos-{sent.run}-{n}"
@@ -66,7 +73,8 @@ async def send_until_acknowledged(
     while True:
         sent.attempts += 1
         try:
-            answer = await api.post("/v1/cases", json=body, headers={"Idempotency-Key": key})
+            async with in_flight:
+                answer = await api.post("/v1/cases", json=body, headers={"Idempotency-Key": key})
         except httpx.HTTPError as exc:
             sent.answers[type(exc).__name__] += 1
         else:
@@ -102,8 +110,13 @@ async def load(
     """``rate`` new reports a second for ``seconds``, each retried for up to ``retry_for`` s
     after the load ends, then awaited."""
     give_up_at = time.monotonic() + seconds + retry_for
+    # Waiting reports queue here, not in the HTTP client's pool: its queue costs CPU per
+    # waiting request on every change, and thousands of them starve the event loop.
+    in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     async def one(n: int) -> None:
-        await send_until_acknowledged(api, sent, n, unit_code=unit_code, give_up_at=give_up_at)
+        await send_until_acknowledged(
+            api, sent, n, unit_code=unit_code, give_up_at=give_up_at, in_flight=in_flight
+        )
 
     await open_loop(one, rate=rate, total=int(rate * seconds))
