@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -53,7 +54,13 @@ async def inject(
     while time.monotonic() + args.every < end:
         await asyncio.sleep(args.every)
         began = time.monotonic() - started
-        what = await target.fault(n, faults, pause_seconds=args.pause)
+        try:
+            what = await target.fault(n, faults, pause_seconds=args.pause)
+        except (subprocess.CalledProcessError, TimeoutError) as exc:
+            said = getattr(exc, "output", None) or ""
+            faults.unrecovered = f"{exc} {said} (at {began:.1f} s; see the logs)"
+            print(f"  {began:6.1f} s  no recovery: {faults.unrecovered}", flush=True)
+            return
         recovered = time.monotonic() - started
         print(f"  {began:6.1f} s  {what} (recovered at {recovered:.1f} s)", flush=True)
         n += 1
@@ -153,7 +160,9 @@ def report(
         f"all reports answered:   {'yes' if answered else 'NO'}"
         f" ({len(sent.unacknowledged)} not acknowledged within --catch-up s of the load's end)"
     )
-    ok = verdict.holds and answered
+    if faults.unrecovered:
+        lines.append(f"a fault not recovered:  {faults.unrecovered}")
+    ok = verdict.holds and answered and not faults.unrecovered
     if verdict.stuck:
         lines.append(f"stuck cases (first 5):  {verdict.stuck[:5]}")
     print("\n".join(lines), flush=True)

@@ -31,6 +31,8 @@ READY_WITHIN = 90.0  # seconds a restarted process may take to answer /readyz
 class Faults:
     kills: int = 0
     pauses: int = 0
+    unrecovered: str = ""
+    """Why a restart failed (the faults stop there; the check still runs)."""
 
 
 def sandbox_env(directory: Path, sandbox_port: int) -> dict[str, str]:
@@ -142,7 +144,10 @@ class StackTarget:
         return f"http://127.0.0.1:{self.sandbox_port}"
 
     def _script(self, *args: str) -> None:
-        subprocess.run(args, cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(args, cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if done.returncode != 0:  # stack.sh says which service failed, with its log's tail
+            tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+            raise subprocess.CalledProcessError(done.returncode, args, output=" | ".join(tail))
 
     async def start(self) -> None:
         await asyncio.to_thread(self._script, "deploy/local/stack.sh", "start")
