@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-unit lint stack stack-stop outage-drill migrate venv bench bench-notify bench-timers bench-replay replay demo clean
+.PHONY: run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-notify bench-timers bench-replay replay demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ stack-stop:
 
 outage-drill: $(STAMP) ## With make stack up: pause the broker 30 s under a trickle of reports
 	$(PY) deploy/local/outage_drill.py $(ARGS)
+
+chaos: $(STAMP) ## kill -9 loops under load (ARGS='--target run|stack|url --seconds 60 --rate 50'), then the invariants
+	$(PY) deploy/local/chaos.py $(ARGS)
 
 migrate: $(STAMP) ## Bring FQ_DATABASE_URL to the head migration (what a Kubernetes Job runs)
 	$(PY) -m services.migrate

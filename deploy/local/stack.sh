@@ -33,6 +33,13 @@ if [ "$SANDBOX_PORT" != "8900" ]; then
   export FQ_NOTIFY_HOTLINE_CALLBACK_URL="${FQ_NOTIFY_HOTLINE_CALLBACK_URL:-http://127.0.0.1:$SANDBOX_PORT/hotline/feedback}"
 fi
 
+# A restarted process writes a fresh log; the previous one (a crash's cause) is kept as .1.
+fresh_log() {
+  local log="$LOGS/$1.log"
+  if [ -s "$log" ]; then mv -f "$log" "$log.1"; fi
+  echo "$log"
+}
+
 has_entry_point() { [ -f "$ROOT/services/$1/main.py" ] && [ -f "$ROOT/services/$1/__main__.py" ]; }
 
 # The sandbox receiver stands in for contacts' webhooks, the SMS gateway and 12345
@@ -41,7 +48,7 @@ start_sandbox() {
   [ "${FQ_SANDBOX:-true}" = "true" ] || return 0
   if [ -f "$RUN/sandbox.pid" ] && kill -0 "$(cat "$RUN/sandbox.pid")" 2>/dev/null; then return 0; fi
   cd "$ROOT"
-  nohup "$PY" -m services.sandbox "$SANDBOX_PORT" </dev/null >"$LOGS/sandbox.log" 2>&1 &
+  nohup "$PY" -m services.sandbox "$SANDBOX_PORT" </dev/null >"$(fresh_log sandbox)" 2>&1 &
   echo $! >"$RUN/sandbox.pid"
   echo "sandbox receiver on http://127.0.0.1:$SANDBOX_PORT/inbox"
 }
@@ -75,7 +82,7 @@ start() {
       echo "$name already running (pid $(cat "$RUN/$name.pid"))"; continue
     fi
     PORT="$port" FQ_JSON_LOGS=true nohup "$PY" -m "services.$name" serve \
-      </dev/null >"$LOGS/$name.log" 2>&1 &
+      </dev/null >"$(fresh_log "$name")" 2>&1 &
     echo $! >"$RUN/$name.pid"
     started+=("$entry")
   done

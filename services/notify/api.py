@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -17,6 +16,7 @@ from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, not_found
 from shared.db.schema import cases, deliveries
+from shared.db.times import UtcDatetime
 from shared.events.envelope import utc_now
 
 router = APIRouter(prefix="/v1/admin/deliveries", tags=["deliveries"])
@@ -32,8 +32,8 @@ class DeliveryOut(BaseModel):
     kind: str
     status: str
     attempts: int
-    issued_at: datetime
-    delivered_at: datetime | None
+    issued_at: UtcDatetime
+    delivered_at: UtcDatetime | None
     last_error: str | None
 
 

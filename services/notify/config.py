@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings_base import ServiceSettings
@@ -11,6 +11,8 @@ from shared.settings_base import ServiceSettings
 DEV_SIGNING_SECRET = "dev-signing-secret"
 DEV_SMS_KEY = "dev-sms-key"
 DEV_HOTLINE_KEY = "dev-hotline-key"
+SANDBOX_ORIGIN = "http://127.0.0.1:8900"
+"""Where the sample county's contacts, the default SMS gateway and 12345 callback point."""
 
 
 class NotifySettings(ServiceSettings):
@@ -33,7 +35,7 @@ class NotifySettings(ServiceSettings):
     lease_seconds: float = Field(
         default=120.0, gt=0, description="How long an instance owns a delivery it is sending"
     )
-    sms_gateway_url: str = "http://127.0.0.1:8900/sms"
+    sms_gateway_url: str = f"{SANDBOX_ORIGIN}/sms"
     sms_api_key: SecretStr = SecretStr(DEV_SMS_KEY)
     sms_sign_name: str = "综治中心"
     sms_templates: dict[str, str] = Field(
@@ -53,12 +55,26 @@ class NotifySettings(ServiceSettings):
         },
         description="SMS template id per notice purpose",
     )
-    hotline_callback_url: str = "http://127.0.0.1:8900/hotline/feedback"
+    hotline_callback_url: str = f"{SANDBOX_ORIGIN}/hotline/feedback"
     hotline_api_key: SecretStr = SecretStr(DEV_HOTLINE_KEY)
     sandbox_port: int | None = Field(
         default=None,
-        description="Start the local sandbox receiver on this port (development only)",
+        description="Start the local sandbox receiver on this port (development only); "
+        "URLs pointing at the default sandbox (127.0.0.1:8900: the sample county's contacts, "
+        "the SMS gateway, the 12345 callback) are sent to this port instead",
     )
+
+    @model_validator(mode="after")
+    def _gateways_follow_the_sandbox(self) -> NotifySettings:
+        self.sms_gateway_url = self.to_sandbox(self.sms_gateway_url)
+        self.hotline_callback_url = self.to_sandbox(self.hotline_callback_url)
+        return self
+
+    def to_sandbox(self, url: str) -> str:
+        """``url`` on the sandbox's own port when it points at the default sandbox."""
+        if self.sandbox_port is None or not url.startswith(f"{SANDBOX_ORIGIN}/"):
+            return url
+        return f"http://127.0.0.1:{self.sandbox_port}{url[len(SANDBOX_ORIGIN) :]}"
 
     def unsafe_outside_development(self) -> list[str]:
         problems = []

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 
 def as_utc(value: datetime) -> datetime:
@@ -13,3 +16,7 @@ def as_utc(value: datetime) -> datetime:
 def parse_utc(value: str) -> datetime:
     """An ISO 8601 instant from an event payload, in UTC."""
     return as_utc(datetime.fromisoformat(value))
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+"""A served instant: read back from SQLite without a zone, it still goes out with its offset."""

@@ -40,7 +40,7 @@ def default_channels(settings: NotifySettings, client: httpx.AsyncClient) -> Cha
     secret = settings.signing_secret.get_secret_value().encode()
     return ChannelRegistry(
         [
-            WebhookChannel(client=client, secret=secret),
+            WebhookChannel(client=client, secret=secret, url_for=settings.to_sandbox),
             SmsChannel(
                 client=client,
                 url=settings.sms_gateway_url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx
 import orjson
@@ -14,9 +15,17 @@ from services.notify.channels.signing import signed_headers
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, *, client: httpx.AsyncClient, secret: bytes) -> None:
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        secret: bytes,
+        url_for: Callable[[str], str] = str,
+    ) -> None:
         self._client = client
         self._secret = secret
+        self._url_for = url_for
+        """Where a contact's webhook URL is sent (the sandbox's port in development)."""
 
     async def send(self, message: Message) -> Receipt:
         if not message.webhook_url:
@@ -26,4 +35,5 @@ class WebhookChannel:
             "Idempotency-Key": message.delivery_id,
             **signed_headers(self._secret, timestamp=str(int(time.time())), body=body),
         }
-        return await post_json(self._client, message.webhook_url, content=body, headers=headers)
+        url = self._url_for(message.webhook_url)
+        return await post_json(self._client, url, content=body, headers=headers)
