@@ -3,7 +3,8 @@
 The system runs as in ``make run`` (uvicorn, all services, the embedded log) on a free port.
 Generation is deterministic (the same cases every run): positive and negative data for
 every operation, then stateful sequences that follow the document's links. It must find no
-5xx, no undocumented status, and no error that is not problem+json of the documented type.
+5xx, no undocumented status, no answer that does not match its documented schema (times
+with their offset included), and no error that is not problem+json of the documented type.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ CHECKS = ",".join(
         "not_a_server_error",
         "status_code_conformance",
         "content_type_conformance",
+        "response_schema_conformance",
         "ignored_auth",
         "problem_json_on_errors",
     ]
