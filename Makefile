@@ -5,16 +5,32 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Runtime + dev pins (make venv) and runtime pins alone (the image); `make lock` writes both.
+LOCK := requirements-dev.lock
+RUNTIME_LOCK := requirements.lock
+UV_VERSION := 0.13.8
+UV := $(VENV)/lock-tool/bin/uv
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command 'make lock'
 
-.PHONY: run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-notify bench-timers bench-replay replay demo clean
+.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-notify bench-timers bench-replay replay demo clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the hashed pins of the lock (re-run when it changes), then the project
+# itself without resolving anything, and removes what the lock no longer names.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) deploy/lockfile.py $(LOCK) --prune
 	touch $(STAMP)
 
-venv: $(STAMP) ## Create .venv and install the project with its dev tools
+venv: $(STAMP) ## Create .venv and install the locked dependencies, dev tools and the project
+
+lock: ## Re-pin both locks from pyproject.toml (ARGS=--upgrade, or ARGS='--upgrade-package NAME')
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(PY) -m pip install --quiet --target $(VENV)/lock-tool uv==$(UV_VERSION)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(ARGS) -o $(LOCK)
+	$(UV) pip compile pyproject.toml -c $(LOCK) $(LOCK_FLAGS) -o $(RUNTIME_LOCK)
 
 run: $(STAMP) ## All four services in one process on PORT (8000): embedded log + SQLite
 	PORT=$(PORT) FQ_NOTIFY_SANDBOX_PORT=$${FQ_NOTIFY_SANDBOX_PORT:-8900} $(PY) -m services.all_in_one
