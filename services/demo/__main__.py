@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,10 +43,33 @@ def _fresh(directory: Path) -> None:
             path.unlink()
 
 
-def _point_notify_at(receiver: Receiver, directory: Path) -> Path:
+NOTIFY_ENV = (
+    "FQ_NOTIFY_SMS_GATEWAY_URL",
+    "FQ_NOTIFY_HOTLINE_CALLBACK_URL",
+    "FQ_NOTIFY_SANDBOX_PORT",
+)
+"""What the demo changes in its process's environment while it runs (restored after)."""
+
+
+@contextlib.contextmanager
+def _notify_env(receiver: Receiver) -> Iterator[None]:
+    """Notify's gateways at the demo's receiver while the demo runs; the environment as it
+    was afterwards (the demo may run inside another program, a test suite say)."""
+    before = {name: os.environ.get(name) for name in NOTIFY_ENV}
     os.environ["FQ_NOTIFY_SMS_GATEWAY_URL"] = f"{receiver.url}/sms"
     os.environ["FQ_NOTIFY_HOTLINE_CALLBACK_URL"] = f"{receiver.url}/hotline/feedback"
     os.environ.pop("FQ_NOTIFY_SANDBOX_PORT", None)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _point_notify_at(receiver: Receiver, directory: Path) -> Path:
     text = sample_county_path().read_text(encoding="utf-8")
     org = directory / "org.json"
     org.write_text(text.replace("http://127.0.0.1:8900", receiver.url), encoding="utf-8")
@@ -58,44 +83,45 @@ async def demo(
     receiver = await Receiver(secret=DEV_SIGNING_SECRET.encode()).start()
     started = time.perf_counter()
     say = (lambda _line: None) if quiet else print
-    try:
-        settings = CommonSettings(
-            log_backend="embedded",
-            log_url=f"sqlite+aiosqlite:///{directory}/log.db",
-            database_url=f"sqlite+aiosqlite:///{directory}/app.db",
-            org_file=_point_notify_at(receiver, directory),
-            clock="simulated",
-            clock_start=YEAR_START,
-            log_level="WARNING",
-        )
-        app = create_app(settings=settings, services=SERVICES)
-        async with app.router.lifespan_context(app):
-            context = app.state.context
-            groups = REACTOR_GROUPS | {PROJECTIONS[n](context.log).group for n in PROJECTIONS}
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport,
-                base_url="http://demo",
-                headers={"Authorization": "Bearer dev"},
-                timeout=60,
-            ) as api:
-                simulation = Simulation(
-                    api, context, cases=cases, days=days, groups=groups, seed=seed
-                )
-                say(f"simulating {days} days with {cases:,} cases in {directory} ...")
+    with _notify_env(receiver):
+        try:
+            settings = CommonSettings(
+                log_backend="embedded",
+                log_url=f"sqlite+aiosqlite:///{directory}/log.db",
+                database_url=f"sqlite+aiosqlite:///{directory}/app.db",
+                org_file=_point_notify_at(receiver, directory),
+                clock="simulated",
+                clock_start=YEAR_START,
+                log_level="WARNING",
+            )
+            app = create_app(settings=settings, services=SERVICES)
+            async with app.router.lifespan_context(app):
+                context = app.state.context
+                groups = REACTOR_GROUPS | {PROJECTIONS[n](context.log).group for n in PROJECTIONS}
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(
+                    transport=transport,
+                    base_url="http://demo",
+                    headers={"Authorization": "Bearer dev"},
+                    timeout=60,
+                ) as api:
+                    simulation = Simulation(
+                        api, context, cases=cases, days=days, groups=groups, seed=seed
+                    )
+                    say(f"simulating {days} days with {cases:,} cases in {directory} ...")
 
-                def on_day(day: int, reported: int) -> None:
-                    if day % 30 == 0:
-                        elapsed = time.perf_counter() - started
-                        say(f"  day {day}: {reported:,} cases reported ({elapsed:.0f} s)")
+                    def on_day(day: int, reported: int) -> None:
+                        if day % 30 == 0:
+                            elapsed = time.perf_counter() - started
+                            say(f"  day {day}: {reported:,} cases reported ({elapsed:.0f} s)")
 
-                try:
-                    await simulation.run(on_day)
-                finally:
-                    await simulation.close()
-            summary = await summarise(context.log)
-    finally:
-        await receiver.stop()
+                    try:
+                        await simulation.run(on_day)
+                    finally:
+                        await simulation.close()
+                summary = await summarise(context.log)
+        finally:
+            await receiver.stop()
     say(f"simulated {days} days in {time.perf_counter() - started:.0f} s; summary:")
     for line in render(summary):
         say("  " + line)
