@@ -39,6 +39,10 @@ stack-stop:
 outage-drill: $(STAMP) ## With make stack up: pause the broker 30 s under a trickle of reports
 	$(PY) deploy/local/outage_drill.py $(ARGS)
 
+.PHONY: kafka-smoke
+kafka-smoke: $(STAMP) ## Check a Kafka cluster for the services (BOOTSTRAP=host:port; topics from FQ_KAFKA_*)
+	$(PY) -m services.kafka_smoke $(BOOTSTRAP)
+
 migrate: $(STAMP) ## Bring FQ_DATABASE_URL to the head migration (what a Kubernetes Job runs)
 	$(PY) -m services.migrate
 
