@@ -29,6 +29,12 @@ REQUIRED = os.environ.get("FQ_REQUIRE_INTEGRATION") == "1"
 # Which broker FQ_TEST_KAFKA_BOOTSTRAP is (noida, tansu; "" unknown): a test skips only a
 # known quirk of one broker, and names it (docs/local-broker.md).
 BROKER = os.environ.get("FQ_TEST_BROKER", "")
+NOIDA_REJOIN = pytest.mark.skipif(
+    BROKER == "noida",
+    reason="noida-db 0.2.3 quirk: after one member of a two-member group restarts, its "
+    "SyncGroup answer can carry an empty assignment (which aiokafka cannot decode) or fence "
+    "the survivor's commits (IllegalGeneration), and the group is not assigned again",
+)
 # The idempotent producer, on in production: on where the test broker has InitProducerId.
 IDEMPOTENCE = os.environ.get("FQ_TEST_KAFKA_IDEMPOTENCE", "false") == "true"
 
