@@ -58,6 +58,10 @@ outage-drill: $(STAMP) ## With make stack up: pause the broker 30 s under a tric
 chaos: $(STAMP) ## kill -9 loops under load (ARGS='--target run|stack|url --seconds 60 --rate 50'), then the invariants
 	$(PY) deploy/local/chaos.py $(ARGS)
 
+.PHONY: kafka-smoke
+kafka-smoke: $(STAMP) ## Check a Kafka cluster for the services (BOOTSTRAP=host:port; topics from FQ_KAFKA_*)
+	$(PY) -m services.kafka_smoke $(BOOTSTRAP)
+
 migrate: $(STAMP) ## Bring FQ_DATABASE_URL to the head migration (what a Kubernetes Job runs)
 	$(PY) -m services.migrate
 

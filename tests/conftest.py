@@ -26,6 +26,17 @@ from shared.runtime.logging import MOBILE, RESIDENT_ID
 KAFKA = os.environ.get("FQ_TEST_KAFKA_BOOTSTRAP")
 PG_URL = os.environ.get("FQ_TEST_DATABASE_URL")
 REQUIRED = os.environ.get("FQ_REQUIRE_INTEGRATION") == "1"
+# Which broker FQ_TEST_KAFKA_BOOTSTRAP is (noida, tansu; "" unknown): a test skips only a
+# known quirk of one broker, and names it (docs/local-broker.md).
+BROKER = os.environ.get("FQ_TEST_BROKER", "")
+NOIDA_REJOIN = pytest.mark.skipif(
+    BROKER == "noida",
+    reason="noida-db 0.2.3 quirk: after one member of a two-member group restarts, its "
+    "SyncGroup answer can carry an empty assignment (which aiokafka cannot decode) or fence "
+    "the survivor's commits (IllegalGeneration), and the group is not assigned again",
+)
+# The idempotent producer, on in production: on where the test broker has InitProducerId.
+IDEMPOTENCE = os.environ.get("FQ_TEST_KAFKA_IDEMPOTENCE", "false") == "true"
 
 
 def integration_available() -> bool:
@@ -62,6 +73,16 @@ async def open_embedded(directory: Path) -> AsyncIterator[LogUnderTest]:
         await engine.dispose()
 
 
+# Consumer-group timing valid under Apache Kafka's default broker configuration
+# (group.min.session.timeout.ms=6000). Members leave the group when they close, so no test
+# waits for a session to expire; the short heartbeat lets the others notice a rebalance soon.
+GROUP_TIMING = {
+    "session_timeout_ms": 6000,
+    "heartbeat_interval_ms": 300,
+    "rebalance_timeout_ms": 6000,
+}
+
+
 def kafka_config(**overrides: object) -> KafkaConfig:
     assert KAFKA and PG_URL
     values: dict[str, object] = {
@@ -69,11 +90,9 @@ def kafka_config(**overrides: object) -> KafkaConfig:
         "database_url": PG_URL,
         "topic": f"test-{uuid.uuid4().hex[:12]}",
         "partitions": 3,
-        "enable_idempotence": False,
+        "enable_idempotence": IDEMPOTENCE,
         "relay_interval_s": 0.5,
-        "session_timeout_ms": 2000,
-        "heartbeat_interval_ms": 300,
-        "rebalance_timeout_ms": 2000,
+        **GROUP_TIMING,
         "max_batch": 16,
     }
     values.update(overrides)

@@ -21,7 +21,10 @@ export FQ_LOG_BACKEND=kafka
 export FQ_KAFKA_BOOTSTRAP="${FQ_KAFKA_BOOTSTRAP:-127.0.0.1:${FQ_KAFKA_PORT:-9092}}"
 FQ_DATABASE_URL_GIVEN="${FQ_DATABASE_URL:-}"
 export FQ_DATABASE_URL="${FQ_DATABASE_URL:-postgresql+asyncpg://fengqiao:fengqiao@127.0.0.1:${FQ_PG_PORT:-5432}/$STACK_DATABASE}"
-export FQ_KAFKA_IDEMPOTENCE="${FQ_KAFKA_IDEMPOTENCE:-false}"  # the local broker has no InitProducerId
+export FQ_BROKER="${FQ_BROKER:-noida}"  # deploy/local/kafka.sh: noida or tansu
+# Tansu has no InitProducerId, so the idempotent producer is on with noida-db only.
+if [ "$FQ_BROKER" = "noida" ]; then idempotence=true; else idempotence=false; fi
+export FQ_KAFKA_IDEMPOTENCE="${FQ_KAFKA_IDEMPOTENCE:-$idempotence}"
 
 # The sample county's contacts point at the sandbox on :8900; elsewhere, a copy points at
 # the sandbox's own port.
@@ -53,9 +56,9 @@ start_sandbox() {
   echo "sandbox receiver on http://127.0.0.1:$SANDBOX_PORT/inbox"
 }
 
-# The local broker keeps nothing across restarts (memory storage). Consumer positions and
-# the event store in PostgreSQL would then point past an empty topic, so a freshly started
-# broker gets a fresh database too. With a durable broker this step does not apply.
+# Tansu keeps nothing across restarts (memory storage). Consumer positions and the event
+# store in PostgreSQL would then point past an empty topic, so a freshly started Tansu
+# gets a fresh database too. noida-db keeps its data, so this step does not apply to it.
 fresh_database() {
   local db="$STACK_DATABASE" port="${FQ_PG_PORT:-5432}"
   su postgres -c "dropdb -p $port --if-exists --force $db" 2>/dev/null || true
@@ -67,7 +70,7 @@ start() {
   "$ROOT/deploy/local/postgres.sh" start
   if ! "$ROOT/deploy/local/kafka.sh" status >/dev/null 2>&1; then
     "$ROOT/deploy/local/kafka.sh" start
-    [ -n "${FQ_DATABASE_URL_GIVEN:-}" ] || fresh_database
+    [ -n "${FQ_DATABASE_URL_GIVEN:-}" ] || [ "$FQ_BROKER" != "tansu" ] || fresh_database
   fi
   start_sandbox
   cd "$ROOT"

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from shared.config import ROLES, ApiKeySetting, CommonSettings
 from shared.runtime.app import create_app
 from shared.runtime.service import ServiceModule
+from tests.conftest import GROUP_TIMING, IDEMPOTENCE
 
 TOWNSHIP_CLIENT_KEY = "township-key"
 NO_PII_KEY = "no-pii-key"
@@ -55,7 +56,7 @@ def embedded_settings(directory: Path, **overrides: object) -> CommonSettings:
 
 
 def kafka_settings(database_url: str, **overrides: object) -> CommonSettings:
-    """Kafka + PostgreSQL, a topic of its own, quick group rebalances for tests."""
+    """Kafka + PostgreSQL, a topic of its own, group timing valid on Kafka's defaults."""
     values: dict[str, object] = {
         "log_backend": "kafka",
         "kafka_bootstrap": os.environ["FQ_TEST_KAFKA_BOOTSTRAP"],
@@ -63,10 +64,8 @@ def kafka_settings(database_url: str, **overrides: object) -> CommonSettings:
         "kafka_topic": f"test-{uuid.uuid4().hex[:12]}",
         "kafka_partitions": 3,
         "kafka_group_prefix": f"test-{uuid.uuid4().hex[:8]}.",
-        "kafka_idempotence": False,
-        "kafka_session_timeout_ms": 2000,
-        "kafka_heartbeat_interval_ms": 300,
-        "kafka_rebalance_timeout_ms": 2000,
+        "kafka_idempotence": IDEMPOTENCE,
+        **{f"kafka_{name}": value for name, value in GROUP_TIMING.items()},
     }
     values.update(overrides)
     return CommonSettings(**values)  # type: ignore[arg-type]

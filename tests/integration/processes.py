@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.config import CommonSettings
 from shared.log.sql_schema import event_log
+from tests.conftest import GROUP_TIMING, IDEMPOTENCE
 from tests.integration.test_notify_crash import free_port, poll
 
 __all__ = ["free_port", "poll"]
@@ -65,10 +66,8 @@ def kafka_process_env(settings: CommonSettings, port: int, **extra: str) -> dict
         "FQ_KAFKA_TOPIC": settings.kafka_topic,
         "FQ_KAFKA_PARTITIONS": str(settings.kafka_partitions),
         "FQ_KAFKA_GROUP_PREFIX": settings.kafka_group_prefix,
-        "FQ_KAFKA_IDEMPOTENCE": "false",
-        "FQ_KAFKA_SESSION_TIMEOUT_MS": "6000",
-        "FQ_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-        "FQ_KAFKA_REBALANCE_TIMEOUT_MS": "6000",
+        "FQ_KAFKA_IDEMPOTENCE": str(IDEMPOTENCE).lower(),
+        **{f"FQ_KAFKA_{name.upper()}": str(value) for name, value in GROUP_TIMING.items()},
         "FQ_ORG_FILE": str(settings.org_file),
         "FQ_JSON_LOGS": "true",
         **extra,

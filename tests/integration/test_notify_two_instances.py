@@ -15,7 +15,7 @@ from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
 from services.sandbox.receiver import Receiver
 from services.triage.main import SERVICE as TRIAGE
-from tests.conftest import fresh_pg_database, integration_available
+from tests.conftest import NOIDA_REJOIN, fresh_pg_database, integration_available
 from tests.integration.api_client import kafka_settings, running_app
 from tests.integration.notify_support import SECRET, org_file_for, started_receiver
 from tests.integration.processes import free_port, kafka_process_env, poll, service_process
@@ -45,6 +45,7 @@ def planned(history: list[dict[str, Any]]) -> set[str]:
     }
 
 
+@NOIDA_REJOIN
 async def test_each_delivery_once_while_one_of_two_instances_restarts(tmp_path: Path) -> None:
     if not integration_available():
         pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from services.escalation.main import OWNED_PARTITIONS
 from shared.config import CommonSettings
 from shared.db.schema import escalation_timers
-from tests.conftest import fresh_pg_database, integration_available
+from tests.conftest import NOIDA_REJOIN, fresh_pg_database, integration_available
 from tests.integration.api_client import kafka_settings, running_app
 from tests.integration.conftest import START
 from tests.integration.test_escalation_service import RED, SERVICES, case_when, move_clock
@@ -58,6 +58,7 @@ async def all_at(api: httpx.AsyncClient, ids: list[str], check: Any) -> None:
         await case_when(api, case_id, check)
 
 
+@NOIDA_REJOIN
 async def test_two_instances_fire_every_deadline_once_across_a_restart(
     shared_settings: CommonSettings,
 ) -> None:
