@@ -22,7 +22,7 @@ from shared.events.envelope import EventEnvelope
 from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
 from shared.log.port import Delivery
-from tests.conftest import integration_available, kafka_config, open_kafka
+from tests.conftest import NOIDA_REJOIN, integration_available, kafka_config, open_kafka
 from tests.contract.events import new_case, noted
 from tests.integration.processes import poll
 
@@ -123,6 +123,7 @@ def assigned_to_b(logs: list[MutableMapping[str, Any]], *, after_fence: bool) ->
     return any(e["event"] == "partitions_assigned" and e["partitions"] for e in mine)
 
 
+@NOIDA_REJOIN
 async def test_a_fenced_member_rejoins_and_processing_goes_on_exactly_once() -> None:
     if not integration_available():
         pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
