@@ -117,7 +117,8 @@ async def any_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     if request.param == "kafka":
         if not integration_available():
             pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-        async with open_kafka() as under_test:
+        marker = request.node.get_closest_marker("kafka_config")
+        async with open_kafka(kafka_config(**(marker.kwargs if marker else {}))) as under_test:
             yield under_test
     else:
         async with open_embedded(tmp_path) as under_test:

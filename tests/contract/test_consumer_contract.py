@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -32,13 +33,18 @@ applied = Table(
 
 
 class CountingProjection:
-    """Counts how often each event was applied, in the read model's own table; ``progress``
-    is set after each committed batch. The table, not the deliveries, is the truth: a record
-    the log delivers again after a restart (its offset commit to the broker cut short) is
-    passed over by the runner and applied nowhere."""
+    """Counts how often each event of ``cases`` was applied, in the read model's own table;
+    ``progress`` is set after each committed batch. The table, not the deliveries, is the
+    truth: a record the log delivers again after a restart (its offset commit to the broker
+    cut short) is passed over by the runner and applied nowhere. Other cases' events are
+    passed over: the test database's event store is shared, and the Kafka log's relay
+    publishes any unpublished row of it into the topic under test."""
 
-    def __init__(self, group: str, *, progress: asyncio.Event | None = None) -> None:
+    def __init__(
+        self, group: str, *, cases: set[str], progress: asyncio.Event | None = None
+    ) -> None:
         self.group = group
+        self._cases = cases
         self.applied = 0
         self.progress = progress or asyncio.Event()
 
@@ -54,6 +60,8 @@ class CountingProjection:
         )
 
     async def apply(self, event: EventEnvelope, conn: AsyncConnection) -> None:
+        if event.case_id not in self._cases:
+            return
         key = {"group_name": self.group, "event_id": str(event.event_id)}
         found = (await conn.execute(select(applied.c.times).filter_by(**key))).scalar()
         if found is None:
@@ -98,6 +106,11 @@ async def _run_until(
             await task
 
 
+# The relay republishes a row still unmarked after its interval (at-least-once: a second
+# record of the event at another offset, which real read models skip by case sequence). On
+# a slow machine a healthy publish can take that long; this test counts applications per
+# event, so the relay is kept out of its way.
+@pytest.mark.kafka_config(relay_interval_s=3600)
 async def test_restarted_consumer_resumes_without_loss_or_duplicates(
     any_log: LogUnderTest,
 ) -> None:
@@ -108,9 +121,9 @@ async def test_restarted_consumer_resumes_without_loss_or_duplicates(
     for round_ in range(10):
         await asyncio.gather(*(any_log.log.append(c, [noted(c, str(round_))]) for c in cases))
 
-    await _run_until(any_log, [CountingProjection(group)], 80)
+    await _run_until(any_log, [CountingProjection(group, cases=cases)], 80)
     done_before = sum((await _counts(any_log.engine, group)).values())
-    second = CountingProjection(group)
+    second = CountingProjection(group, cases=cases)
     await _run_until(any_log, [second], 200)
 
     counts = await _counts(any_log.engine, group)
@@ -132,7 +145,7 @@ async def test_poison_record_is_parked_with_its_reason_and_processing_continues(
     await inject_poison(any_log, key=case, raw=raw)
     await any_log.log.append(case, [noted(case, "after")])
 
-    await _run_until(any_log, [CountingProjection(group)], 2)
+    await _run_until(any_log, [CountingProjection(group, cases={case})], 2)
 
     assert sum((await _counts(any_log.engine, group)).values()) == 2
     engine = any_log.log.store.engine  # type: ignore[attr-defined]
@@ -157,7 +170,7 @@ async def test_two_runners_of_one_group_apply_each_event_once(tmp_path: Path) ->
         group = f"contract-{uuid.uuid4().hex[:8]}"
         cases = {new_case() for _ in range(20)}
         progress = asyncio.Event()
-        both = [CountingProjection(group, progress=progress) for _ in range(2)]
+        both = [CountingProjection(group, cases=cases, progress=progress) for _ in range(2)]
         runners = asyncio.create_task(_run_until(under_test, both, 200))
         for round_ in range(10):
             await asyncio.gather(
