@@ -112,6 +112,15 @@ async def open_kafka(config: KafkaConfig | None = None) -> AsyncIterator[LogUnde
         await engine.dispose()
 
 
+@pytest.fixture
+def bootstrap() -> str:
+    """The test broker's address (skips without the real broker and PostgreSQL)."""
+    if not integration_available():
+        pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
+    assert KAFKA
+    return KAFKA
+
+
 @pytest.fixture(params=["embedded", "kafka"])
 async def any_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LogUnderTest]:
     if request.param == "kafka":

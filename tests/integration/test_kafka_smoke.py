@@ -9,21 +9,12 @@ import sys
 import uuid
 from pathlib import Path
 
-import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.log.topics import dead_letter_topic, ensure_topics, event_topic
-from tests.conftest import IDEMPOTENCE, KAFKA, integration_available
+from tests.conftest import IDEMPOTENCE
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def bootstrap() -> str:
-    if not integration_available():
-        pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-    assert KAFKA
-    return KAFKA
 
 
 def smoke(bootstrap: str, topic: str) -> subprocess.CompletedProcess[str]:

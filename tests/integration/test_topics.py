@@ -15,15 +15,6 @@ from shared.log.topics import (
     event_topic,
     topic_configs,
 )
-from tests.conftest import KAFKA, integration_available
-
-
-@pytest.fixture
-def bootstrap() -> str:
-    if not integration_available():
-        pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-    assert KAFKA
-    return KAFKA
 
 
 def name() -> str:
