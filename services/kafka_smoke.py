@@ -5,7 +5,8 @@ It checks the project's topics as docs/operations.md (Topics and keys) describes
 partitions, replication factor, ``min.insync.replicas`` where the broker reports it,
 ``cleanup.policy=delete`` and retention (the event topic never expires); then the
 idempotent producer, a consumer group join with the services' session timeout, and a
-produce/consume round trip (key, headers, body) on a throwaway topic it deletes afterwards.
+produce/consume round trip (key, headers, body) on a throwaway topic it deletes afterwards,
+and with ``FQ_KAFKA_TRANSACTIONS`` on, a committed and an aborted transaction there.
 Topic names, partitions and group timing come from the services' settings (``FQ_KAFKA_*``).
 It prints one line per check and exits 1 when any check failed.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from services.kafka_smoke_transactions import check_transactions
 from shared.config import CommonSettings
 from shared.log.topics import topic_configs
 
@@ -210,6 +212,12 @@ async def round_trip(bootstrap: str, topic: str, settings: CommonSettings, repor
         "round trip (key, headers, body)",
         f"{len(received)} of {len(sent)} records read back as sent",
     )
+    if settings.kafka_transactions:
+        await step(
+            report,
+            "transactions",
+            functools.partial(check_transactions, bootstrap, topic, settings, run, report),
+        )
 
 
 async def step(report: Report, what: str, action: Callable[[], Awaitable[None]]) -> None:

@@ -89,6 +89,7 @@ MEANINGS = {
 DEFAULTS = {
     "FQ_API_KEYS": "the development key `dev` (refused outside development)",
     "FQ_ORG_FILE": "the sample county (`shared/org/data/sample_county.json`)",
+    "FQ_KAFKA_TRANSACTIONAL_ID": "the host name",
 }
 
 

@@ -7,10 +7,19 @@ from files (``FQ_DATABASE_URL_FILE``, ``FQ_SECRETS_DIR``): see shared/settings_b
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.clock import EARLIEST_SIMULATED, LATEST_SIMULATED
@@ -128,6 +137,26 @@ class CommonSettings(ServiceSettings):
         description="How long the dead-letter topic keeps a record (-1: forever); every "
         "dead letter is also parked in the database",
     )
+    kafka_transactions: bool = Field(
+        default=False,
+        description="A reactor's output events and its input offsets commit in one Kafka "
+        "transaction, so readers (read_committed) never see the outputs of a crashed batch "
+        "twice; needs FQ_KAFKA_IDEMPOTENCE (correct without: consumers drop the duplicates)",
+    )
+    kafka_transactional_id: str = Field(
+        default_factory=socket.gethostname,
+        min_length=1,
+        max_length=100,
+        description="This instance's part of each transactional.id (default: the host name): "
+        "stable across its restarts, unique among running instances",
+    )
+    kafka_transaction_timeout_ms: int = Field(
+        default=30_000,
+        ge=1000,
+        le=900_000,
+        description="How long a reactor's batch transaction may stay open (Kafka's "
+        "transaction.max.timeout.ms, 15 minutes by default, caps it)",
+    )
     migrations: Literal["apply", "check"] = Field(
         default="apply",
         description="apply: upgrade the database at start-up; check: refuse to start unless "
@@ -170,6 +199,12 @@ class CommonSettings(ServiceSettings):
     )
     json_logs: bool = False
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _transactions_need_idempotence(self) -> CommonSettings:
+        if self.kafka_transactions and not self.kafka_idempotence:
+            raise ValueError("FQ_KAFKA_TRANSACTIONS needs FQ_KAFKA_IDEMPOTENCE")
+        return self
 
     def complete(self) -> None:
         if self.api_keys_file is not None:

@@ -37,6 +37,8 @@ NOIDA_REJOIN = pytest.mark.skipif(
 )
 # The idempotent producer, on in production: on where the test broker has InitProducerId.
 IDEMPOTENCE = os.environ.get("FQ_TEST_KAFKA_IDEMPOTENCE", "false") == "true"
+# Reactors commit their outputs and input offsets in Kafka transactions (needs idempotence).
+TRANSACTIONS = os.environ.get("FQ_TEST_KAFKA_TRANSACTIONS", "false") == "true"
 
 
 def integration_available() -> bool:
@@ -91,6 +93,7 @@ def kafka_config(**overrides: object) -> KafkaConfig:
         "topic": f"test-{uuid.uuid4().hex[:12]}",
         "partitions": 3,
         "enable_idempotence": IDEMPOTENCE,
+        "transactions": TRANSACTIONS,
         "relay_interval_s": 0.5,
         **GROUP_TIMING,
         "max_batch": 16,

@@ -83,7 +83,10 @@ class ReactorRunner:
         subscription = self.log.subscribe(self.reactor.group, positions=DbPositions(self.engine))
         try:
             async for batch in subscription.batches():
-                await self.process(batch)
+                # With Kafka transactions the events appended meanwhile and the offsets
+                # commit together (shared/log/kafka_transaction.py).
+                async with subscription.atomic(batch):
+                    await self.process(batch)
                 await subscription.commit(batch)
         finally:
             await subscription.close()

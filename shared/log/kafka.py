@@ -23,6 +23,7 @@ from shared.events.codec import decode, encode
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.kafka_config import KafkaConfig, to_delivery
 from shared.log.kafka_subscription import KafkaSubscription
+from shared.log.kafka_transaction import OPEN
 from shared.log.port import (
     ANY_VERSION,
     AppendRequest,
@@ -125,7 +126,12 @@ class KafkaLog(EventLog):
         return int(DefaultPartitioner()(case_id.encode(), self._partitions, self._partitions))
 
     async def _publish(self, bodies: list[bytes], events: Sequence[EventEnvelope]) -> None:
+        """Produce and await the acknowledgements; inside a reactor's transaction
+        (kafka_transaction.py) the events count as published once it commits."""
         producer = self._require_producer()
+        open_ = OPEN.get()
+        if open_ is not None and open_.topic == self.config.topic:
+            producer = open_.producer
         try:
             sent = [
                 await producer.send(self.config.topic, value=body, key=event.case_id.encode())
@@ -136,7 +142,14 @@ class KafkaLog(EventLog):
         except (TimeoutError, Exception) as exc:
             log.warning("publish_failed", error=type(exc).__name__, events=len(bodies))
             raise LogUnavailable("the broker did not confirm the events in time") from exc
-        self._published.extend(str(event.event_id) for event in events)
+        ids = [str(event.event_id) for event in events]
+        if producer is self._producer:
+            self._note_published(ids)
+        else:
+            open_.after_commit.append(lambda: self._note_published(ids))  # type: ignore[union-attr]
+
+    def _note_published(self, ids: list[str]) -> None:
+        self._published.extend(ids)
         self._publish_noted.set()
 
     async def _mark_forever(self) -> None:
@@ -159,7 +172,7 @@ class KafkaLog(EventLog):
         while True:
             await asyncio.sleep(self.config.relay_interval_s)
             try:
-                before = utc_now() - timedelta(seconds=self.config.relay_interval_s)
+                before = utc_now() - timedelta(seconds=self.config.relay_after_s)
                 bodies = await self.store.unpublished(recorded_before=before, limit=1000)
                 if bodies:
                     events = [decode(body) for body in bodies]
@@ -205,6 +218,7 @@ class KafkaLog(EventLog):
             bootstrap_servers=self.config.bootstrap,
             enable_auto_commit=False,
             fetch_max_wait_ms=self.config.fetch_max_wait_ms,
+            isolation_level=self.config.isolation_level,
         )
         await consumer.start()
         try:

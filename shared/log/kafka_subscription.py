@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from aiokafka.structs import OffsetAndMetadata
 
 from shared.log.kafka_config import KafkaConfig, to_delivery
+from shared.log.kafka_transaction import BatchTransactions, next_offsets
 from shared.log.port import Delivery, OpenSubscriptions, PositionLoader, Subscription
 
 log = structlog.get_logger(__name__)
@@ -50,7 +51,9 @@ class KafkaSubscription(Subscription):
             session_timeout_ms=config.session_timeout_ms,
             heartbeat_interval_ms=config.heartbeat_interval_ms,
             rebalance_timeout_ms=config.rebalance_timeout_ms,
+            isolation_level=config.isolation_level,
         )
+        self._transactions = BatchTransactions(config, group=group) if config.transactions else None
         self._started = False
         self._closed = False
 
@@ -82,6 +85,8 @@ class KafkaSubscription(Subscription):
 
     async def batches(self) -> AsyncIterator[list[Delivery]]:
         if not self._started:
+            if self._transactions is not None:  # first: abort what a crashed holder left open
+                await self._transactions.start()
             self._consumer.subscribe([self._config.topic], listener=_SeekToStoredPositions(self))
             await self._consumer.start()
             self._started = True
@@ -97,15 +102,19 @@ class KafkaSubscription(Subscription):
             if batch:
                 yield batch
 
+    @contextlib.asynccontextmanager
+    async def atomic(self, deliveries: Sequence[Delivery]) -> AsyncIterator[bool]:
+        if self._transactions is None:
+            yield False
+            return
+        async with self._transactions.batch(deliveries):
+            yield True
+
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
-        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-        for delivery in deliveries:
-            tp = TopicPartition(self._config.topic, delivery.position.partition)
-            offset = delivery.position.offset + 1
-            if tp not in offsets or offsets[tp].offset < offset:
-                offsets[tp] = OffsetAndMetadata(offset, "")
+        if self._transactions is not None:
+            return  # committed with the batch's transaction
         try:
-            await self._consumer.commit(offsets)
+            await self._consumer.commit(next_offsets(self._config.topic, deliveries))
         except (CommitFailedError, KafkaError) as exc:
             # The group's positions are stored with its effects; the broker copy is advisory.
             log.warning("offset_commit_failed", group=self._group, error=type(exc).__name__)
@@ -121,5 +130,7 @@ class KafkaSubscription(Subscription):
                 await self._consumer.stop()
                 log.info("consumer_left_group", group=self._group)
         finally:
+            if self._transactions is not None:
+                await self._transactions.stop()
             if self._tracker is not None:
                 self._tracker.closed(self)

@@ -8,6 +8,7 @@ two commands on one case can never both succeed on stale state. See docs/archite
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -139,6 +140,13 @@ class Subscription(ABC):
     @abstractmethod
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
         """Tell the log these were processed (their effects are already stored)."""
+
+    @contextlib.asynccontextmanager
+    async def atomic(self, deliveries: Sequence[Delivery]) -> AsyncIterator[bool]:
+        """Handle ``deliveries`` inside: yields True where the log commits the events appended
+        meanwhile together with these offsets (Kafka transactions), False where it does not
+        (the effects' idempotency keeps a redelivery harmless)."""
+        yield False
 
     def owned_partitions(self) -> frozenset[int] | None:
         """The partitions this member of the group currently reads; None: all of them."""

@@ -45,6 +45,9 @@ def build_log(settings: CommonSettings) -> EventLog:
             max_batch=settings.kafka_max_batch,
             publish_timeout_s=settings.kafka_publish_timeout_seconds,
             dead_letter_retention_ms=settings.kafka_dead_letter_retention_ms,
+            transactions=settings.kafka_transactions,
+            transactional_id=settings.kafka_transactional_id,
+            transaction_timeout_ms=settings.kafka_transaction_timeout_ms,
         )
     )
 

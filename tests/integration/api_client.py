@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from shared.config import ROLES, ApiKeySetting, CommonSettings
 from shared.runtime.app import create_app
 from shared.runtime.service import ServiceModule
-from tests.conftest import GROUP_TIMING, IDEMPOTENCE
+from tests.conftest import GROUP_TIMING, IDEMPOTENCE, TRANSACTIONS
 
 TOWNSHIP_CLIENT_KEY = "township-key"
 NO_PII_KEY = "no-pii-key"
@@ -65,6 +65,7 @@ def kafka_settings(database_url: str, **overrides: object) -> CommonSettings:
         "kafka_partitions": 3,
         "kafka_group_prefix": f"test-{uuid.uuid4().hex[:8]}.",
         "kafka_idempotence": IDEMPOTENCE,
+        "kafka_transactions": TRANSACTIONS,
         **{f"kafka_{name}": value for name, value in GROUP_TIMING.items()},
     }
     values.update(overrides)

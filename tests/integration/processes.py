@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.config import CommonSettings
 from shared.log.sql_schema import event_log
-from tests.conftest import GROUP_TIMING, IDEMPOTENCE
+from tests.conftest import GROUP_TIMING, IDEMPOTENCE, TRANSACTIONS
 from tests.integration.test_notify_crash import free_port, poll
 
 __all__ = ["free_port", "poll"]
@@ -67,6 +67,7 @@ def kafka_process_env(settings: CommonSettings, port: int, **extra: str) -> dict
         "FQ_KAFKA_PARTITIONS": str(settings.kafka_partitions),
         "FQ_KAFKA_GROUP_PREFIX": settings.kafka_group_prefix,
         "FQ_KAFKA_IDEMPOTENCE": str(IDEMPOTENCE).lower(),
+        "FQ_KAFKA_TRANSACTIONS": str(TRANSACTIONS).lower(),
         **{f"FQ_KAFKA_{name.upper()}": str(value) for name, value in GROUP_TIMING.items()},
         "FQ_ORG_FILE": str(settings.org_file),
         "FQ_JSON_LOGS": "true",

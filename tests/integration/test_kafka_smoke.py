@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def smoke(bootstrap: str, topic: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FQ_KAFKA_TOPIC": topic, "FQ_KAFKA_PARTITIONS": "3"}
+    env = {
+        **os.environ,
+        "FQ_KAFKA_TOPIC": topic,
+        "FQ_KAFKA_PARTITIONS": "3",
+        # Where the broker has the idempotent producer, the transactions check runs too.
+        "FQ_KAFKA_TRANSACTIONS": str(IDEMPOTENCE).lower(),
+    }
     return subprocess.run(
         ["make", "-s", "kafka-smoke", f"BOOTSTRAP={bootstrap}", f"PY={sys.executable}"],
         cwd=ROOT,
@@ -50,6 +56,8 @@ async def test_smoke_passes_on_topics_set_up_as_documented(bootstrap: str) -> No
         "ok    round trip (key, headers, body): 3 of 3 records read back as sent" in result.stdout
     )
     assert "consumer group join: session timeout 10000 ms" in result.stdout
+    committed_only = "ok    transactions (commit, abort, read_committed): read_committed found"
+    assert (committed_only in result.stdout) == IDEMPOTENCE, result.stdout
 
 
 async def test_smoke_fails_on_a_compacted_event_topic_and_a_missing_one(bootstrap: str) -> None:

@@ -86,3 +86,9 @@ def test_free_text_masks_numbers_and_named_parties_but_not_codes() -> None:
         "欧***与张*: 138****5678, 057******4321, 330***********123X; "
         "unit 330681106001001001, case 8e7f1abe-cdd6-0575-9f73-63f662371234, 2026-03-02T01:00Z"
     )
+
+
+def test_kafka_transactions_need_the_idempotent_producer() -> None:
+    with pytest.raises(ValidationError, match="FQ_KAFKA_TRANSACTIONS needs FQ_KAFKA_IDEMPOTENCE"):
+        CommonSettings(kafka_transactions=True, kafka_idempotence=False)
+    assert CommonSettings(kafka_transactions=True).kafka_transactional_id  # the host name
