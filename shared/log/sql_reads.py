@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.keys import key_in
 from shared.events.codec import decode
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Shard
-from shared.log.sql_requests import chunks
+from shared.log.sql_lookups import stream_records, streams_records
 from shared.log.sql_schema import event_log
-
-STREAM = (
-    select(event_log.c.position, event_log.c.body)
-    .where(event_log.c.case_id == bindparam("case_id"), event_log.c.sequence > bindparam("after"))
-    .order_by(event_log.c.sequence)
-)
-"""One case's events after a sequence (built once: the hottest read of the log)."""
 
 SHARD_ROWS_BETWEEN = (
     "SELECT position, body FROM event_log"
@@ -45,15 +37,13 @@ class SqlStoreReads:
         """Reads go here (on SQLite: connections beside the writing one)."""
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
-        async with self._reader.connect() as conn:
-            rows = (await conn.execute(STREAM, {"case_id": case_id, "after": after})).all()
-            return [decode(body) for _, body in rows]
+        records = await self.read_stream_records(case_id, after=after)
+        return [decode(body) for _, body in records]
 
     async def read_stream_records(self, case_id: str, *, after: int = 0) -> list[tuple[int, bytes]]:
         """The case's records after ``after``: (position, body), oldest first."""
         async with self._reader.connect() as conn:
-            rows = await conn.execute(STREAM, {"case_id": case_id, "after": after})
-            return [(position, body) for position, body in rows]
+            return await stream_records(conn, case_id, after=after)
 
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         records = await self.read_streams_records(case_ids)
@@ -67,14 +57,8 @@ class SqlStoreReads:
         if not streams:
             return streams
         async with self._reader.connect() as conn:
-            for part in chunks(list(streams)):
-                query = (
-                    select(event_log.c.case_id, event_log.c.position, event_log.c.body)
-                    .where(key_in(event_log.c.case_id, part, conn.dialect))
-                    .order_by(event_log.c.case_id, event_log.c.sequence)
-                )
-                for case_id, position, body in await conn.execute(query):
-                    streams[case_id].append((position, body))
+            for case_id, position, body in await streams_records(conn, list(streams)):
+                streams[case_id].append((position, body))
         return streams
 
     async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -32,6 +32,7 @@ from shared.log.port import (
     LogError,
     VersionConflict,
 )
+from shared.log.sql_lookups import known_keys, last_position, stream_heads
 from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
     EVENT_COLUMNS,
@@ -41,10 +42,8 @@ from shared.log.sql_requests import (
     after_refusal,
     fail,
     key_row,
-    known_keys,
     replay_of,
     resolve,
-    stream_heads,
 )
 from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
@@ -228,7 +227,8 @@ class SqlEventStore(SqlStoreReads):
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
         async with self.engine.begin() as conn:
-            known = await known_keys(conn, [r.key for r in batch if r.key])
+            keys = [r.key for r in batch if r.key]
+            known = await known_keys(conn, keys) if keys else {}
             heads = await stream_heads(conn, {r.case_id for r in batch})
             stamp = driver_datetime(conn.dialect, now)
             stamp_json = encode_instant(now)
@@ -278,8 +278,8 @@ class SqlEventStore(SqlStoreReads):
         row ids, so they are the ``count`` highest positions. Elsewhere None."""
         if not count or conn.dialect.name != "sqlite" or self._on_commit is None:
             return None
-        last = await conn.scalar(select(func.max(event_log.c.position)))
-        return int(last) - count + 1 if last is not None else None
+        last = await last_position(conn)
+        return last - count + 1 if last is not None else None
 
     @staticmethod
     def _decide(

@@ -1,0 +1,117 @@
+"""The event store's hot statements as fixed driver SQL: the writer's look-ups (stream
+heads, known keys, last position) and the stream reads.
+
+Every append and every command's read runs these, so they skip SQLAlchemy's statement
+building and caching (which cost more than the look-ups themselves): one statement text
+per dialect, the keys sent as one parameter (``shared/db/keys.py`` explains why), a single
+stream looked up by equality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.log.sql_requests import Replay, chunks
+from shared.log.sql_schema import append_keys, event_log
+
+
+@cache
+def _statements(dialect: Dialect) -> dict[str, str]:
+    quote = dialect.identifier_preparer.quote
+    events, keys = quote(event_log.name), quote(append_keys.name)
+    if dialect.name == "postgresql":
+        one, many = "$1", "ANY($1::varchar[])"
+        member = f"= {many}"
+    else:
+        one, many = "?", "(SELECT value FROM json_each(?))"
+        member = f"IN {many}"
+    return {
+        "head": f"SELECT max(sequence) FROM {events} WHERE case_id = {one}",
+        "heads": (
+            f"SELECT case_id, max(sequence) FROM {events} WHERE case_id {member} GROUP BY case_id"
+        ),
+        "keys": (
+            f"SELECT {quote('key')}, case_id, first_sequence, last_sequence, fingerprint "
+            f"FROM {keys} WHERE {quote('key')} {member}"
+        ),
+        "last": f"SELECT max(position) FROM {events}",
+        "stream": (
+            f"SELECT position, body FROM {events} WHERE case_id = {one} "
+            f"AND sequence > {'$2' if dialect.name == 'postgresql' else '?'} ORDER BY sequence"
+        ),
+        "streams": (
+            f"SELECT case_id, position, body FROM {events} WHERE case_id {member} "
+            "ORDER BY case_id, sequence"
+        ),
+    }
+
+
+def _many(dialect: Dialect, values: Sequence[str]) -> object:
+    return list(values) if dialect.name == "postgresql" else orjson.dumps(list(values)).decode()
+
+
+async def _rows(conn: AsyncConnection, name: str, *parameters: object) -> list[Any]:
+    """Rows of a statement. A read outside a transaction on PostgreSQL goes straight
+    through asyncpg: SQLAlchemy would open one (BEGIN, then ROLLBACK when the connection goes
+    back to the pool), two more round trips than the read itself."""
+    statement = _statements(conn.dialect)[name]
+    if conn.dialect.name == "postgresql" and not conn.in_transaction():
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        return list(await driver.fetch(statement, *parameters))
+    return list((await conn.exec_driver_sql(statement, parameters)).all())
+
+
+async def stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, int]:
+    """The highest sequence of each stream that has one."""
+    if len(case_ids) == 1:
+        (case_id,) = case_ids
+        ((head,),) = await _rows(conn, "head", case_id)
+        return {case_id: int(head)} if head is not None else {}
+    heads: dict[str, int] = {}
+    for part in chunks(sorted(case_ids)):
+        rows = await _rows(conn, "heads", _many(conn.dialect, part))
+        heads.update((case_id, int(head)) for case_id, head in rows)
+    return heads
+
+
+async def known_keys(
+    conn: AsyncConnection, keys: list[str]
+) -> dict[str, tuple[Replay, str | None]]:
+    """The appends already recorded under ``keys``, with their fingerprints."""
+    known: dict[str, tuple[Replay, str | None]] = {}
+    for part in chunks(keys):
+        for key, case_id, first, last, fingerprint in await _rows(
+            conn, "keys", _many(conn.dialect, part)
+        ):
+            known[key] = (Replay(case_id, first, last), fingerprint)
+    return known
+
+
+async def stream_records(
+    conn: AsyncConnection, case_id: str, *, after: int
+) -> list[tuple[int, bytes]]:
+    """One case's (position, body) after sequence ``after``, oldest first."""
+    return [(position, body) for position, body in await _rows(conn, "stream", case_id, after)]
+
+
+async def streams_records(
+    conn: AsyncConnection, case_ids: Sequence[str]
+) -> list[tuple[str, int, bytes]]:
+    """Several cases' (case id, position, body), each case's oldest first."""
+    found: list[tuple[str, int, bytes]] = []
+    for part in chunks(case_ids):
+        rows = await _rows(conn, "streams", _many(conn.dialect, part))
+        found.extend((case_id, position, body) for case_id, position, body in rows)
+    return found
+
+
+async def last_position(conn: AsyncConnection) -> int | None:
+    ((last,),) = await _rows(conn, "last")
+    return int(last) if last is not None else None
