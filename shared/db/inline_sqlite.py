@@ -8,10 +8,13 @@ of each transaction, was what limited every service in the process. A statement 
 embedded databases takes microseconds, so these connections run it where it is called:
 no thread, no loop turn, and a transaction is over as soon as its statements are.
 
-Two things may take longer, and those leave the loop's thread:
+Two things may take longer, and those may leave the loop's thread:
 
-* a durable commit (``synchronous=FULL``: an fsync of a few milliseconds) runs in a
-  worker thread;
+* a durable commit (``synchronous=FULL``: an fsync) runs on the loop's thread while the
+  previous one took under ``INLINE_COMMIT_BELOW_S`` (an fsync on a local SSD takes a
+  fraction of it, less than handing the commit to a thread and back), and in a worker
+  thread after a slower one, until a commit is quick again: a slow disk stalls the loop
+  for at most one commit per slow spell;
 * a statement that finds the database locked by another connection (another process, a
   rebuild) is tried again in a worker thread, under the usual busy timeout, so the loop
   never sleeps in SQLite's busy handler.
@@ -24,12 +27,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 30_000
+INLINE_COMMIT_BELOW_S = 0.001
+"""A durable commit runs on the loop's thread while the previous one took less than this."""
 
 
 class InlineCursor:
@@ -134,6 +140,8 @@ class InlineConnection:
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn  # aiosqlite's "still open"
         self._commit_in_thread = commit_in_thread
+        self.last_commit_seconds = 0.0
+        """How long the latest durable commit took (the commit alone, not its hand-off)."""
         self._tx = _Immediate()
 
     async def run(self, call: Callable[..., T], *args: Any) -> T:
@@ -161,10 +169,19 @@ class InlineConnection:
         return await cursor.execute(sql, parameters)
 
     async def commit(self) -> None:
-        if self._commit_in_thread:
-            await asyncio.to_thread(self._conn.commit)
-        else:
+        if not self._commit_in_thread:
             await self.run(self._conn.commit)
+        elif self.last_commit_seconds < INLINE_COMMIT_BELOW_S:
+            await self.run(self._timed_commit)
+        else:
+            await asyncio.to_thread(self._timed_commit)
+
+    def _timed_commit(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._conn.commit()
+        finally:
+            self.last_commit_seconds = time.perf_counter() - started
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -180,6 +197,11 @@ class InlineConnection:
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._conn.create_function(*args, **kwargs)
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The ``sqlite3`` connection, for statements run through ``run``."""
+        return self._conn
 
     @property
     def isolation_level(self) -> str | None:

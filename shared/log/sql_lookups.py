@@ -17,6 +17,8 @@ import orjson
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.inline_sqlite import InlineConnection
+from shared.log.sql_driver import WriteTransaction, sqlalchemy_errors
 from shared.log.sql_requests import Replay, chunks
 from shared.log.sql_schema import append_keys, event_log
 
@@ -56,40 +58,45 @@ def _many(dialect: Dialect, values: Sequence[str]) -> object:
     return list(values) if dialect.name == "postgresql" else orjson.dumps(list(values)).decode()
 
 
-async def _rows(conn: AsyncConnection, name: str, *parameters: object) -> list[Any]:
-    """Rows of a statement. A read outside a transaction on PostgreSQL goes straight
-    through asyncpg: SQLAlchemy would open one (BEGIN, then ROLLBACK when the connection goes
-    back to the pool), two more round trips than the read itself."""
+async def _read(conn: AsyncConnection, name: str, *parameters: object) -> list[Any]:
+    """Rows of a read, on the driver itself: on PostgreSQL outside a transaction (which
+    SQLAlchemy would open and roll back, two more round trips than the read)."""
     statement = _statements(conn.dialect)[name]
-    if conn.dialect.name == "postgresql" and not conn.in_transaction():
-        driver = (await conn.get_raw_connection()).driver_connection
+    driver = (await conn.get_raw_connection()).driver_connection
+    if isinstance(driver, InlineConnection):
+        sqlite = driver.sqlite
+
+        def fetch() -> list[Any]:
+            return sqlite.execute(statement, parameters).fetchall()
+
+        with sqlalchemy_errors(statement):
+            return await driver.run(fetch)
+    if conn.dialect.name == "postgresql":
         assert driver is not None
         return list(await driver.fetch(statement, *parameters))
     return list((await conn.exec_driver_sql(statement, parameters)).all())
 
 
-async def stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, int]:
+async def stream_heads(tx: WriteTransaction, case_ids: set[str]) -> dict[str, int]:
     """The highest sequence of each stream that has one."""
+    statements = _statements(tx.dialect)
     if len(case_ids) == 1:
         (case_id,) = case_ids
-        ((head,),) = await _rows(conn, "head", case_id)
+        ((head,),) = await tx.rows(statements["head"], (case_id,))
         return {case_id: int(head)} if head is not None else {}
     heads: dict[str, int] = {}
     for part in chunks(sorted(case_ids)):
-        rows = await _rows(conn, "heads", _many(conn.dialect, part))
+        rows = await tx.rows(statements["heads"], (_many(tx.dialect, part),))
         heads.update((case_id, int(head)) for case_id, head in rows)
     return heads
 
 
-async def known_keys(
-    conn: AsyncConnection, keys: list[str]
-) -> dict[str, tuple[Replay, str | None]]:
+async def known_keys(tx: WriteTransaction, keys: list[str]) -> dict[str, tuple[Replay, str | None]]:
     """The appends already recorded under ``keys``, with their fingerprints."""
     known: dict[str, tuple[Replay, str | None]] = {}
     for part in chunks(keys):
-        for key, case_id, first, last, fingerprint in await _rows(
-            conn, "keys", _many(conn.dialect, part)
-        ):
+        rows = await tx.rows(_statements(tx.dialect)["keys"], (_many(tx.dialect, part),))
+        for key, case_id, first, last, fingerprint in rows:
             known[key] = (Replay(case_id, first, last), fingerprint)
     return known
 
@@ -98,7 +105,7 @@ async def stream_records(
     conn: AsyncConnection, case_id: str, *, after: int
 ) -> list[tuple[int, bytes]]:
     """One case's (position, body) after sequence ``after``, oldest first."""
-    return [(position, body) for position, body in await _rows(conn, "stream", case_id, after)]
+    return [(position, body) for position, body in await _read(conn, "stream", case_id, after)]
 
 
 async def streams_records(
@@ -107,11 +114,11 @@ async def streams_records(
     """Several cases' (case id, position, body), each case's oldest first."""
     found: list[tuple[str, int, bytes]] = []
     for part in chunks(case_ids):
-        rows = await _rows(conn, "streams", _many(conn.dialect, part))
+        rows = await _read(conn, "streams", _many(conn.dialect, part))
         found.extend((case_id, position, body) for case_id, position, body in rows)
     return found
 
 
-async def last_position(conn: AsyncConnection) -> int | None:
-    ((last,),) = await _rows(conn, "last")
+async def last_position(tx: WriteTransaction) -> int | None:
+    ((last,),) = await tx.rows(_statements(tx.dialect)["last"])
     return int(last) if last is not None else None

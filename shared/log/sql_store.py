@@ -17,9 +17,9 @@ from itertools import repeat
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.bulk import driver_datetime, insert_many
+from shared.db.bulk import driver_datetime, insert_statement
 from shared.db.keys import key_in
 from shared.events.codec import encode, encode_instant, recorded_body
 from shared.events.envelope import EventEnvelope, utc_now
@@ -32,6 +32,7 @@ from shared.log.port import (
     LogError,
     VersionConflict,
 )
+from shared.log.sql_driver import WriteTransaction, write_transaction
 from shared.log.sql_lookups import known_keys, last_position, stream_heads
 from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
@@ -226,11 +227,11 @@ class SqlEventStore(SqlStoreReads):
     async def _write(self, batch: list[Request]) -> None:
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as tx:
             keys = [r.key for r in batch if r.key]
-            known = await known_keys(conn, keys) if keys else {}
-            heads = await stream_heads(conn, {r.case_id for r in batch})
-            stamp = driver_datetime(conn.dialect, now)
+            known = await known_keys(tx, keys) if keys else {}
+            heads = await stream_heads(tx, {r.case_id for r in batch})
+            stamp = driver_datetime(tx.dialect, now)
             stamp_json = encode_instant(now)
             rows: list[tuple[object, ...]] = []
             written: list[EventEnvelope] = []
@@ -255,9 +256,13 @@ class SqlEventStore(SqlStoreReads):
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
-            await insert_many(conn, event_log, EVENT_COLUMNS, rows)
-            await insert_many(conn, append_keys, KEY_COLUMNS, key_rows)
-            first = await self._first_position(conn, len(rows))
+            if rows:
+                await tx.execute_many(insert_statement(event_log, EVENT_COLUMNS, tx.dialect), rows)
+            if key_rows:
+                await tx.execute_many(
+                    insert_statement(append_keys, KEY_COLUMNS, tx.dialect), key_rows
+                )
+            first = await self._first_position(tx, len(rows))
         for event_type, count in Counter(row[3] for row in rows).items():
             EVENTS_APPENDED.labels(event_type).inc(count)
         if self._on_commit is not None and rows:
@@ -272,13 +277,13 @@ class SqlEventStore(SqlStoreReads):
             else:
                 resolve(request, outcome)
 
-    async def _first_position(self, conn: AsyncConnection, count: int) -> int | None:
+    async def _first_position(self, tx: WriteTransaction, count: int) -> int | None:
         """Where the rows just inserted begin, when the store can tell for sure: on SQLite
         the writing transaction holds the database's write lock and new rows take the next
         row ids, so they are the ``count`` highest positions. Elsewhere None."""
-        if not count or conn.dialect.name != "sqlite" or self._on_commit is None:
+        if not count or tx.dialect.name != "sqlite" or self._on_commit is None:
             return None
-        last = await last_position(conn)
+        last = await last_position(tx)
         return last - count + 1 if last is not None else None
 
     @staticmethod

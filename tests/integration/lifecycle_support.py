@@ -37,15 +37,21 @@ async def observe(api: httpx.AsyncClient, units: list[str], **params: Any) -> Se
     return Seen(stats=stats, queues=queues)
 
 
-async def both_current(api: httpx.AsyncClient) -> bool:
-    """Both read models have applied every event of every case they know."""
+async def versions(api: httpx.AsyncClient) -> dict[str, dict[str, int]]:
+    """Each case's version in both read models, and its stream's head."""
     context = api.app.state.context  # type: ignore[attr-defined]
     async with context.engine.connect() as conn:
         queue = dict((await conn.execute(select(unit_queue.c.case_id, unit_queue.c.version))).all())
         facts = dict((await conn.execute(select(case_facts.c.case_id, case_facts.c.version))).all())
     streams = await context.log.read_streams(list(queue))
     heads = {case_id: stream[-1].sequence for case_id, stream in streams.items()}
-    return queue == facts == heads
+    return {"queue": queue, "facts": facts, "heads": heads}
+
+
+async def both_current(api: httpx.AsyncClient) -> bool:
+    """Both read models have applied every event of every case they know."""
+    seen = await versions(api)
+    return seen["queue"] == seen["facts"] == seen["heads"]
 
 
 async def until(
@@ -64,5 +70,8 @@ async def until(
         for progress in progresses:
             await progress.wait_until(holds, within=30)
     except TimeoutError:
-        raise AssertionError(f"read models never satisfied the check; last seen {last}") from None
+        raise AssertionError(
+            f"read models never satisfied the check; versions {await versions(api)};"
+            f" last seen {last}"
+        ) from None
     return last[0]
