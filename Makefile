@@ -5,15 +5,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-# Runtime + dev pins (make venv) and runtime pins alone (the image); `make lock` writes both.
+# Runtime + dev pins (make venv) and runtime pins alone (the image); `make lock` writes both,
+# and the bench lock below.
 LOCK := requirements-dev.lock
 RUNTIME_LOCK := requirements.lock
+# The peer event store bench/peers.py compares against: bench-only, outside .venv's locked set.
+BENCH_LOCK := requirements-bench.lock
+BENCH_PEERS := eventsourcing[postgres]==9.5.6
+BENCH_TARGET := $(VENV)/bench-peers
 UV_VERSION := 0.13.8
 UV := $(VENV)/lock-tool/bin/uv
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command 'make lock'
 
-.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-notify bench-timers bench-replay replay demo clean
+.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-notify bench-timers bench-replay bench-peers replay demo clean
 
 # Installs exactly the hashed pins of the lock (re-run when it changes), then the project
 # itself without resolving anything, and removes what the lock no longer names.
@@ -26,11 +31,12 @@ $(STAMP): pyproject.toml $(LOCK)
 
 venv: $(STAMP) ## Create .venv and install the locked dependencies, dev tools and the project
 
-lock: ## Re-pin both locks from pyproject.toml (ARGS=--upgrade, or ARGS='--upgrade-package NAME')
+lock: ## Re-pin the locks from pyproject.toml (ARGS=--upgrade, or ARGS='--upgrade-package NAME')
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(PY) -m pip install --quiet --target $(VENV)/lock-tool uv==$(UV_VERSION)
 	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(ARGS) -o $(LOCK)
 	$(UV) pip compile pyproject.toml -c $(LOCK) $(LOCK_FLAGS) -o $(RUNTIME_LOCK)
+	echo '$(BENCH_PEERS)' | $(UV) pip compile - -c $(LOCK) $(LOCK_FLAGS) $(ARGS) -o $(BENCH_LOCK)
 
 run: $(STAMP) ## All four services in one process on PORT (8000): embedded log + SQLite
 	PORT=$(PORT) FQ_NOTIFY_SANDBOX_PORT=$${FQ_NOTIFY_SANDBOX_PORT:-8900} $(PY) -m services.all_in_one
@@ -76,6 +82,16 @@ bench-timers: $(STAMP) ## 1,000,000 pending timers: schedule, index memory, rebu
 
 bench-replay: $(STAMP) ## Rebuild all read models from 1,000,000 events in PostgreSQL (ARGS=--events N)
 	$(PY) bench/replay.py $(ARGS)
+
+# The peer store goes into its own directory (when missing or its lock changed), put on the
+# path of bench/peers.py alone: .venv keeps exactly the pins of $(LOCK).
+$(BENCH_TARGET)/.installed: $(BENCH_LOCK)
+	rm -rf $(BENCH_TARGET)
+	$(PY) -m pip install --quiet --require-hashes --target $(BENCH_TARGET) -r $(BENCH_LOCK)
+	touch $@
+
+bench-peers: $(STAMP) $(BENCH_TARGET)/.installed ## This log beside eventsourcing 9.5.6: appends, reads, a projection rebuild, SQLite and PostgreSQL (ARGS=--streams N)
+	PYTHONPATH=$(BENCH_TARGET) $(PY) bench/peers.py $(ARGS)
 
 replay: $(STAMP) ## Rebuild every read model into fresh tables and swap them in (services may run)
 	$(PY) -m services.replay

@@ -14,6 +14,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[2]
 DEV_LOCK = ROOT / "requirements-dev.lock"
 RUNTIME_LOCK = ROOT / "requirements.lock"
+BENCH_LOCK = ROOT / "requirements-bench.lock"
 
 
 def _lockfile() -> ModuleType:
@@ -75,8 +76,18 @@ def test_the_image_gets_the_same_runtime_versions_as_the_tests() -> None:
         assert dev[canonicalize_name(requirement.name)] == str(requirement)
 
 
+def test_the_peer_benchmark_gets_the_same_versions_as_the_tests() -> None:
+    """bench/peers.py runs eventsourcing beside the project's own packages: any package both
+    locks name is pinned alike (`make lock` compiles the bench lock within the dev lock)."""
+    dev = {canonicalize_name(r.name): str(r) for r in lockfile.requirements(DEV_LOCK.read_text())}
+    bench = lockfile.requirements(BENCH_LOCK.read_text())
+    assert "eventsourcing==9.5.6" in {str(r) for r in bench}
+    for requirement in bench:
+        assert dev.get(canonicalize_name(requirement.name), str(requirement)) == str(requirement)
+
+
 def test_every_pin_carries_hashes_and_the_image_requires_them() -> None:
-    for lock in (DEV_LOCK, RUNTIME_LOCK):
+    for lock in (DEV_LOCK, RUNTIME_LOCK, BENCH_LOCK):
         entries = lock.read_text().replace("\\\n", " ").splitlines()
         pinned = [line for line in entries if "==" in line and not line.startswith("#")]
         assert pinned and all("--hash=sha256:" in line for line in pinned)
