@@ -54,6 +54,8 @@ class KafkaSubscription(Subscription):
             isolation_level=config.isolation_level,
         )
         self._transactions = BatchTransactions(config, group=group) if config.transactions else None
+        self._transacted: Sequence[Delivery] | None = None
+        """The batch whose offsets its transaction committed (``commit`` has nothing to do)."""
         self._started = False
         self._closed = False
 
@@ -85,8 +87,6 @@ class KafkaSubscription(Subscription):
 
     async def batches(self) -> AsyncIterator[list[Delivery]]:
         if not self._started:
-            if self._transactions is not None:  # first: abort what a crashed holder left open
-                await self._transactions.start()
             self._consumer.subscribe([self._config.topic], listener=_SeekToStoredPositions(self))
             await self._consumer.start()
             self._started = True
@@ -107,11 +107,14 @@ class KafkaSubscription(Subscription):
         if self._transactions is None:
             yield False
             return
+        if not self._transactions.started:  # a reactor's: abort what a crashed holder left open
+            await self._transactions.start()
         async with self._transactions.batch(deliveries):
             yield True
+        self._transacted = deliveries
 
     async def commit(self, deliveries: Sequence[Delivery]) -> None:
-        if self._transactions is not None:
+        if deliveries is self._transacted:
             return  # committed with the batch's transaction
         try:
             await self._consumer.commit(next_offsets(self._config.topic, deliveries))

@@ -1,12 +1,14 @@
 """A reactor's batch as one Kafka transaction: its output events and its input offsets.
 
-Behind ``FQ_KAFKA_TRANSACTIONS`` (off by default). With it on, a reactor's subscription owns
-a transactional producer (``transactional.id`` = this instance's ``transactional_id`` + "." +
-the reactor's group: the same again after a restart, so the broker aborts at once what the
-crashed instance left open). While
-a batch is handled, every event the process appends in that task is produced inside the
-batch's transaction; the input offsets join it (``send_offsets_to_transaction``) and one
-commit makes both visible to ``read_committed`` readers. A crash between produce and commit
+Behind ``FQ_KAFKA_TRANSACTIONS`` (off by default). With it on, a reactor's subscription
+makes a transactional producer for its first batch, with ``transactional.id`` = this
+instance's ``transactional_id`` + "." + the reactor's group: the same again after a restart,
+so the broker aborts at once what the crashed instance left open. (Projections have none:
+their rows and positions commit together in the database, and their offsets go to Kafka as
+without transactions.) While a batch is handled, every event the process appends in that
+task is produced inside the batch's transaction; the input offsets join it
+(``send_offsets_to_transaction``) and one commit makes both visible to ``read_committed``
+readers. A crash between produce and commit
 leaves the outputs aborted (a restart with the same ``transactional.id`` aborts them at once,
 otherwise the coordinator does after ``transaction_timeout_ms``) and the input uncommitted;
 the restarted reactor handles the input again, and the event store's idempotency keys give
@@ -71,6 +73,10 @@ class BatchTransactions:
         self._group_id = config.group_prefix + group
         self.transactional_id = f"{config.transactional_id}.{group}"
         self._producer: AIOKafkaProducer | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
 
     async def start(self) -> None:
         """Register the ``transactional.id``: the broker aborts what a crashed holder left open."""

@@ -22,24 +22,26 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from shared.consumers.reactor import ReactorRunner
 from shared.events.codec import PoisonEvent, decode
+from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
 from tests.conftest import IDEMPOTENCE, integration_available, kafka_config, open_kafka
 from tests.contract.events import new_case, noted
+from tests.contract.test_consumer_contract import CountingProjection
+from tests.contract.transactional_child import Echo
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES, NOTES, CRASH_AT = 8, 4, 12
 EXPECTED = CASES * NOTES
 
 
-async def topic_answers(config: KafkaConfig, cases: set[str], isolation: str) -> Counter[str]:
-    """Every answer in the topic up to its end (for read_committed: its last stable offset)."""
+async def read_topic(config: KafkaConfig, isolation: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of the topic up to its end (for read_committed: its last stable offset)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=config.bootstrap,
-        enable_auto_commit=False,
-        isolation_level=isolation,
+        bootstrap_servers=config.bootstrap, enable_auto_commit=False, isolation_level=isolation
     )
     await consumer.start()
     try:
@@ -47,20 +49,27 @@ async def topic_answers(config: KafkaConfig, cases: set[str], isolation: str) ->
         consumer.assign(assigned)
         await consumer.seek_to_beginning(*assigned)
         end = await consumer.end_offsets(assigned)
-        answers: Counter[str] = Counter()
+        records: list[ConsumerRecord[bytes, bytes]] = []
         while [tp for tp in assigned if await consumer.position(tp) < end[tp]]:
             for messages in (await consumer.getmany(timeout_ms=500)).values():
-                for message in messages:
-                    try:
-                        event = decode(message.value or b"")
-                    except PoisonEvent:
-                        continue
-                    note = str(event.payload.get("note", ""))
-                    if event.case_id in cases and note.startswith("out-"):
-                        answers[f"{event.case_id}/{note}"] += 1
-        return answers
+                records.extend(messages)
+        return records
     finally:
         await consumer.stop()
+
+
+async def topic_answers(config: KafkaConfig, cases: set[str], isolation: str) -> Counter[str]:
+    """Every answer to ``cases`` in the topic, counted."""
+    answers: Counter[str] = Counter()
+    for record in await read_topic(config, isolation):
+        try:
+            event = decode(record.value or b"")
+        except PoisonEvent:
+            continue
+        note = str(event.payload.get("note", ""))
+        if event.case_id in cases and note.startswith("out-"):
+            answers[f"{event.case_id}/{note}"] += 1
+    return answers
 
 
 async def start_child(config: KafkaConfig, group: str, crash_at: int) -> asyncio.subprocess.Process:
@@ -124,3 +133,60 @@ async def test_a_kafka_reactor_crashing_between_produce_and_commit(transactions:
             assert set(committed.values()) == {1}, "a reader sees an answer twice"
         else:
             assert sum(committed.values()) > EXPECTED  # what transactions take away
+
+
+async def committed_offsets(config: KafkaConfig, group: str) -> dict[int, int]:
+    """The offsets the broker holds for ``group`` (what its lag tools show)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=config.bootstrap, group_id=group)
+    await consumer.start()
+    try:
+        found = {}
+        for partition in range(config.partitions):
+            offset = await consumer.committed(TopicPartition(config.topic, partition))
+            found[partition] = offset or 0
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def test_with_kafka_transactions_projections_and_reactors_commit_their_offsets() -> None:
+    """A reactor's offsets go to Kafka in its transactions, a projection's as without them:
+    the broker's lag tools see both groups at the end of the topic."""
+    if not integration_available():
+        pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
+    if not IDEMPOTENCE:
+        pytest.skip("the test broker has no idempotent producer, so no transactions")
+    config = kafka_config(transactions=True, transactional_id=f"t-{uuid.uuid4().hex[:8]}")
+    reactor_group, projection_group = (f"contract-tx-{uuid.uuid4().hex[:8]}" for _ in "ab")
+    cases = {new_case() for _ in range(CASES)}
+    async with open_kafka(config) as under_test:
+        log = under_test.log
+        assert isinstance(log, KafkaLog)
+        for case in sorted(cases):
+            await log.append(case, [noted(case, "in-0")])
+        reactor = ReactorRunner(
+            log=log, engine=under_test.engine, reactor=Echo(log, group=reactor_group, crash_at=0)
+        )
+        projection = CountingProjection(projection_group, cases=cases).runner(under_test)
+        tasks = [asyncio.create_task(reactor.run()), asyncio.create_task(projection.run())]
+        try:
+            async with asyncio.timeout(60):
+                while True:  # the answers are in, then both groups are past every record
+                    answered = await answers_in_store(under_test, cases) == CASES
+                    past = {}  # per partition, the offset after its last record
+                    for record in await read_topic(config, "read_committed"):
+                        past[record.partition] = max(
+                            past.get(record.partition, 0), record.offset + 1
+                        )
+                    groups = [await committed_offsets(config, g) for g in (reactor_group,)]
+                    groups.append(await committed_offsets(config, projection_group))
+                    # (the end offsets are one further: a transaction's commit marker)
+                    if answered and all(
+                        offsets[p] >= past.get(p, 0) for offsets in groups for p in offsets
+                    ):
+                        break
+                    await asyncio.sleep(0.5)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
