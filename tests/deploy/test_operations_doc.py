@@ -71,12 +71,20 @@ def test_every_consumer_group_is_in_the_guide() -> None:
     assert [g for g in sorted(groups) if f"| `{g}` |" not in document] == []
 
 
-def test_the_topics_are_in_the_guide_with_infinite_retention() -> None:
+def test_the_topics_are_in_the_guide_with_their_retention() -> None:
+    """The event topic keeps everything; the dead-letter topic what the code's default says
+    (in days), beside the creation commands that set the same."""
     config = KafkaConfig(bootstrap="unused", database_url="unused")
     document = _guide()
-    for topic in (config.topic, config.dead_letter_topic):
-        row = next(line for line in document.splitlines() if line.startswith(f"| `{topic}`"))
-        assert "infinite" in row
+
+    def row(topic: str) -> str:
+        return next(line for line in document.splitlines() if line.startswith(f"| `{topic}`"))
+
+    assert "infinite (`retention.ms=-1`)" in row(config.topic)
+    days = config.dead_letter_retention_ms // 86_400_000
+    assert f"| {days} days (`FQ_KAFKA_DEAD_LETTER_RETENTION_MS`" in row(config.dead_letter_topic)
+    create = f"--topic {config.dead_letter_topic} \\\n  --partitions 1 --replication-factor 3"
+    assert f"{create} --config retention.ms={config.dead_letter_retention_ms} " in document
 
 
 def test_the_alert_rules_parse_and_query_metrics_that_exist() -> None:
