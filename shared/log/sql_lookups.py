@@ -15,9 +15,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.db.inline_sqlite import InlineConnection
+from shared.db.inline_sqlite import InlineConnection, connect_inline
 from shared.log.sql_driver import WriteTransaction, sqlalchemy_errors
 from shared.log.sql_requests import Replay, chunks
 from shared.log.sql_schema import append_keys, event_log
@@ -101,20 +101,63 @@ async def known_keys(tx: WriteTransaction, keys: list[str]) -> dict[str, tuple[R
     return known
 
 
-async def stream_records(
-    conn: AsyncConnection, case_id: str, *, after: int
-) -> list[tuple[int, bytes]]:
+class HotReads:
+    """Where the store's stream reads run. On a SQLite file: read-only inline connections
+    of its own, taken and given back without SQLAlchemy's pool (a read is over before the
+    loop turns, so one or two serve every caller); elsewhere the reader engine."""
+
+    def __init__(self, engine: AsyncEngine, *, keep: int = 4) -> None:
+        self._engine = engine
+        database = engine.url.database
+        on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+        self._sqlite_file = database if on_file else None
+        self._idle: list[InlineConnection] = []
+        self._keep = keep
+
+    async def rows(self, name: str, *parameters: object) -> list[Any]:
+        if self._sqlite_file is None:
+            async with self._engine.connect() as conn:
+                return await _read(conn, name, *parameters)
+        statement = _statements(self._engine.dialect)[name]
+        inline = self._idle.pop() if self._idle else await self._open(self._sqlite_file)
+        sqlite = inline.sqlite
+
+        def fetch() -> list[Any]:
+            return sqlite.execute(statement, parameters).fetchall()
+
+        # Not given back after an error: a read cancelled while it waited for a lock in a
+        # worker thread may still be running there (the connection closes once it is done).
+        with sqlalchemy_errors(statement):
+            found: list[Any] = await inline.run(fetch)
+        if len(self._idle) < self._keep:
+            self._idle.append(inline)
+        else:
+            inline.stop()
+        return found
+
+    @staticmethod
+    async def _open(database: str) -> InlineConnection:
+        conn = await connect_inline(database, commit_in_thread=False)
+        conn.sqlite.execute("PRAGMA query_only=ON")
+        return conn
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().stop()
+
+
+async def stream_records(reads: HotReads, case_id: str, *, after: int) -> list[tuple[int, bytes]]:
     """One case's (position, body) after sequence ``after``, oldest first."""
-    return [(position, body) for position, body in await _read(conn, "stream", case_id, after)]
+    return [(position, body) for position, body in await reads.rows("stream", case_id, after)]
 
 
 async def streams_records(
-    conn: AsyncConnection, case_ids: Sequence[str]
+    reads: HotReads, case_ids: Sequence[str], dialect: Dialect
 ) -> list[tuple[str, int, bytes]]:
     """Several cases' (case id, position, body), each case's oldest first."""
     found: list[tuple[str, int, bytes]] = []
     for part in chunks(case_ids):
-        rows = await _read(conn, "streams", _many(conn.dialect, part))
+        rows = await reads.rows("streams", _many(dialect, part))
         found.extend((case_id, position, body) for case_id, position, body in rows)
     return found
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.events.codec import decode
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Shard
-from shared.log.sql_lookups import stream_records, streams_records
+from shared.log.sql_lookups import HotReads, stream_records, streams_records
 from shared.log.sql_schema import event_log
 
 SHARD_ROWS_BETWEEN = (
@@ -35,6 +35,11 @@ class SqlStoreReads:
     def __init__(self, reader: AsyncEngine) -> None:
         self._reader = reader
         """Reads go here (on SQLite: connections beside the writing one)."""
+        self._hot = HotReads(reader)
+        """The stream reads (on a SQLite file: inline connections of their own)."""
+
+    def close_reads(self) -> None:
+        self._hot.close()
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         records = await self.read_stream_records(case_id, after=after)
@@ -42,8 +47,7 @@ class SqlStoreReads:
 
     async def read_stream_records(self, case_id: str, *, after: int = 0) -> list[tuple[int, bytes]]:
         """The case's records after ``after``: (position, body), oldest first."""
-        async with self._reader.connect() as conn:
-            return await stream_records(conn, case_id, after=after)
+        return await stream_records(self._hot, case_id, after=after)
 
     async def read_streams(self, case_ids: Sequence[str]) -> dict[str, list[EventEnvelope]]:
         records = await self.read_streams_records(case_ids)
@@ -56,9 +60,9 @@ class SqlStoreReads:
         streams: dict[str, list[tuple[int, bytes]]] = {case_id: [] for case_id in case_ids}
         if not streams:
             return streams
-        async with self._reader.connect() as conn:
-            for case_id, position, body in await streams_records(conn, list(streams)):
-                streams[case_id].append((position, body))
+        dialect = self._reader.dialect
+        for case_id, position, body in await streams_records(self._hot, list(streams), dialect):
+            streams[case_id].append((position, body))
         return streams
 
     async def read_from(self, after_position: int, *, limit: int) -> list[tuple[int, bytes]]:

@@ -86,6 +86,7 @@ class SqlEventStore(SqlStoreReads):
         self._writer = asyncio.create_task(self._write_forever(), name="event-store-writer")
 
     async def close(self) -> None:
+        self.close_reads()
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
