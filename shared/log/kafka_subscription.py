@@ -11,7 +11,8 @@ from aiokafka.errors import CommitFailedError, KafkaError
 
 from shared.log.kafka_config import KafkaConfig, to_delivery
 from shared.log.kafka_transaction import BatchTransactions, next_offsets
-from shared.log.port import Delivery, OpenSubscriptions, PositionLoader, Subscription
+from shared.log.port import Delivery, PositionLoader, Subscription
+from shared.log.subscriptions import OpenSubscriptions
 
 log = structlog.get_logger(__name__)
 

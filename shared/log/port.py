@@ -7,7 +7,6 @@ two commands on one case can never both succeed on stale state. See docs/archite
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import zlib
 from abc import ABC, abstractmethod
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from shared.events.envelope import EventEnvelope
+from shared.log.subscriptions import OpenSubscriptions
 
 ANY_VERSION: int | None = None
 NO_STREAM = 0
@@ -154,33 +154,6 @@ class Subscription(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
-
-
-class OpenSubscriptions:
-    """Track a process's subscriptions: who has joined, stop them all, await their close."""
-
-    def __init__(self) -> None:
-        self._open: set[Subscription] = set()
-        self._changed = asyncio.Event()
-
-    def opened(self, subscription: Subscription) -> None:
-        self._open.add(subscription)
-
-    def closed(self, subscription: Subscription) -> None:
-        self._open.discard(subscription)
-        self._changed.set()
-
-    def waiting_to_join(self) -> list[str]:
-        return sorted(s.group for s in self._open if not s.joined)
-
-    def stop_all(self) -> None:
-        for subscription in list(self._open):
-            subscription.stop()
-
-    async def all_closed(self) -> None:
-        while self._open:
-            self._changed.clear()
-            await self._changed.wait()
 
 
 class EventLog(ABC):

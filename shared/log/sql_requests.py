@@ -1,18 +1,16 @@
-"""What the SQL event store's writer works with: queued requests, key and head look-ups."""
+"""What the SQL event store's writer works with: queued requests, and the pure part of an
+append (what each request becomes against the stored heads and keys, its stored bytes)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from shared.db.keys import key_in
+from shared.events.codec import encode, encode_instant, recorded_body
 from shared.events.envelope import EventEnvelope
-from shared.log.port import AppendResult, VersionConflict
-from shared.log.sql_schema import append_keys, event_log
+from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
 
 
 @dataclass
@@ -42,32 +40,6 @@ IN_CHUNK = 5000
 
 def chunks(values: Sequence[str]) -> list[Sequence[str]]:
     return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
-
-
-async def known_keys(
-    conn: AsyncConnection, keys: list[str]
-) -> dict[str, tuple[Replay, str | None]]:
-    known: dict[str, tuple[Replay, str | None]] = {}
-    for part in chunks(keys):
-        rows = await conn.execute(
-            select(append_keys).where(key_in(append_keys.c.key, part, conn.dialect))
-        )
-        for row in rows:
-            replay = Replay(row.case_id, row.first_sequence, row.last_sequence)
-            known[row.key] = (replay, row.fingerprint)
-    return known
-
-
-async def stream_heads(conn: AsyncConnection, case_ids: set[str]) -> dict[str, int]:
-    heads: dict[str, int] = {}
-    for part in chunks(sorted(case_ids)):
-        query = (
-            select(event_log.c.case_id, func.max(event_log.c.sequence))
-            .where(key_in(event_log.c.case_id, part, conn.dialect))
-            .group_by(event_log.c.case_id)
-        )
-        heads.update((case_id, int(head)) for case_id, head in (await conn.execute(query)).all())
-    return heads
 
 
 def replay_of(result: AppendResult) -> Replay:
@@ -112,3 +84,56 @@ def resolve(request: Request, result: AppendResult) -> None:
 def fail(request: Request, exc: BaseException) -> None:
     if not request.future.done():
         request.future.set_exception(exc)
+
+
+def decide(
+    request: Request,
+    *,
+    known: dict[str, tuple[Replay, str | None]],
+    heads: dict[str, int],
+    now: datetime,
+) -> AppendResult | Replay | Exception:
+    if request.key and request.key in known:
+        replay, fingerprint = known[request.key]
+        if request.fingerprint and fingerprint and request.fingerprint != fingerprint:
+            return IdempotencyKeyReused(request.key)
+        return replay
+    head = heads.get(request.case_id, 0)
+    if request.expected_version is not None and request.expected_version != head:
+        return VersionConflict(
+            case_id=request.case_id, expected=request.expected_version, actual=head
+        )
+    if request.occur_when_recorded:
+        recorded = tuple(
+            event.model_copy(
+                update={"sequence": head + index + 1, "recorded_at": now, "occurred_at": now}
+            )
+            for index, event in enumerate(request.events)
+        )
+    else:
+        recorded = tuple(
+            event.recorded(sequence=head + index + 1, recorded_at=now)
+            for index, event in enumerate(request.events)
+        )
+    heads[request.case_id] = head + len(recorded)
+    return AppendResult(request.case_id, recorded)
+
+
+def stored_bodies(request: Request, recorded: Sequence[EventEnvelope], stamp: bytes) -> list[bytes]:
+    """The stored bytes of the recorded events: bodies encoded ahead are completed."""
+    if request.bodies is None:
+        return [encode(event) for event in recorded]
+    if request.occur_when_recorded:
+        return [
+            recorded_body(body, sequence=e.sequence, occurred_at=stamp, recorded_at=stamp)
+            for body, e in zip(request.bodies, recorded, strict=True)
+        ]
+    return [
+        recorded_body(
+            body,
+            sequence=e.sequence,
+            occurred_at=encode_instant(e.occurred_at),
+            recorded_at=stamp,
+        )
+        for body, e in zip(request.bodies, recorded, strict=True)
+    ]

@@ -21,14 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.bulk import driver_datetime, insert_statement
 from shared.db.keys import key_in
-from shared.events.codec import encode, encode_instant, recorded_body
+from shared.events.codec import encode_instant
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import (
     AppendRequest,
     AppendResult,
     BatchOutcome,
     Delivery,
-    IdempotencyKeyReused,
     LogError,
     VersionConflict,
 )
@@ -41,10 +40,12 @@ from shared.log.sql_requests import (
     Replay,
     Request,
     after_refusal,
+    decide,
     fail,
     key_row,
     replay_of,
     resolve,
+    stored_bodies,
 )
 from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
@@ -245,12 +246,12 @@ class SqlEventStore(SqlStoreReads):
                         request, heads.get(request.case_id, 0)
                     )
                 else:
-                    outcome = self._decide(request, known=known, heads=heads, now=now)
+                    outcome = decide(request, known=known, heads=heads, now=now)
                 if isinstance(outcome, Exception):
                     refused.add((request.group, request.case_id))
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
-                    bodies = self._bodies(request, outcome.events, stamp_json)
+                    bodies = stored_bodies(request, outcome.events, stamp_json)
                     rows.extend(map(self._row, outcome.events, bodies, repeat(stamp)))
                     written.extend(outcome.events)
                     written_bodies.extend(bodies)
@@ -260,9 +261,8 @@ class SqlEventStore(SqlStoreReads):
             if rows:
                 await tx.execute_many(insert_statement(event_log, EVENT_COLUMNS, tx.dialect), rows)
             if key_rows:
-                await tx.execute_many(
-                    insert_statement(append_keys, KEY_COLUMNS, tx.dialect), key_rows
-                )
+                keys_insert = insert_statement(append_keys, KEY_COLUMNS, tx.dialect)
+                await tx.execute_many(keys_insert, key_rows)
             first = await self._first_position(tx, len(rows))
         for event_type, count in Counter(row[3] for row in rows).items():
             EVENTS_APPENDED.labels(event_type).inc(count)
@@ -279,46 +279,12 @@ class SqlEventStore(SqlStoreReads):
                 resolve(request, outcome)
 
     async def _first_position(self, tx: WriteTransaction, count: int) -> int | None:
-        """Where the rows just inserted begin, when the store can tell for sure: on SQLite
-        the writing transaction holds the database's write lock and new rows take the next
-        row ids, so they are the ``count`` highest positions. Elsewhere None."""
+        """Where the rows just inserted begin: on SQLite (the transaction holds the write
+        lock, new rows take the next row ids) the ``count`` highest positions; else None."""
         if not count or tx.dialect.name != "sqlite" or self._on_commit is None:
             return None
         last = await last_position(tx)
         return last - count + 1 if last is not None else None
-
-    @staticmethod
-    def _decide(
-        request: Request,
-        *,
-        known: dict[str, tuple[Replay, str | None]],
-        heads: dict[str, int],
-        now: datetime,
-    ) -> AppendResult | Replay | Exception:
-        if request.key and request.key in known:
-            replay, fingerprint = known[request.key]
-            if request.fingerprint and fingerprint and request.fingerprint != fingerprint:
-                return IdempotencyKeyReused(request.key)
-            return replay
-        head = heads.get(request.case_id, 0)
-        if request.expected_version is not None and request.expected_version != head:
-            return VersionConflict(
-                case_id=request.case_id, expected=request.expected_version, actual=head
-            )
-        if request.occur_when_recorded:
-            recorded = tuple(
-                event.model_copy(
-                    update={"sequence": head + index + 1, "recorded_at": now, "occurred_at": now}
-                )
-                for index, event in enumerate(request.events)
-            )
-        else:
-            recorded = tuple(
-                event.recorded(sequence=head + index + 1, recorded_at=now)
-                for index, event in enumerate(request.events)
-            )
-        heads[request.case_id] = head + len(recorded)
-        return AppendResult(request.case_id, recorded)
 
     def _row(self, event: EventEnvelope, body: bytes, recorded_at: object) -> tuple[object, ...]:
         """The values of ``EVENT_COLUMNS`` (``recorded_at`` as the driver takes it)."""
@@ -331,23 +297,3 @@ class SqlEventStore(SqlStoreReads):
             body,
             self._published_on_insert,
         )
-
-    @staticmethod
-    def _bodies(request: Request, recorded: Sequence[EventEnvelope], stamp: bytes) -> list[bytes]:
-        """The stored bytes of the recorded events: bodies encoded ahead are completed."""
-        if request.bodies is None:
-            return [encode(event) for event in recorded]
-        if request.occur_when_recorded:
-            return [
-                recorded_body(body, sequence=e.sequence, occurred_at=stamp, recorded_at=stamp)
-                for body, e in zip(request.bodies, recorded, strict=True)
-            ]
-        return [
-            recorded_body(
-                body,
-                sequence=e.sequence,
-                occurred_at=encode_instant(e.occurred_at),
-                recorded_at=stamp,
-            )
-            for body, e in zip(request.bodies, recorded, strict=True)
-        ]
