@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -31,9 +32,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str
+    """The application's base URL."""
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) process ``pid`` has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def server(env: dict[str, str], *, module: str = "services.all_in_one") -> Iterator[str]:
-    """Start the application in a subprocess and yield its base URL once it answers."""
+def served(env: dict[str, str], *, module: str = "services.all_in_one") -> Iterator[Served]:
+    """Start the application in a subprocess; yield its URL and pid once it answers."""
     port = free_port()
     full_env = {**os.environ, **env, "PORT": str(port)}
     process = subprocess.Popen(
@@ -57,13 +71,20 @@ def server(env: dict[str, str], *, module: str = "services.all_in_one") -> Itera
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)
-        yield base
+        yield Served(base, process.pid)
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextlib.contextmanager
+def server(env: dict[str, str], *, module: str = "services.all_in_one") -> Iterator[str]:
+    """Start the application in a subprocess and yield its base URL once it answers."""
+    with served(env, module=module) as running:
+        yield running.base
 
 
 async def open_loop(one: Callable[[int], Awaitable[None]], *, rate: float, total: int) -> None:

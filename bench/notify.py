@@ -44,6 +44,22 @@ def webhook_grids() -> list[str]:
     return [g.code for g in tree.units(level=Level.GRID) if "webhook" in g.primary.channels]
 
 
+def embedded_env(directory: Path, receiver: Receiver) -> dict[str, str]:
+    """The whole system on the embedded log in ``directory``, the sample county's webhooks
+    and SMS gateway pointed at ``receiver``."""
+    org = directory / "org.json"
+    text = sample_county_path().read_text(encoding="utf-8")
+    org.write_text(text.replace("http://127.0.0.1:8900", receiver.url), encoding="utf-8")
+    return {
+        "FQ_LOG_URL": f"sqlite+aiosqlite:///{directory}/log.db",
+        "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/app.db",
+        "FQ_ORG_FILE": str(org),
+        "FQ_NOTIFY_SIGNING_SECRET": SECRET.decode(),
+        "FQ_NOTIFY_SMS_GATEWAY_URL": f"{receiver.url}/sms",
+        "FQ_LOG_LEVEL": "WARNING",
+    }
+
+
 def body(grid: str, i: int) -> dict[str, object]:
     return {
         "title": f"邻里纠纷 {i}",
@@ -146,21 +162,9 @@ async def main(rate: int, seconds: float, burst: int) -> None:
     tune_gc(young_threshold=CommonSettings().gc_young_threshold)
     receiver = await Receiver(secret=SECRET).start()
     grids = webhook_grids()
-    with tempfile.TemporaryDirectory() as tmp:
-        org = Path(tmp) / "org.json"
-        text = sample_county_path().read_text(encoding="utf-8")
-        org.write_text(text.replace("http://127.0.0.1:8900", receiver.url), encoding="utf-8")
-        env = {
-            "FQ_LOG_URL": f"sqlite+aiosqlite:///{tmp}/log.db",
-            "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/app.db",
-            "FQ_ORG_FILE": str(org),
-            "FQ_NOTIFY_SIGNING_SECRET": SECRET.decode(),
-            "FQ_NOTIFY_SMS_GATEWAY_URL": f"{receiver.url}/sms",
-            "FQ_LOG_LEVEL": "WARNING",
-        }
-        with server(env) as base:
-            latencies = await latency_run(base, receiver, grids, rate, seconds)
-            delivered, took = await burst_run(base, receiver, grids, burst)
+    with tempfile.TemporaryDirectory() as tmp, server(embedded_env(Path(tmp), receiver)) as base:
+        latencies = await latency_run(base, receiver, grids, rate, seconds)
+        delivered, took = await burst_run(base, receiver, grids, burst)
     top = await ceiling(receiver, burst * 2)
     await receiver.stop()
     per_second = delivered / took

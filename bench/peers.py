@@ -18,6 +18,12 @@ d. rebuild a count projection (events per type) into PostgreSQL from the 2 x STR
    events (ours: ``rebuild_all``, the path of ``services.replay``; theirs: its notification
    log into a tracking recorder, one transaction per event, as its process recorders do).
 
+Both sides run under the garbage-collector settings of a served process of this project
+(``shared.runtime.collection.tune_gc``: what start-up built frozen, the youngest generation
+collected every ``FQ_GC_YOUNG_THRESHOLD`` allocations), and each timed step starts with the
+harness's heap frozen (its prepared events, the side's open store), unfrozen after: a full
+collection then walks what the step itself made, not the harness's input, on both sides.
+
 Rounds alternate (ours, theirs, ours, theirs, ...); the medians of ROUNDS rounds are printed,
 each beside its peer's, with the median of the rounds' ratios (ours / theirs: above 1 is
 faster here) and their range.
@@ -39,6 +45,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import platform
 import sqlite3
@@ -58,6 +65,8 @@ import asyncpg
 from bench.peers_events import BenchEvent, Side, expected_counts, make_events
 from bench.peers_ours import OurSide
 from bench.replay import DEFAULT_SERVER, _pg_args, fresh_database
+from shared.config import CommonSettings
+from shared.runtime.collection import tune_gc
 
 try:
     from bench.peers_theirs import TheirSide
@@ -77,9 +86,13 @@ WORKLOADS = {
 
 
 async def timed(step: Awaitable[T]) -> tuple[T, float]:
-    started = time.perf_counter()
-    result = await step
-    return result, time.perf_counter() - started
+    gc.freeze()
+    try:
+        started = time.perf_counter()
+        result = await step
+        return result, time.perf_counter() - started
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.asynccontextmanager
@@ -196,6 +209,8 @@ async def main() -> None:
         f"{args.streams:,} streams of one event per append workload, "
         f"{args.per_commit:,} per batched commit, {args.rounds} rounds per database, one client"
     )
+    thresholds = tune_gc(young_threshold=CommonSettings().gc_young_threshold)
+    print(f"garbage collection as in a served process: thresholds {thresholds}, start-up frozen")
     results = {}
     started = time.perf_counter()
     for kind in kinds:

@@ -1,11 +1,11 @@
-"""WAL checkpoints of the embedded log, off the writer's path.
+"""WAL checkpoints of the embedded log at rest.
 
-SQLite copies the write-ahead log back into the database file (a checkpoint) when the log
-has grown past 1,000 pages, inside the commit that crossed the mark: a large batch (a
-burst of deadlines) then waits for the copy and its fsync before anyone sees it. The log's
-writing connection turns that off (``wal_autocheckpoint=0``) and this task checkpoints in
-a thread instead, every ``every`` seconds, ``PASSIVE`` (never waiting for readers or the
-writer). The copy is the same work; it is only no longer on a commit's critical path.
+The writer checkpoints between its own transactions (``shared/log/sql_driver.py``,
+``StoreTransactions``); its connections never checkpoint inside a commit
+(``wal_autocheckpoint=0``). This task covers the rest: every ``every`` seconds, in a thread,
+``PASSIVE`` (never waiting for readers or the writer), it copies back what other connections
+wrote (dead letters, the schema) and what a quiet writer left below its threshold, and it
+takes the last checkpoint when the log closes.
 
 The checkpointer's connection is only ever used by one thread at a time: cancelling the
 task cannot stop a copy already running in its thread, so ``stop`` waits for that copy to

@@ -27,7 +27,8 @@ from shared.log.port import (
     Shard,
     Subscription,
 )
-from shared.log.sql_store import Committed, SqlEventStore
+from shared.log.sql_requests import Committed
+from shared.log.sql_store import SqlEventStore
 from shared.log.tail import RecentRecords
 
 PARTITION = 0

@@ -5,20 +5,36 @@ the store's inline connection (``shared/db/inline_sqlite.py``: on the loop's thr
 locked database waited for in a worker thread, the durable commit as that module decides):
 SQLAlchemy's execution layers cost more than the statements. Elsewhere they run as driver
 SQL on SQLAlchemy's connection, in its transaction.
+
+The writer keeps its connection between transactions (``StoreTransactions``): on PostgreSQL
+one of the engine's, on a SQLite file one of its own outside SQLAlchemy's pool of one, where
+it also checkpoints the write-ahead log itself between transactions
+(``CHECKPOINT_FRAMES``): a checkpoint run beside a busy writer never catches up with it, the
+WAL then grows for as long as appends keep coming, and a commit that extends the file costs
+about twice one that rewrites it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.db.inline_sqlite import InlineConnection
+from shared.db.inline_sqlite import InlineConnection, connect_inline
+
+CHECKPOINT_FRAMES = 1_000
+"""The writer checkpoints once its transactions wrote about this many WAL frames (pages):
+SQLite's own automatic threshold, run between transactions instead of inside a commit."""
+FULL = 2
+HOLD_IDLE_S = 1.0
+"""The writer's PostgreSQL connection goes back to the pool after this long unused."""
 
 
 class WriteTransaction(Protocol):
@@ -89,3 +105,103 @@ async def write_transaction(engine: AsyncEngine) -> AsyncIterator[WriteTransacti
             raise
         with sqlalchemy_errors("COMMIT"):
             await driver.commit()
+
+
+class StoreTransactions:
+    """The event-store writer's transactions: on a SQLite file, on a connection of its own
+    (same ``synchronous`` as the engine's) with checkpoints between them; else the engine's."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        database = engine.url.database
+        on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+        self._sqlite_file = database if on_file else None
+        self._own: InlineConnection | None = None
+        self._held: AsyncConnection | None = None
+        self._held_used = 0.0
+        self._frames = 0
+        """WAL frames written since the last checkpoint (an estimate: 4 per commit, plus
+        the rows' bytes)."""
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[WriteTransaction]:
+        if self._engine.dialect.name != "sqlite":
+            async with self._held_transaction() as tx:
+                yield tx
+            return
+        if self._sqlite_file is None:
+            async with write_transaction(self._engine) as tx:
+                yield tx
+            return
+        own = self._own or await self._open(self._sqlite_file)
+        try:
+            yield _OnInlineSqlite(self._engine.dialect, own)
+        except BaseException:
+            await own.rollback()
+            raise
+        with sqlalchemy_errors("COMMIT"):
+            await own.commit()
+
+    @contextlib.asynccontextmanager
+    async def _held_transaction(self) -> AsyncIterator[WriteTransaction]:
+        """On a server database: a connection the writer keeps while appends keep coming
+        (a check-out pings the server first: a round trip per append). Given back to the
+        pool after ``HOLD_IDLE_S`` without a transaction and after any error but a refused
+        row, so the next transaction's check-out pings (a restarted server costs no write)."""
+        if self._held is not None and time.monotonic() - self._held_used > HOLD_IDLE_S:
+            await self._give_back()
+        if self._held is None:
+            self._held = await self._engine.connect()
+        conn = self._held
+        try:
+            async with conn.begin():
+                yield _OnSqlAlchemy(conn)
+        except IntegrityError:
+            raise
+        except BaseException:
+            await self._give_back()
+            raise
+        finally:
+            self._held_used = time.monotonic()
+
+    async def _give_back(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            with contextlib.suppress(Exception):
+                await held.close()
+
+    async def committed(self, written_bytes: int) -> None:
+        """After a commit was answered: checkpoint when the WAL has grown enough."""
+        if self._own is None:
+            return
+        self._frames += 4 + written_bytes // 4096
+        if self._frames < CHECKPOINT_FRAMES:
+            return
+        self._frames = 0
+        sqlite = self._own.sqlite
+
+        def checkpoint() -> None:
+            sqlite.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+        with contextlib.suppress(sqlite3.Error):  # the next one will try again
+            await asyncio.to_thread(checkpoint)
+
+    async def _open(self, database: str) -> InlineConnection:
+        async with self._engine.connect() as conn:
+            synchronous = (await conn.exec_driver_sql("PRAGMA synchronous")).scalar_one()
+        own = await connect_inline(database, commit_in_thread=synchronous >= FULL)
+        for pragma in (
+            "journal_mode=WAL",
+            f"synchronous={int(synchronous)}",
+            "foreign_keys=ON",
+            "wal_autocheckpoint=0",
+        ):
+            own.sqlite.execute(f"PRAGMA {pragma}").fetchall()
+        self._own = own
+        return own
+
+    async def close(self) -> None:
+        if self._own is not None:
+            self._own.stop()
+            self._own = None
+        await self._give_back()

@@ -9,10 +9,12 @@ stream looked up by equality.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -102,19 +104,26 @@ async def known_keys(tx: WriteTransaction, keys: list[str]) -> dict[str, tuple[R
 
 
 class HotReads:
-    """Where the store's stream reads run. On a SQLite file: read-only inline connections
-    of its own, taken and given back without SQLAlchemy's pool (a read is over before the
-    loop turns, so one or two serve every caller); elsewhere the reader engine."""
+    """Where the store's stream reads run, on connections of their own taken and given back
+    without SQLAlchemy's pool (whose check-out, with its liveness ping on PostgreSQL, cost
+    more than the read): on a SQLite file read-only inline connections (a read is over
+    before the loop turns, so one or two serve every caller); on PostgreSQL asyncpg
+    connections made from the engine's URL, each read one round trip outside a
+    transaction; elsewhere the reader engine."""
 
     def __init__(self, engine: AsyncEngine, *, keep: int = 4) -> None:
         self._engine = engine
         database = engine.url.database
         on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
         self._sqlite_file = database if on_file else None
+        self._on_asyncpg = engine.dialect.driver == "asyncpg"
         self._idle: list[InlineConnection] = []
+        self._idle_pg: list[asyncpg.Connection] = []
         self._keep = keep
 
     async def rows(self, name: str, *parameters: object) -> list[Any]:
+        if self._on_asyncpg:
+            return await self._pg_rows(_statements(self._engine.dialect)[name], parameters)
         if self._sqlite_file is None:
             async with self._engine.connect() as conn:
                 return await _read(conn, name, *parameters)
@@ -135,15 +144,39 @@ class HotReads:
             inline.stop()
         return found
 
+    async def _pg_rows(self, statement: str, parameters: Sequence[object]) -> list[Any]:
+        conn = self._idle_pg.pop() if self._idle_pg else await self._connect_pg()
+        try:
+            found = list(await conn.fetch(statement, *parameters))
+        except BaseException:
+            conn.terminate()  # broken, or cancelled mid-read: never given back
+            raise
+        if len(self._idle_pg) < self._keep:
+            self._idle_pg.append(conn)
+        else:
+            await conn.close()
+        return found
+
+    async def _connect_pg(self) -> asyncpg.Connection:
+        _, options = self._engine.dialect.create_connect_args(self._engine.url)
+        accepted = inspect.signature(asyncpg.connect).parameters
+        return await asyncpg.connect(**{k: v for k, v in options.items() if k in accepted})
+
     @staticmethod
     async def _open(database: str) -> InlineConnection:
         conn = await connect_inline(database, commit_in_thread=False)
         conn.sqlite.execute("PRAGMA query_only=ON")
         return conn
 
-    def close(self) -> None:
+    async def close(self) -> None:
         while self._idle:
             self._idle.pop().stop()
+        while self._idle_pg:
+            conn = self._idle_pg.pop()
+            try:
+                await conn.close(timeout=5)
+            except (OSError, asyncpg.PostgresError, TimeoutError):
+                conn.terminate()
 
 
 async def stream_records(reads: HotReads, case_id: str, *, after: int) -> list[tuple[int, bytes]]:

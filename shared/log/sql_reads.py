@@ -36,10 +36,10 @@ class SqlStoreReads:
         self._reader = reader
         """Reads go here (on SQLite: connections beside the writing one)."""
         self._hot = HotReads(reader)
-        """The stream reads (on a SQLite file: inline connections of their own)."""
+        """The stream reads (on a SQLite file or PostgreSQL: connections of their own)."""
 
-    def close_reads(self) -> None:
-        self._hot.close()
+    async def close_reads(self) -> None:
+        await self._hot.close()
 
     async def read_stream(self, case_id: str, *, after: int = 0) -> list[EventEnvelope]:
         records = await self.read_stream_records(case_id, after=after)

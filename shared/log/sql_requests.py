@@ -12,6 +12,28 @@ from shared.events.codec import encode, encode_instant, recorded_body
 from shared.events.envelope import EventEnvelope
 from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
 
+Outcome = AppendResult | BaseException
+
+
+class Submission:
+    """The requests of one call, answered together: one future for all their outcomes (a
+    batch of a thousand appends wakes its caller once, not a thousand times)."""
+
+    __slots__ = ("future", "outcomes", "pending")
+
+    def __init__(self, count: int, future: asyncio.Future[list[Outcome]]) -> None:
+        self.future = future
+        self.outcomes: list[Outcome | None] = [None] * count
+        self.pending = count
+
+    def settle(self, slot: int, outcome: Outcome) -> None:
+        if self.outcomes[slot] is not None:
+            return
+        self.outcomes[slot] = outcome
+        self.pending -= 1
+        if not self.pending and not self.future.done():
+            self.future.set_result(self.outcomes)  # type: ignore[arg-type]
+
 
 @dataclass
 class Request:
@@ -20,11 +42,27 @@ class Request:
     expected_version: int | None
     key: str | None
     fingerprint: str | None
-    future: asyncio.Future[AppendResult] = field(repr=False)
+    submission: Submission = field(repr=False)
+    slot: int
     occur_when_recorded: bool = False
     bodies: tuple[bytes, ...] | None = None
     group: int = 0
     """Requests submitted together share a group: a refusal refuses the rest of its case."""
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """What the request came to, once settled."""
+        return self.submission.outcomes[self.slot]
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What one write transaction recorded: events and their stored bytes, in position
+    order from ``first`` (None: the positions are not known without reading them)."""
+
+    first: int | None
+    events: Sequence[EventEnvelope]
+    bodies: Sequence[bytes]
 
 
 @dataclass(frozen=True)
@@ -77,13 +115,11 @@ def after_refusal(request: Request, head: int) -> VersionConflict:
 
 
 def resolve(request: Request, result: AppendResult) -> None:
-    if not request.future.done():
-        request.future.set_result(result)
+    request.submission.settle(request.slot, result)
 
 
 def fail(request: Request, exc: BaseException) -> None:
-    if not request.future.done():
-        request.future.set_exception(exc)
+    request.submission.settle(request.slot, exc)
 
 
 def decide(
@@ -103,18 +139,11 @@ def decide(
         return VersionConflict(
             case_id=request.case_id, expected=request.expected_version, actual=head
         )
-    if request.occur_when_recorded:
-        recorded = tuple(
-            event.model_copy(
-                update={"sequence": head + index + 1, "recorded_at": now, "occurred_at": now}
-            )
-            for index, event in enumerate(request.events)
-        )
-    else:
-        recorded = tuple(
-            event.recorded(sequence=head + index + 1, recorded_at=now)
-            for index, event in enumerate(request.events)
-        )
+    occurred = now if request.occur_when_recorded else None
+    recorded = tuple(
+        event.recorded(sequence=head + index + 1, recorded_at=now, occurred_at=occurred)
+        for index, event in enumerate(request.events)
+    )
     heads[request.case_id] = head + len(recorded)
     return AppendResult(request.case_id, recorded)
 

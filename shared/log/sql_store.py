@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 
@@ -31,14 +30,16 @@ from shared.log.port import (
     LogError,
     VersionConflict,
 )
-from shared.log.sql_driver import WriteTransaction, write_transaction
+from shared.log.sql_driver import StoreTransactions, WriteTransaction
 from shared.log.sql_lookups import known_keys, last_position, stream_heads
 from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
     EVENT_COLUMNS,
     KEY_COLUMNS,
+    Committed,
     Replay,
     Request,
+    Submission,
     after_refusal,
     decide,
     fail,
@@ -49,16 +50,6 @@ from shared.log.sql_requests import (
 )
 from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
-
-
-@dataclass(frozen=True)
-class Committed:
-    """What one write transaction recorded: events and their stored bytes, in position
-    order from ``first`` (None: the positions are not known without reading them)."""
-
-    first: int | None
-    events: Sequence[EventEnvelope]
-    bodies: Sequence[bytes]
 
 
 class SqlEventStore(SqlStoreReads):
@@ -78,6 +69,7 @@ class SqlEventStore(SqlStoreReads):
         self._on_commit = on_commit
         self._queue: asyncio.Queue[list[Request]] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self._transactions = StoreTransactions(engine)
         self._groups = 0
 
     async def start(self, *, create_schema: bool = True) -> None:
@@ -87,12 +79,13 @@ class SqlEventStore(SqlStoreReads):
         self._writer = asyncio.create_task(self._write_forever(), name="event-store-writer")
 
     async def close(self) -> None:
-        self.close_reads()
+        await self.close_reads()
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
             self._writer = None
+        await self._transactions.close()
 
     async def append(
         self,
@@ -120,8 +113,6 @@ class SqlEventStore(SqlStoreReads):
     async def _submit(
         self, requests: Sequence[AppendRequest]
     ) -> list[AppendResult | BaseException]:
-        loop = asyncio.get_running_loop()
-        queued: list[Request] = []
         for r in requests:
             if not r.events:
                 raise ValueError("an append needs at least one event")
@@ -129,25 +120,28 @@ class SqlEventStore(SqlStoreReads):
                 raise ValueError("every event of an append must belong to its case")
             if r.bodies is not None and len(r.bodies) != len(r.events):
                 raise ValueError("bodies encoded ahead must be one per event")
-            queued.append(
+        if not requests:
+            return []
+        self._groups += 1
+        submission = Submission(len(requests), asyncio.get_running_loop().create_future())
+        self._queue.put_nowait(
+            [
                 Request(
                     r.case_id,
                     r.events,
                     r.expected_version,
                     r.idempotency_key,
                     r.fingerprint,
-                    loop.create_future(),
+                    submission,
+                    slot,
                     r.occur_when_recorded,
                     r.bodies,
+                    self._groups,
                 )
-            )
-        if not queued:
-            return []
-        self._groups += 1
-        for q in queued:
-            q.group = self._groups
-        self._queue.put_nowait(queued)
-        return await asyncio.gather(*(q.future for q in queued), return_exceptions=True)
+                for slot, r in enumerate(requests)
+            ]
+        )
+        return await submission.future
 
     async def unpublished(self, *, recorded_before: datetime, limit: int) -> list[bytes]:
         query = (
@@ -203,9 +197,8 @@ class SqlEventStore(SqlStoreReads):
                         fail(request, after_refusal(request, head))
                         continue
                     await self._write_alone(request)
-                    settled = request.future.done() and not request.future.cancelled()
-                    error = request.future.exception() if settled else None
-                    if error is not None:
+                    error = request.outcome
+                    if isinstance(error, BaseException):
                         actual = error.actual if isinstance(error, VersionConflict) else 0
                         refused[(request.group, request.case_id)] = actual
             except Exception as exc:
@@ -229,7 +222,7 @@ class SqlEventStore(SqlStoreReads):
     async def _write(self, batch: list[Request]) -> None:
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
-        async with write_transaction(self.engine) as tx:
+        async with self._transactions.begin() as tx:
             keys = [r.key for r in batch if r.key]
             known = await known_keys(tx, keys) if keys else {}
             heads = await stream_heads(tx, {r.case_id for r in batch})
@@ -277,6 +270,7 @@ class SqlEventStore(SqlStoreReads):
                 fail(request, outcome)
             else:
                 resolve(request, outcome)
+        await self._transactions.committed(sum(map(len, written_bodies)))
 
     async def _first_position(self, tx: WriteTransaction, count: int) -> int | None:
         """Where the rows just inserted begin: on SQLite (the transaction holds the write

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Sequence
+from itertools import islice
 
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
@@ -48,7 +49,8 @@ class RecentRecords:
             self.last = records[-1].position.offset
         excess = len(self._records) - self._capacity
         if excess > 0:
-            for position in list(self._records)[:excess]:
+            # The oldest first (a dict keeps insertion order): only those are walked.
+            for position in list(islice(self._records, excess)):
                 self._forget(self._records.pop(position))
 
     def _forget(self, record: Delivery) -> None:

@@ -198,3 +198,25 @@ def test_a_body_encoded_ahead_and_completed_by_the_log_decodes_to_the_recorded_e
         update={"sequence": sequence, "occurred_at": stamp, "recorded_at": stamp}
     )
     assert decode(body) == recorded
+
+
+@pytest.mark.parametrize("occurs_when_recorded", [False, True])
+def test_the_log_stamps_a_copy_as_pydantic_would_and_leaves_the_original_alone(
+    occurs_when_recorded: bool,
+) -> None:
+    event = new_event(PartyMoved(town="a", street="b"), case_id="c-1", producer="test")
+    at = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    occurred = at if occurs_when_recorded else None
+    stamped = event.recorded(sequence=3, recorded_at=at, occurred_at=occurred)
+    update: dict[str, object] = {"sequence": 3, "recorded_at": at}
+    if occurs_when_recorded:
+        update["occurred_at"] = at
+    expected = event.model_copy(update=update)
+
+    assert stamped == expected
+    assert stamped.model_fields_set == expected.model_fields_set
+    assert encode(stamped) == encode(expected)
+    assert decode(encode(stamped)) == expected
+    assert (event.sequence, event.recorded_at) == (0, None)
+    with pytest.raises(ValidationError):
+        stamped.sequence = 4  # type: ignore[misc]
