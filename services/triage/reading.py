@@ -35,6 +35,7 @@ class Reading(BaseModel):
     segment: bool = True
     negators: list[str] = Field(min_length=1)
     post_negators: list[str] = Field(default_factory=list)
+    verifications: list[str] = Field(default_factory=list)
     cancel_before: list[str] = Field(default_factory=list)
     scope_breakers: list[str] = Field(default_factory=list)
     conditionals: list[str] = Field(default_factory=list)
@@ -46,6 +47,10 @@ class Reading(BaseModel):
     max_gap: int = Field(default=4, ge=0, le=10)
     clause_marks: str = "，,。；;！!？?：:…\n"
     sentence_marks: str = "。；;！!？?\n"
+
+    @property
+    def clause_pattern_split(self) -> str:
+        return f"[{re.escape(self.clause_marks)}]"
 
     @property
     def clause_pattern(self) -> str:
@@ -94,19 +99,46 @@ def _conditional(reading: Reading, text: str, clause_start: int, earlier: list[s
     return any(word in opening for word in reading.conditionals)
 
 
+def _denied_after(reading: Reading, text: str, clause: Clause, mention: Mention) -> str | None:
+    """A denying phrase later in the clause (打人一事不属实), or in the next clause of the
+    sentence when that clause reports a check (有人喝农药, 经核实系谣言)."""
+    end = clause.start + len(clause.text)
+    after = text[mention.end : end]
+    following = ""
+    if end < len(text) and text[end] not in reading.sentence_marks:
+        following = re.split(reading.clause_pattern_split, text[end + 1 :], maxsplit=1)[0]
+        if not any(word in following for word in reading.verifications):
+            following = ""
+    for phrase in reading.post_negators:
+        if phrase in after or phrase in following:
+            return phrase
+    return None
+
+
+def _negator_inside(reading: Reading, text: str, clause: Clause, mention: Mention) -> str | None:
+    """A negator within a pattern's match (丈夫没有殴打女方), unless conditional."""
+    words = [w for w, _s, _e in clause.words]
+    first = len(clause.before(mention))
+    for index in range(first + 1, first + len(clause.within(mention))):
+        if words[index] in reading.negators:
+            cancelled = words[index - 1] in reading.cancel_before
+            if cancelled or _conditional(reading, text, clause.start, words[:index]):
+                return None
+            return words[index]
+    return None
+
+
 def denial(
     reading: Reading, text: str, clause: Clause, mention: Mention, same_rule: set[str]
 ) -> str | None:
     """The words that deny ``mention`` (a negator, a phrase after it, a worry), or None."""
-    after = text[mention.end : clause.start + len(clause.text)]
-    for phrase in reading.post_negators:
-        if phrase in after:
-            return phrase
+    phrase = _denied_after(reading, text, clause, mention)
+    if phrase is not None:
+        return phrase
     if mention.pattern:
-        inside = clause.within(mention)[1:]
-        denied = [word for word in inside if word in reading.negators]
-        if denied:
-            return denied[0]
+        inside = _negator_inside(reading, text, clause, mention)
+        if inside is not None:
+            return inside
     entity = mention.rule in reading.entity_rules
     earlier = clause.before(mention)
     gap = 0
