@@ -80,9 +80,6 @@ class Clause:
     def before(self, mention: Mention) -> list[str]:
         return [w for w, _s, e in self.words if self.start + e <= mention.start]
 
-    def within(self, mention: Mention) -> list[str]:
-        return [w for w, s, e in self.words if mention.start <= self.start + s < mention.end]
-
     def cuts_into_a_word(self, mention: Mention) -> bool:
         """A word of the text takes the mention's first character (气死|了 for 死了).
 
@@ -121,13 +118,13 @@ def _denied_after(reading: Reading, text: str, clause: Clause, mention: Mention)
 def _negator_inside(reading: Reading, text: str, clause: Clause, mention: Mention) -> str | None:
     """A negator within a pattern's match (丈夫没有殴打女方), unless conditional."""
     words = [w for w, _s, _e in clause.words]
-    first = len(clause.before(mention))
-    for index in range(first + 1, first + len(clause.within(mention))):
-        if words[index] in reading.negators:
-            cancelled = words[index - 1] in reading.cancel_before
+    for index, (word, start, _end) in enumerate(clause.words):
+        inside = mention.start < clause.start + start < mention.end
+        if inside and word in reading.negators:
+            cancelled = index > 0 and words[index - 1] in reading.cancel_before
             if cancelled or _conditional(reading, text, clause.start, words[:index]):
                 return None
-            return words[index]
+            return word
     return None
 
 
