@@ -50,6 +50,7 @@ def test_the_issue_reports_come_out_blue_under_v2() -> None:
         ("村民无故殴打邻居。", "injury"),  # 无故 = without reason
         ("子女没有赡养老人。", "vulnerable"),  # the elderly party is still there
         ("自杀未遂被家人发现。", "extreme"),  # a negator after the mention denies nothing
+        ("他说绝对会报复。", "extreme"),  # 绝对 affirms
     ],
 )
 def test_a_negator_that_does_not_deny_the_mention_leaves_it_firing(text: str, rule: str) -> None:
@@ -108,3 +109,21 @@ def test_a_word_cut_whole_by_segmentation_still_fires() -> None:
 def test_v2_results_pin_their_version() -> None:
     assert triage_v2("噪音扰民").ruleset_version == "v2"
     assert triage("噪音扰民").ruleset_version == "v1"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("邻居报销汽油费起了争执。", "extreme"),
+        ("孩子从滑梯上跳下来,家长说滑梯太高。", "extreme"),
+        ("楼上装修导致楼下墙体开裂。", "injury"),
+        ("家里的院墙被人推倒了一段。", "injury"),
+        ("患者第二次手术后仍不见好转。", "repeat"),
+        ("施工造成交通瘫痪,商户要求赔偿。", "vulnerable"),
+        ("邻居养的一大群鸽子弄脏阳台。", "mass"),
+        ("两家公司因合同纠纷争执。", "neighbour"),
+    ],
+)
+def test_everyday_phrases_that_resemble_a_signal_do_not_fire(text: str, rule: str) -> None:
+    result = triage_v2(text)
+    assert rule not in result.rule_ids and result.category.value != rule
