@@ -69,7 +69,10 @@ MEANINGS = {
     "FQ_CLOCK": "`system` or `simulated` (tests and demos only)",
     "FQ_JSON_LOGS": "Log one JSON object a line",
     "FQ_LOG_LEVEL": "Log level (`DEBUG`, `INFO`, `WARNING`, ...)",
-    "FQ_TRIAGE_RULESET": "Rule set: a version under services/triage/rulesets/ or a TOML path",
+    "FQ_TRIAGE_RULESET": (
+        "Rule set: a version under services/triage/rulesets/ (`v2` reads negation and"
+        " paraphrase; `v1` matches words alone) or a TOML path"
+    ),
     "FQ_LADDER_DAY_MODE": "`calendar` or `working` days (工作日) for the time limits",
     "FQ_LADDER_ACK_HOURS": "Acknowledgement window per tier, hours (JSON)",
     "FQ_LADDER_ATTEMPTS_FOR_EARLY_ESCALATION": "Failed attempts that escalate before the limit",

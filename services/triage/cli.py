@@ -16,6 +16,7 @@ from typing import TextIO
 import orjson
 from pydantic import ValidationError
 
+from services.triage.config import TriageSettings
 from services.triage.domain import classify
 from services.triage.models import CaseFacts
 from services.triage.ruleset import RulesetError, load_ruleset
@@ -59,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     classify_cmd = commands.add_parser("classify", help="classify JSON Lines reports")
     classify_cmd.add_argument("file", help="a JSON Lines file, or - for standard input")
-    classify_cmd.add_argument("--ruleset", default="v1", help="version name or TOML path")
+    classify_cmd.add_argument(
+        "--ruleset", default=TriageSettings().ruleset, help="version name or TOML path"
+    )
     commands.add_parser("serve", help="run the triage service")
     args = parser.parse_args(argv)
     if args.command == "serve":

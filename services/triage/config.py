@@ -10,5 +10,6 @@ from shared.settings_base import ServiceSettings
 class TriageSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FQ_TRIAGE_", env_file=".env", extra="ignore")
 
-    ruleset: str = "v1"
-    """A version under services/triage/rulesets/ (``v1``) or the path of a TOML file."""
+    ruleset: str = "v2"
+    """A version under services/triage/rulesets/ (``v2``, or ``v1`` which reads words alone)
+    or the path of a TOML file."""

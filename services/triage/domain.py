@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.triage.matcher import Matcher
-from services.triage.models import CaseFacts, FiredRule, TriageResult, Trigger
+from services.triage.models import CaseFacts, FiredRule, SetAside, TriageResult, Trigger
 from services.triage.numerals import Quantity, read_quantities
+from services.triage.reading import read
 from services.triage.ruleset import RuleSet
 from shared.vocabulary import Category, Tier
 
@@ -136,7 +137,7 @@ def _context_rules(
 
 def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageResult:
     text = f"{facts.title}\n{facts.description}"
-    found = matcher.find(text)
+    found, set_aside = _scan(text, ruleset=ruleset, matcher=matcher)
     counts, amounts = read_quantities(text)
     category, category_triggers = infer_category(facts, found=found, ruleset=ruleset)
     fired: list[FiredRule] = []
@@ -153,8 +154,20 @@ def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageR
         category_triggers=category_triggers,
         rules=tuple(fired),
         ruleset_version=ruleset.version,
-        explanation=tuple(explain(fired, category, category_triggers)),
+        explanation=tuple(explain(fired, category, category_triggers, set_aside)),
+        set_aside=set_aside,
     )
+
+
+def _scan(
+    text: str, *, ruleset: RuleSet, matcher: Matcher
+) -> tuple[dict[str, list[str]], tuple[SetAside, ...]]:
+    """The words that count per tag, and the mentions set aside (none in a rule set that
+    reads words alone, such as v1)."""
+    if ruleset.reading is None:
+        return matcher.find(text), ()
+    found, aside = read(text, matcher.mentions(text), ruleset.reading)
+    return found, tuple(SetAside(rule=a.rule, text=a.text, because=a.because) for a in aside)
 
 
 def _merge(fired: list[FiredRule], extra: FiredRule) -> list[FiredRule]:
@@ -177,12 +190,16 @@ def _describe(trigger: Trigger) -> str:
 
 
 def explain(
-    fired: list[FiredRule], category: Category, category_triggers: tuple[Trigger, ...]
+    fired: list[FiredRule],
+    category: Category,
+    category_triggers: tuple[Trigger, ...],
+    set_aside: tuple[SetAside, ...] = (),
 ) -> list[str]:
     lines = [
         f"{rule.id} ({rule.effect}): " + ", ".join(_describe(t) for t in rule.triggers)
         for rule in fired
     ]
+    lines += [f"set aside {a.rule}: “{a.text}” ruled out by “{a.because}”" for a in set_aside]
     because = ", ".join(_describe(t) for t in category_triggers) or "no category words"
     lines.append(f"category {category.value}: {because}")
     lines.append(f"tier {tier_of(fired).value}")

@@ -44,6 +44,16 @@ class FiredRule(BaseModel):
     triggers: tuple[Trigger, ...]
 
 
+class SetAside(BaseModel):
+    """A mention of a rule's signal that did not count, and the words that ruled it out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    text: str
+    because: str
+
+
 class TriageResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -53,6 +63,7 @@ class TriageResult(BaseModel):
     rules: tuple[FiredRule, ...]
     ruleset_version: str
     explanation: tuple[str, ...]
+    set_aside: tuple[SetAside, ...] = ()
 
     @property
     def rule_ids(self) -> list[str]:

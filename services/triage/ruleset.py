@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -9,8 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from services.triage import segment
 from services.triage.matcher import Matcher
 from services.triage.models import Effect
+from services.triage.reading import Reading
 from shared.vocabulary import Category
 
 RULESETS = Path(__file__).parent / "rulesets"
@@ -85,6 +88,10 @@ class Rule(BaseModel):
 
     effect: Literal["red", "at_least_yellow", "one_up"]
     words: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    """Regular expressions for the signal said in other words (rule set v2 on)."""
+    not_words: list[str] = Field(default_factory=list)
+    """Longer words inside which a word of this rule does not count (极端天气)."""
     combos: list[tuple[list[str], list[str]]] = Field(default_factory=list)
     categories: list[Category] = Field(default_factory=list)
     periods: list[Period] = Field(default_factory=list)
@@ -95,6 +102,7 @@ class Categories(BaseModel):
 
     order: list[Category]
     words: dict[Category, list[str]]
+    patterns: dict[Category, list[str]] = Field(default_factory=dict)
 
 
 class RuleSet(BaseModel):
@@ -104,6 +112,8 @@ class RuleSet(BaseModel):
     thresholds: Thresholds
     rules: dict[str, Rule]
     categories: Categories
+    reading: Reading | None = None
+    """How words are read in context (negation, segmentation); None reads words alone (v1)."""
 
     @model_validator(mode="after")
     def _complete(self) -> RuleSet:
@@ -119,24 +129,47 @@ class RuleSet(BaseModel):
         for category, words in self.categories.words.items():
             if not words:
                 problems.append(f"category {category.value!r} has no words")
+        problems += [f"pattern {p!r}: {why}" for p, why in self._bad_patterns()]
+        if self.reading is not None:
+            named = self.reading.entity_rules + self.reading.hypothetical_rules
+            problems += [f"reading names unknown rule {r!r}" for r in named if r not in RULE_IDS]
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _all_patterns(self) -> list[tuple[str, str]]:
+        found = [(p, f"rule:{r}") for r, rule in self.rules.items() for p in rule.patterns]
+        for category, patterns in self.categories.patterns.items():
+            found += [(p, f"category:{category.value}") for p in patterns]
+        return found
+
+    def _bad_patterns(self) -> list[tuple[str, str]]:
+        bad = []
+        for pattern, _tag in self._all_patterns():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                bad.append((pattern, str(exc)))
+        return bad
 
     def build_matcher(self) -> Matcher:
         entries: list[tuple[str, str]] = []
         for rule_id, rule in self.rules.items():
             entries += [(word, f"rule:{rule_id}") for word in rule.words]
+            entries += [(word, f"mask:{rule_id}") for word in rule.not_words]
             for first, second in rule.combos:
                 entries += [(word, f"combo1:{rule_id}") for word in first]
                 entries += [(word, f"combo2:{rule_id}") for word in second]
         for category, words in self.categories.words.items():
             entries += [(word, f"category:{category.value}") for word in words]
-        return Matcher(entries)
+        if self.reading is not None and self.reading.segment:
+            signals = [word for rule in self.rules.values() for word in rule.words]
+            segment.learn(signals + self.reading.negators + self.reading.hypotheticals)
+        return Matcher(entries, self._all_patterns())
 
 
-def load_ruleset(name_or_path: str | Path = "v1") -> tuple[RuleSet, Matcher]:
-    """A rule set by version name (``v1``, under rulesets/) or by file path, with its matcher."""
+def load_ruleset(name_or_path: str | Path = "v2") -> tuple[RuleSet, Matcher]:
+    """A rule set by version name (``v2``, under rulesets/) or by file path, with its matcher."""
     path = Path(name_or_path)
     if not path.suffix:
         path = RULESETS / f"{name_or_path}.toml"

@@ -8,11 +8,17 @@ from services.triage.models import CaseFacts, TriageResult
 from services.triage.ruleset import RuleSet, load_ruleset
 
 RULESET, MATCHER = load_ruleset("v1")
+RULESETS = {"v1": (RULESET, MATCHER), "v2": load_ruleset("v2")}
 
 
-def triage(description: str = "", **fields: object) -> TriageResult:
+def triage(description: str = "", *, version: str = "v1", **fields: object) -> TriageResult:
     facts = CaseFacts(title=str(fields.pop("title", "")), description=description, **fields)  # type: ignore[arg-type]
-    return classify(facts, ruleset=RULESET, matcher=MATCHER)
+    ruleset, matcher = RULESETS[version]
+    return classify(facts, ruleset=ruleset, matcher=matcher)
+
+
+def triage_v2(description: str = "", **fields: object) -> TriageResult:
+    return triage(description, version="v2", **fields)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The 30 worked examples of shared/domain/triage-examples.jsonl, exactly."""
+"""The 30 worked examples of shared/domain/triage-examples.jsonl, exactly, under rule set v1
+and under v2."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ def test_the_examples_file_is_there() -> None:
     assert len(examples()) == 30, f"expected 30 examples in {EXAMPLES_FILE}"
 
 
+@pytest.mark.parametrize("version", ["v1", "v2"])
 @pytest.mark.parametrize("example", examples(), ids=lambda e: e["id"])
-def test_worked_example(example: dict[str, Any]) -> None:
+def test_worked_example(example: dict[str, Any], version: str) -> None:
     fields = dict(example["input"])
-    result = triage(fields.pop("description"), **fields)
+    result = triage(fields.pop("description"), version=version, **fields)
     expected = example["expected"]
     assert (result.tier.value, result.category.value, result.rule_ids) == (
         expected["tier"],

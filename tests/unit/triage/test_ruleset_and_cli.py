@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,65 @@ def test_classify_command_answers_each_line_and_reports_bad_ones() -> None:
     assert "line 2" in err.getvalue() and "line 3" in err.getvalue()
     assert "parties_count" in err.getvalue()
     assert status == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "complaint"),
+    [
+        ('  "活不过",', '  "活不过(",', "pattern '活不过('"),
+        ('entity_rules = ["vulnerable"]', 'entity_rules = ["vulnerables"]', "'vulnerables'"),
+        ('negators = ["无",', 'negators_ = ["无",', "reading.negators"),
+    ],
+)
+def test_a_bad_v2_pattern_or_reading_section_is_refused(
+    tmp_path: Path, old: str, new: str, complaint: str
+) -> None:
+    text = (RULESETS / "v2.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "variant.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesetError, match="not valid") as refused:
+        load_ruleset(path)
+    assert complaint in str(refused.value)
+
+
+def test_a_deployment_adds_a_paraphrase_pattern_without_code(tmp_path: Path) -> None:
+    from services.triage.domain import classify
+    from services.triage.models import CaseFacts
+
+    text = (RULESETS / "v2.toml").read_text(encoding="utf-8")
+    path = tmp_path / "county.toml"
+    path.write_text(
+        text.replace('  "活不过",', '  "活不过",\n  "让他.{0,2}吃不了兜着走",'), "utf-8"
+    )
+    ruleset, matcher = load_ruleset(path)
+
+    result = classify(
+        CaseFacts(description="扬言要让他吃不了兜着走"), ruleset=ruleset, matcher=matcher
+    )
+    assert result.rule_ids == ["extreme"]
+    denied = classify(
+        CaseFacts(description="他说不会让他吃不了兜着走"), ruleset=ruleset, matcher=matcher
+    )
+    assert denied.rule_ids == [] and denied.set_aside[0].because == "不会"
+
+
+def test_the_classify_command_uses_the_configured_rule_set_by_default() -> None:
+    from services.triage.cli import main
+
+    out = io.StringIO()
+    line = json.dumps({"id": "a", "input": {"description": "现场无人受伤"}}, ensure_ascii=False)
+    with contextlib.redirect_stdout(out), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(line + "\n"))
+        assert main(["classify", "-"]) == 0
+    answer = json.loads(out.getvalue())
+    assert answer["ruleset"] == "v2" and answer["tier"] == "blue"
+    assert any("受伤" in line and "无" in line for line in answer["explanation"])
+
+
+def test_loading_v2_starts_the_segmenter_quietly() -> None:
+    code = "from services.triage.ruleset import load_ruleset; load_ruleset('v2')"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert (done.stdout, done.stderr) == ("", "")
