@@ -14,8 +14,9 @@ then narrows it. The capacity is the highest rate that passed.
 * CPU per case: the server process's user + system CPU from a step's first report until
   its last order arrived and the process went quiet, over the step's cases.
 * Where it goes: the same steady rate (``--stage-rate``) on processes that run the stages
-  cumulatively (``bench/stages.py``): intake with the read models; + triage;
-  + escalation; + notify. Each difference is one stage's CPU per case.
+  cumulatively (``bench/stages.py``): intake with the case list; + the other read models
+  (unit queues, the measures' facts); + triage; + escalation; + notify. Each difference is
+  one stage's CPU per case.
 * Ceiling: what the same server answers per second on a route that does no work
   (``GET /healthz``) at the client's concurrency: the HTTP stack's own rate, which no
   report rate can pass.
@@ -181,7 +182,7 @@ async def main(args: argparse.Namespace) -> None:
     before = 0.0
     for stages, cost in costs.items():
         stage = stages.rsplit(",", 1)[-1]
-        print(f"  {stage:<11} {(cost - before) * 1000:6.2f} ms   (up to here {cost * 1000:.2f} ms)")
+        print(f"  {stage:<12} {(cost - before) * 1000:6.2f} ms   (up to here {cost * 1000:.2f} ms)")
         before = cost
     median = statistics.median(r["cpu_per_case"] for r in results) * 1000
     print(f"  (whole system in the climb: median {median:.2f} ms per case)")

@@ -1,9 +1,13 @@
 """Intake benchmark: accepted cases/s and POST /v1/cases latency, next to the raw ceiling.
 
-    .venv/bin/python bench/intake.py [--cases 5000] [--kafka]
+    .venv/bin/python bench/intake.py [--cases 5000] [--kafka] [--stages intake]
 
-Embedded mode always runs. With --kafka (needs FQ_TEST_KAFKA_BOOTSTRAP and
-FQ_TEST_DATABASE_URL, see deploy/local/) the same runs on Kafka + PostgreSQL.
+Embedded mode always runs: the whole system in one process, as ``make run`` (every case is
+triaged, assigned and its orders delivered while reports come in); ``--stages`` also runs
+a process with only the named stages of ``bench/stages.py`` (``intake``: the reports' API
+and the case list, as an intake process of its own beside the embedded log would be).
+With --kafka (needs FQ_TEST_KAFKA_BOOTSTRAP and FQ_TEST_DATABASE_URL, see deploy/local/)
+the same runs on Kafka + PostgreSQL.
 The ceiling is the same number of events appended straight to the log adapter (no HTTP).
 """
 
@@ -131,10 +135,16 @@ def report(
 
 
 def run_mode(
-    mode: str, env: dict[str, str], settings: CommonSettings, n: int, paced_rate: int
+    mode: str,
+    env: dict[str, str],
+    settings: CommonSettings,
+    n: int,
+    paced_rate: int,
+    *,
+    module: str = "services.all_in_one",
 ) -> None:
     grids = [u.code for u in load_org_tree(settings.org_file).units(level=Level.GRID)]
-    with server(env) as base:
+    with server(env, module=module) as base:
         # Paced first, on a fresh system: the backlog of the saturation run would still be
         # projecting and would distort the latencies.
         paced_latencies = asyncio.run(paced(base, grids, rate=paced_rate, seconds=n / paced_rate))
@@ -148,6 +158,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=5000)
     parser.add_argument("--rate", type=int, default=500)
     parser.add_argument("--kafka", action="store_true")
+    parser.add_argument("--stages", help="also a process with only these stages (bench/stages.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -158,6 +169,19 @@ def main() -> None:
             log_url=f"sqlite+aiosqlite:///{tmp}/ceiling.db", database_url=env["FQ_DATABASE_URL"]
         )
         run_mode("embedded", env, settings, args.cases, args.rate)
+    if args.stages:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {
+                "FQ_LOG_URL": f"sqlite+aiosqlite:///{tmp}/log.db",
+                "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/app.db",
+                "FQ_BENCH_STAGES": args.stages,
+            }
+            settings = CommonSettings(
+                log_url=f"sqlite+aiosqlite:///{tmp}/ceiling.db",
+                database_url=env["FQ_DATABASE_URL"],
+            )
+            mode = f"embedded, {args.stages} only"
+            run_mode(mode, env, settings, args.cases, args.rate, module="bench.stages")
     if args.kafka:
         bootstrap = os.environ["FQ_TEST_KAFKA_BOOTSTRAP"]
         database = os.environ["FQ_TEST_DATABASE_URL"]

@@ -1,6 +1,7 @@
 """The embedded system with only some of its stages, for ``bench/capacity.py``'s split of
-the CPU a case costs: ``FQ_BENCH_STAGES`` names them, cumulatively (``intake`` with the
-read models, then ``triage``, ``escalation``, ``notify``).
+the CPU a case costs, and ``bench/intake.py --stages``: ``FQ_BENCH_STAGES`` names them
+(``intake`` with the case list, ``read_models``: the unit queues and the measures' facts,
+then ``triage``, ``escalation``, ``notify``).
 
     FQ_BENCH_STAGES=intake,triage .venv/bin/python -m bench.stages
 """
@@ -18,7 +19,8 @@ from shared.runtime.serve import serve
 from shared.runtime.service import ServiceModule
 
 STAGES: dict[str, tuple[ServiceModule, ...]] = {
-    "intake": (INTAKE, LIFECYCLE),
+    "intake": (INTAKE,),
+    "read_models": (LIFECYCLE,),
     "triage": (TRIAGE,),
     "escalation": (ESCALATION,),
     "notify": (NOTIFY,),

@@ -66,7 +66,7 @@ class EmbeddedLog(EventLog):
             url, durable=True, checkpoints_elsewhere=self.checkpointer is not None
         )
         self._reader = make_sqlite_reader(url) if is_sqlite(url) else None
-        self._changed = asyncio.Condition()
+        self._changed = asyncio.Event()
         self.batch_size = batch_size
         self.replay_batch_size = replay_batch_size
         self._poll_seconds = poll_seconds
@@ -109,23 +109,21 @@ class EmbeddedLog(EventLog):
         self.wake_subscribers()
 
     def wake_subscribers(self) -> None:
-        """Something was committed: subscribers waiting for it read again."""
+        """Something was committed: subscribers waiting for it read again (the event of this
+        commit is set, and the next commit gets a fresh one: no task, no lock per commit)."""
         self.commits += 1
-        asyncio.get_running_loop().create_task(self._wake_all())
-
-    async def _wake_all(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
     async def wait_for_change(self, *, seen: int) -> bool:
         """Return once a commit newer than ``seen`` happened (True) or after the poll
         interval (False: only a write by another process could have happened)."""
-        async with self._changed:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_seconds):
-                    await self._changed.wait_for(lambda: self.commits != seen)
-                    return True
-        return False
+        if self.commits != seen:
+            return True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._poll_seconds):
+                await self._changed.wait()
+        return self.commits != seen
 
     async def append(
         self,

@@ -163,9 +163,16 @@ class KafkaLog(EventLog):
                 log.warning("mark_published_failed", error=type(exc).__name__)
 
     async def _flush_published(self) -> None:
+        """Mark what the broker acknowledged; kept for the next flush when this one fails or
+        is cancelled (the close's last flush then marks it: not left to the relay, which
+        would publish it again)."""
         ids, self._published = self._published, []
         self._publish_noted.clear()
-        await self.store.mark_published(ids)
+        try:
+            await self.store.mark_published(ids)
+        except BaseException:
+            self._published[:0] = ids
+            raise
 
     async def _relay_forever(self) -> None:
         """Publish rows whose writer died between the database commit and the broker ack."""

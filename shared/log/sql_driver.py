@@ -44,8 +44,9 @@ class WriteTransaction(Protocol):
         """The rows a query gives, as tuples."""
         ...
 
-    async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> None:
-        """Run ``statement`` once per row of parameters."""
+    async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int | None:
+        """Run ``statement`` once per row of parameters; the row id of the last row inserted
+        where the driver tells it for free (SQLite, one row), else None."""
         ...
 
 
@@ -57,8 +58,9 @@ class _OnSqlAlchemy:
     async def rows(self, statement: str, parameters: Sequence[object] = ()) -> list[Any]:
         return list((await self._conn.exec_driver_sql(statement, tuple(parameters))).all())
 
-    async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> None:
+    async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int | None:
         await self._conn.exec_driver_sql(statement, list(rows))
+        return None
 
 
 @contextlib.contextmanager
@@ -84,9 +86,13 @@ class _OnInlineSqlite:
         with sqlalchemy_errors(statement):
             return await self._inline.run(fetch)
 
-    async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> None:
+    async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int | None:
         with sqlalchemy_errors(statement):
+            if len(rows) == 1:  # ``execute`` tells the row id, ``executemany`` does not
+                cursor = await self._inline.run(self._sqlite.execute, statement, rows[0])
+                return cursor.lastrowid
             await self._inline.run(self._sqlite.executemany, statement, rows)
+            return None
 
 
 @contextlib.asynccontextmanager

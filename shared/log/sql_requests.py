@@ -96,6 +96,21 @@ EVENT_COLUMNS = (
 KEY_COLUMNS = ("key", "case_id", "first_sequence", "last_sequence", "fingerprint")
 
 
+def event_row(
+    event: EventEnvelope, body: bytes, recorded_at: object, published: bool
+) -> tuple[object, ...]:
+    """The values of ``EVENT_COLUMNS`` (``recorded_at`` as the driver takes it)."""
+    return (
+        str(event.event_id),
+        event.case_id,
+        event.sequence,
+        event.event_type,
+        recorded_at,
+        body,
+        published,
+    )
+
+
 def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:
     """The values of ``KEY_COLUMNS``."""
     return (

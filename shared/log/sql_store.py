@@ -23,6 +23,7 @@ from shared.db.keys import key_in
 from shared.events.codec import encode_instant
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import (
+    NO_STREAM,
     AppendRequest,
     AppendResult,
     BatchOutcome,
@@ -42,6 +43,7 @@ from shared.log.sql_requests import (
     Submission,
     after_refusal,
     decide,
+    event_row,
     fail,
     key_row,
     replay_of,
@@ -208,7 +210,7 @@ class SqlEventStore(SqlStoreReads):
     async def _write_alone(self, request: Request) -> None:
         for attempt in range(3):
             try:
-                await self._write([request])
+                await self._write([request], every_head=True)
                 return
             except IntegrityError as exc:
                 # A concurrent writer committed first; the next try sees its rows and
@@ -219,15 +221,20 @@ class SqlEventStore(SqlStoreReads):
                 fail(request, exc)
                 return
 
-    async def _write(self, batch: list[Request]) -> None:
+    async def _write(self, batch: list[Request], *, every_head: bool = False) -> None:
+        """One transaction for ``batch``. The head of a stream only new-stream appends
+        (``NO_STREAM``) write to is not looked up: their first row would collide with the
+        stream's (unique case and sequence), and the retry one by one looks every head up."""
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
         async with self._transactions.begin() as tx:
             keys = [r.key for r in batch if r.key]
             known = await known_keys(tx, keys) if keys else {}
-            heads = await stream_heads(tx, {r.case_id for r in batch})
+            fenced = {r.case_id for r in batch if every_head or r.expected_version != NO_STREAM}
+            heads = await stream_heads(tx, fenced) if fenced else {}
             stamp = driver_datetime(tx.dialect, now)
             stamp_json = encode_instant(now)
+            published = repeat(self._published_on_insert)
             rows: list[tuple[object, ...]] = []
             written: list[EventEnvelope] = []
             written_bodies: list[bytes] = []
@@ -245,18 +252,20 @@ class SqlEventStore(SqlStoreReads):
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
                     bodies = stored_bodies(request, outcome.events, stamp_json)
-                    rows.extend(map(self._row, outcome.events, bodies, repeat(stamp)))
+                    rows.extend(map(event_row, outcome.events, bodies, repeat(stamp), published))
                     written.extend(outcome.events)
                     written_bodies.extend(bodies)
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
+            last_row = None
             if rows:
-                await tx.execute_many(insert_statement(event_log, EVENT_COLUMNS, tx.dialect), rows)
+                statement = insert_statement(event_log, EVENT_COLUMNS, tx.dialect)
+                last_row = await tx.execute_many(statement, rows)
             if key_rows:
                 keys_insert = insert_statement(append_keys, KEY_COLUMNS, tx.dialect)
                 await tx.execute_many(keys_insert, key_rows)
-            first = await self._first_position(tx, len(rows))
+            first = await self._first_position(tx, len(rows), last_row)
         for event_type, count in Counter(row[3] for row in rows).items():
             EVENTS_APPENDED.labels(event_type).inc(count)
         if self._on_commit is not None and rows:
@@ -272,22 +281,12 @@ class SqlEventStore(SqlStoreReads):
                 resolve(request, outcome)
         await self._transactions.committed(sum(map(len, written_bodies)))
 
-    async def _first_position(self, tx: WriteTransaction, count: int) -> int | None:
+    async def _first_position(
+        self, tx: WriteTransaction, count: int, last_row: int | None
+    ) -> int | None:
         """Where the rows just inserted begin: on SQLite (the transaction holds the write
         lock, new rows take the next row ids) the ``count`` highest positions; else None."""
         if not count or tx.dialect.name != "sqlite" or self._on_commit is None:
             return None
-        last = await last_position(tx)
+        last = last_row if last_row is not None else await last_position(tx)
         return last - count + 1 if last is not None else None
-
-    def _row(self, event: EventEnvelope, body: bytes, recorded_at: object) -> tuple[object, ...]:
-        """The values of ``EVENT_COLUMNS`` (``recorded_at`` as the driver takes it)."""
-        return (
-            str(event.event_id),
-            event.case_id,
-            event.sequence,
-            event.event_type,
-            recorded_at,
-            body,
-            self._published_on_insert,
-        )

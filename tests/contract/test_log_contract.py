@@ -157,3 +157,23 @@ async def test_a_refused_request_refuses_the_rest_of_its_case_in_the_batch(
 
     assert [type(o) for o in outcomes] == [VersionConflict, VersionConflict, AppendResult]
     assert [e.payload["note"] for e in await any_log.log.read_stream(case)] == ["a", "b"]
+
+
+async def test_a_new_stream_append_on_an_existing_stream_is_refused_alone_in_its_batch(
+    any_log: LogUnderTest,
+) -> None:
+    taken, fresh = new_case(), new_case()
+    await any_log.log.append(taken, [noted(taken, "first")])
+
+    outcomes = await any_log.log.append_batch(
+        [
+            AppendRequest(fresh, [noted(fresh, "new")], expected_version=NO_STREAM),
+            AppendRequest(taken, [noted(taken, "again")], expected_version=NO_STREAM),
+        ]
+    )
+
+    made, refused = outcomes
+    assert isinstance(made, AppendResult) and made.last_sequence == 1
+    assert isinstance(refused, VersionConflict) and refused.actual == 1
+    assert [e.payload["note"] for e in await any_log.log.read_stream(taken)] == ["first"]
+    assert [e.payload["note"] for e in await any_log.log.read_stream(fresh)] == ["new"]
