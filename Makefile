@@ -18,7 +18,7 @@ UV := $(VENV)/lock-tool/bin/uv
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command 'make lock'
 
-.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-notify bench-timers bench-replay bench-peers replay demo clean
+.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-capacity bench-notify bench-timers bench-replay bench-peers replay demo clean
 
 # Installs exactly the hashed pins of the lock (re-run when it changes), then the project
 # itself without resolving anything, and removes what the lock no longer names.
@@ -73,6 +73,9 @@ migrate: $(STAMP) ## Bring FQ_DATABASE_URL to the head migration (what a Kuberne
 
 bench: $(STAMP) ## Intake throughput and latency (embedded; add ARGS=--kafka with the stack up)
 	$(PY) bench/intake.py $(ARGS)
+
+bench-capacity: $(STAMP) ## The highest report rate with report-to-order p99 <= 500 ms, CPU per case and per stage (embedded)
+	$(PY) bench/capacity.py $(ARGS)
 
 bench-notify: $(STAMP) ## Dispatch orders: deliveries/s and report-to-receiver latency (embedded)
 	$(PY) bench/notify.py $(ARGS)

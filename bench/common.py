@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -47,37 +48,52 @@ def cpu_seconds(pid: int) -> float:
 
 @contextlib.contextmanager
 def served(env: dict[str, str], *, module: str = "services.all_in_one") -> Iterator[Served]:
-    """Start the application in a subprocess; yield its URL and pid once it answers."""
+    """Start the application in a subprocess; yield its URL and pid once it answers. Its log
+    goes to a file (a pipe nobody reads would stall the server once full), named on failure."""
     port = free_port()
     full_env = {**os.environ, **env, "PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", module],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 60 s")
-            time.sleep(0.2)
-        yield Served(base, process.pid)
-    finally:
-        process.terminate()
+    handle, name = tempfile.mkstemp(prefix="bench-server-", suffix=".log")
+    os.close(handle)
+    log_file = Path(name)
+    with log_file.open("wb") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            base = _started(process, f"http://127.0.0.1:{port}", log_file)
+            yield Served(base, process.pid)
+        except BaseException:
+            print(f"the server's log: {log_file}", file=sys.stderr)
+            raise
+        else:
+            log_file.unlink()
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _started(process: subprocess.Popen[bytes], base: str, log_file: Path) -> str:
+    """``base`` once the server answers its health check (within 60 s)."""
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            tail = log_file.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"server exited: {tail}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return base
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start within 60 s")
+        time.sleep(0.2)
 
 
 @contextlib.contextmanager
