@@ -104,6 +104,13 @@ class CommonSettings(ServiceSettings):
         "before reading, so one batch takes what several commits brought "
         "(as Kafka's fetch.max.wait.ms)",
     )
+    embedded_watch_ms: float = Field(
+        default=0.0,
+        ge=0,
+        description="Embedded log: how often to look for commits another process made on "
+        "the same log file (0: only the once-a-second poll); set it where another process "
+        "writes the log, as an intake process of its own does",
+    )
     database_url: str = "sqlite+aiosqlite:///data/app.db"
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic: str = "case-events"

@@ -1,8 +1,9 @@
 """The embedded log: a durable SQLite event store in one process (``make run``).
 
 There is one partition (0); a record's offset is its global position in the store.
-Subscribers wait on a condition the writer notifies after every commit, so nothing polls
-in the ordinary case (a slow poll covers writes by another process).
+Subscribers wait on an event the writer sets after every commit, so nothing polls in the
+ordinary case; a slow poll covers writes by another process, or a quick look for them
+(``OtherWriters``) when ``watch_seconds`` is set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from shared.db.engine import is_sqlite, make_engine, make_sqlite_reader, sqlite_
 from shared.events.codec import PoisonEvent, decode
 from shared.events.envelope import EventEnvelope
 from shared.log.checkpoint import WalCheckpointer
+from shared.log.other_writers import OtherWriters
 from shared.log.port import (
     ANY_VERSION,
     AppendRequest,
@@ -57,6 +59,7 @@ class EmbeddedLog(EventLog):
         recent_records: int = 5_000,
         linger_seconds: float = 0.0,
         checkpoint_seconds: float = 1.0,
+        watch_seconds: float = 0.0,
     ) -> None:
         database = sqlite_file(url)
         self.checkpointer = (
@@ -77,13 +80,28 @@ class EmbeddedLog(EventLog):
         self.store = SqlEventStore(
             self._engine, on_commit=self._committed, read_engine=self._reader
         )
+        self.other_writers = (
+            OtherWriters(
+                database,
+                every=watch_seconds,
+                known=lambda: self.recent.last,
+                wake=self.wake_subscribers,
+            )
+            if database is not None and watch_seconds > 0
+            else None
+        )
+        """Watches for commits by other processes on the file (``watch_seconds`` > 0)."""
 
     async def start(self) -> None:
         await self.store.start()
         if self.checkpointer is not None:
             self.checkpointer.start()
+        if self.other_writers is not None:
+            self.other_writers.start()
 
     async def close(self) -> None:
+        if self.other_writers is not None:
+            await self.other_writers.stop()
         await self.store.close()
         await self._engine.dispose()
         if self.checkpointer is not None:

@@ -27,7 +27,11 @@ from shared.runtime.context import AppContext
 
 def build_log(settings: CommonSettings) -> EventLog:
     if settings.log_backend == "embedded":
-        return EmbeddedLog(settings.log_url, linger_seconds=settings.embedded_linger_ms / 1000)
+        return EmbeddedLog(
+            settings.log_url,
+            linger_seconds=settings.embedded_linger_ms / 1000,
+            watch_seconds=settings.embedded_watch_ms / 1000,
+        )
     return KafkaLog(
         KafkaConfig(
             bootstrap=settings.kafka_bootstrap,

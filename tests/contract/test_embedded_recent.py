@@ -29,7 +29,7 @@ async def first_batches(log: EmbeddedLog, count: int) -> list[Delivery]:
 
 @contextlib.asynccontextmanager
 async def two_processes(
-    tmp_path: Path, **options: int
+    tmp_path: Path, **options: float
 ) -> AsyncIterator[tuple[EmbeddedLog, EmbeddedLog]]:
     """This process's log and another one over the same store."""
     url = f"sqlite+aiosqlite:///{tmp_path}/log.db"
