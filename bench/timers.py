@@ -37,11 +37,11 @@ from bench.common import percentile
 from services.escalation.calendar import BusinessCalendar
 from services.escalation.commands import AssignCase
 from services.escalation.config import LadderSettings
-from services.escalation.events import SupervisionRaised, TimerRequest
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
 from services.escalation.timers import TimerIndex
-from services.intake.events import CaseReported
+from shared.cases.catalogue.escalation import SupervisionRaised, TimerRequest
+from shared.cases.catalogue.intake import CaseReported
 from shared.config import CommonSettings
 from shared.consumers.rebuild import rebuild
 from shared.db.schema import escalation_timers

@@ -23,12 +23,12 @@ from services.escalation.commands import (
 from services.escalation.rules import Refused, case_of_order
 from services.escalation.service import Ladder, run_command
 from services.escalation.state import LadderState
-from services.intake.access import held_stream
-from services.intake.presenter import names_in, present_event
-from services.intake.schemas import EventOut
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, version_conflict
+from shared.cases.access import held_stream
+from shared.cases.presenter import names_in, present_event
+from shared.cases.schemas import EventOut
 from shared.log.port import VersionConflict
 from shared.runtime.clock import (
     EARLIEST_SIMULATED,

@@ -30,16 +30,6 @@ from services.escalation.commands import (
     ResumeClock,
 )
 from services.escalation.config import LadderSettings
-from services.escalation.events import (
-    AcknowledgementLapsed,
-    CaseEscalated,
-    ClockPaused,
-    ClockResumed,
-    DeadlineReached,
-    MediationAttemptRecorded,
-    OrderAcknowledged,
-    TimerRequest,
-)
 from services.escalation.practice.bounce_back import (
     arbitration_lapsed,
     bounce_back,
@@ -66,6 +56,16 @@ from services.escalation.rules import (
     timer_kind,
 )
 from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation import (
+    AcknowledgementLapsed,
+    CaseEscalated,
+    ClockPaused,
+    ClockResumed,
+    DeadlineReached,
+    MediationAttemptRecorded,
+    OrderAcknowledged,
+    TimerRequest,
+)
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 from shared.vocabulary import Tier

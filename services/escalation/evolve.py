@@ -7,10 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import services.escalation.events
-import services.escalation.practice_events
-import services.intake.events
-import services.triage.events
+import shared.cases.catalogue
 from services.escalation.practice.evolve import PRACTICE_EVOLVERS, planned
 from services.escalation.rules import timer_kind
 from services.escalation.state import LadderState
@@ -21,12 +18,7 @@ from shared.vocabulary import Tier
 
 # The fold decodes other services' events too: register their schemas in this process,
 # which may run alone (an unknown type would be skipped and the state would be wrong).
-SCHEMAS = (
-    services.escalation.events,
-    services.escalation.practice_events,
-    services.intake.events,
-    services.triage.events,
-)
+SCHEMAS = shared.cases.catalogue
 CLOCK_KINDS = {"deadline", "supervision"}
 PROGRESS_KINDS = {"warning", "chase"}
 """Timers a pause stops as well: re-planned when the clock resumes."""

@@ -22,10 +22,10 @@ from services.escalation.commands import (
     RequestExtension,
 )
 from services.escalation.service import path_of
-from services.intake.access import named_unit
-from services.intake.schemas import EventOut
 from shared.api.auth import Principal
 from shared.api.deps import require_role
+from shared.cases.access import named_unit
+from shared.cases.schemas import EventOut
 
 router = APIRouter(tags=["escalation"])
 Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from services.escalation.commands import FireTimer, RecordFollowUp, ResolveCase
-from services.escalation.events import (
+from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
+from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation import (
     CaseClosed,
     CaseReopened,
     CaseResolved,
@@ -11,8 +13,6 @@ from services.escalation.events import (
     FollowUpRecorded,
     TimerRequest,
 )
-from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
-from services.escalation.state import LadderState
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 from shared.vocabulary import Tier

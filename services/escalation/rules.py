@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from services.escalation.calendar import BusinessCalendar
 from services.escalation.commands import UnitPath
 from services.escalation.config import LadderSettings
-from services.escalation.events import CaseAssigned, SupervisionRaised, TimerRequest
 from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation import CaseAssigned, SupervisionRaised, TimerRequest
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 

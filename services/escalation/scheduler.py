@@ -33,11 +33,11 @@ from services.escalation.service import CaseNotFound, CommandFactory, Ladder, ru
 from services.escalation.state import LadderState
 from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
-from shared.db.times import as_utc
 from shared.log.port import AppendResult, VersionConflict
 from shared.log.sql_requests import chunks
 from shared.runtime.collection import collection_paused
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
+from shared.times import as_utc
 
 log = structlog.get_logger(__name__)
 

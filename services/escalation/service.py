@@ -11,7 +11,7 @@ from services.escalation.config import LadderSettings
 from services.escalation.decide import decide
 from services.escalation.evolve import fold
 from services.escalation.state import LadderState
-from services.intake.access import reported_unit
+from shared.cases.access import reported_unit
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import EventLog, VersionConflict
 from shared.org.levels import Level

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
-from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
 from shared.log.sql_requests import chunks
+from shared.times import parse_utc
 
 
 def earliest_due(deliveries: Sequence[Delivery]) -> datetime | None:

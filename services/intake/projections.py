@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping
 from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.intake.case_view import CaseRow, evolve
 from services.intake.read_model import row_from_db
+from shared.cases.fold import CaseRow, evolve
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in

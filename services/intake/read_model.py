@@ -11,8 +11,8 @@ import orjson
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.intake.access import region_clause
-from services.intake.case_view import CaseRow
+from shared.cases.access import region_clause
+from shared.cases.fold import CaseRow
 from shared.db.schema import cases
 
 

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from services.intake.access import named_unit
 from services.lifecycle.measures import GroupBy, Scope, measure
 from services.lifecycle.queue import unit_queue_items
 from services.lifecycle.stats_schema import (
@@ -20,6 +19,7 @@ from services.lifecycle.stats_schema import (
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
+from shared.cases.access import named_unit
 from shared.org.levels import Level
 from shared.org.models import Unit
 from shared.org.tree import OrgTree

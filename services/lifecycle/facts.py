@@ -14,8 +14,8 @@ from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import assignment_facts, case_facts
-from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
+from shared.times import as_utc
 
 
 def _from_db(mapping: Any) -> Row:

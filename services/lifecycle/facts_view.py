@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.db.schema import PRACTICE_COUNTERS
-from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
+from shared.times import parse_utc
+from shared.vocabulary import ASSIGNMENT_COUNTERS
 
 Row = dict[str, Any]
 COUNTERS = (
@@ -114,7 +114,7 @@ def _assigned(facts: Facts, p: Row) -> Facts:
         "ack_seconds": None,
         "ack_lapsed": False,
         "overdue": False,
-        **dict.fromkeys(PRACTICE_COUNTERS, 0),
+        **dict.fromkeys(ASSIGNMENT_COUNTERS, 0),
         "bounce_lost_seconds": 0.0,
     }
     moved = _case(

@@ -16,11 +16,12 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.intake.access import region_clause
-from services.lifecycle.percentiles import nearest_rank
 from services.lifecycle.stats_schema import Durations, Measures, PracticeMeasures
-from shared.db.schema import PRACTICE_COUNTERS, assignment_facts, case_facts
+from shared.cases.access import region_clause
+from shared.db.schema import assignment_facts, case_facts
 from shared.org.levels import Level
+from shared.percentiles import nearest_rank
+from shared.vocabulary import ASSIGNMENT_COUNTERS
 
 GroupBy = Literal["level", "tier", "category", "unit"]
 LEVELS = [level.value for level in Level]
@@ -150,7 +151,7 @@ async def measure(
 async def _practice(
     conn: AsyncConnection, key: Any, joined: Any, where: list[Any]
 ) -> dict[Any, PracticeMeasures]:
-    columns = [func.coalesce(func.sum(a[name]), 0).label(name) for name in PRACTICE_COUNTERS]
+    columns = [func.coalesce(func.sum(a[name]), 0).label(name) for name in ASSIGNMENT_COUNTERS]
     lost = func.coalesce(func.sum(a.bounce_lost_seconds), 0).label("lost")
     rows = await conn.execute(
         select(key.label("key"), *columns, lost)
@@ -160,7 +161,7 @@ async def _practice(
     )
     return {
         row.key: PracticeMeasures(
-            **{name: int(getattr(row, name)) for name in PRACTICE_COUNTERS},
+            **{name: int(getattr(row, name)) for name in ASSIGNMENT_COUNTERS},
             bounce_back_lost_seconds=float(row.lost),
         )
         for row in rows
@@ -207,4 +208,6 @@ def _measures(
     )
 
 
-NO_PRACTICE = PracticeMeasures(**dict.fromkeys(PRACTICE_COUNTERS, 0), bounce_back_lost_seconds=0.0)
+NO_PRACTICE = PracticeMeasures(
+    **dict.fromkeys(ASSIGNMENT_COUNTERS, 0), bounce_back_lost_seconds=0.0
+)

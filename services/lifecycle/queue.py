@@ -20,8 +20,8 @@ from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import unit_queue
-from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
+from shared.times import as_utc
 
 TIMES = ("ack_due_at", "deadline_at", "follow_up_due_at", "updated_at")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
+from shared.times import parse_utc
 
 QueueRow = dict[str, Any]
 WORKING = ("assigned", "in_mediation", "resolved")

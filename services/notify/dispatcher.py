@@ -30,26 +30,26 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from services.intake.case_view import fold
 from services.notify.channels.base import DeliveryError, Receipt
 from services.notify.channels.registry import ChannelRegistry, UnknownChannel
 from services.notify.config import NotifySettings
-from services.notify.events import (
+from services.notify.handlers import record
+from services.notify.history import delivery_history
+from services.notify.message import compose
+from shared.cases.catalogue.notify import (
     DeliveryAttemptFailed,
     DeliveryFailed,
     DispatchOrderDelivered,
 )
-from services.notify.handlers import record
-from services.notify.history import delivery_history
-from services.notify.message import compose
+from shared.cases.fold import fold
 from shared.db.keys import key_in
 from shared.db.schema import deliveries
-from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.events.payload import EventPayload
 from shared.log.port import EventLog
 from shared.org.tree import OrgTree
 from shared.runtime.metrics import DELIVERIES, DELIVERIES_IN_FLIGHT, DELIVERY_SECONDS
+from shared.times import as_utc
 
 log = structlog.get_logger(__name__)
 

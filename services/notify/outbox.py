@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.db.schema import deliveries
-from shared.db.times import as_utc, parse_utc
 from shared.events.envelope import EventEnvelope
+from shared.times import as_utc, parse_utc
 
 ISSUED = frozenset({"DispatchOrderIssued", "HotlineFeedbackIssued"})
 OUTCOMES = frozenset(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from services.notify.events import DispatchOrderIssued
 from services.notify.plan import Situation, notice
+from shared.cases.catalogue.notify import DispatchOrderIssued
 
 Notices = list[DispatchOrderIssued | None]
 

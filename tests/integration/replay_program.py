@@ -17,9 +17,9 @@ from services.intake.main import CASES_PROGRESS
 from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
 from shared.consumers.progress import Progress
 from shared.db.schema import case_facts, cases, escalation_timers, unit_queue
-from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
 from shared.runtime.clock import SimulatedClock
+from shared.times import as_utc
 from shared.vocabulary import Tier
 from tests.integration.test_intake_api import MY_GRID, OTHER_GRID, report
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from services.all_in_one import SERVICES
-from services.notify.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from services.sandbox.receiver import Receiver
+from shared.api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from shared.config import CommonSettings
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.sql_schema import dead_letters

@@ -15,7 +15,7 @@ from services.escalation.config import LadderSettings
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
 from services.escalation.timers import TimerIndex
-from services.intake.events import CaseReported
+from shared.cases.catalogue.intake import CaseReported
 from shared.db.schema import escalation_timers
 from shared.events.envelope import new_event
 from shared.org.levels import Level

@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from services.escalation.audit.classify import TimerRecord, audit_stream
 from services.escalation.audit.report import TimerAudit, build_audit
-from services.intake.access import holding_unit, reported_unit, sees_case
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, require_role
 from shared.api.problems import Problem
+from shared.cases.access import holding_unit, reported_unit, sees_case
 from shared.db.schema import escalation_timers
-from shared.db.times import as_utc
 from shared.log.sql_requests import chunks
+from shared.times import as_utc
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require_role("auditor"))]

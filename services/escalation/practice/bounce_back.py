@@ -15,15 +15,15 @@ from services.escalation.commands import (
     FireTimer,
     ReassignBounceBack,
 )
-from services.escalation.events import TimerRequest
-from services.escalation.practice_events import (
+from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
+from services.escalation.state import LadderState, PendingBounceBack
+from shared.cases.catalogue.escalation import TimerRequest
+from shared.cases.catalogue.escalation_requests import (
     BounceBackArbitrationLapsed,
     BounceBackConfirmed,
     BounceBackReassigned,
     OrderBouncedBack,
 )
-from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
-from services.escalation.state import LadderState, PendingBounceBack
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 from shared.vocabulary import Tier

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.escalation.commands import FireTimer
-from services.escalation.practice_events import ChaseNoticeIssued
 from services.escalation.rules import Context
 from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation_requests import ChaseNoticeIssued
 from shared.events.payload import EventPayload
 
 

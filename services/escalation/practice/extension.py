@@ -8,14 +8,8 @@ while another is pending, not later than the current deadline, or further than
 from __future__ import annotations
 
 from services.escalation.commands import DecideExtension, RequestExtension
-from services.escalation.events import TimerRequest
 from services.escalation.practice.path import unit_above
 from services.escalation.practice.planning import serial
-from services.escalation.practice_events import (
-    ExtensionApproved,
-    ExtensionRefused,
-    ExtensionRequested,
-)
 from services.escalation.rules import (
     Context,
     Refused,
@@ -24,6 +18,12 @@ from services.escalation.rules import (
     warning_timers,
 )
 from services.escalation.state import LadderState, PendingExtension
+from shared.cases.catalogue.escalation import TimerRequest
+from shared.cases.catalogue.escalation_requests import (
+    ExtensionApproved,
+    ExtensionRefused,
+    ExtensionRequested,
+)
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 

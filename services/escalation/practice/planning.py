@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.escalation.events import TimerRequest
 from services.escalation.rules import Context, timer_id, warning_timers
 from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation import TimerRequest
 from shared.org.levels import Level
 
 REPLANNED = 100_000

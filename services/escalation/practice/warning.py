@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from services.escalation.commands import FireTimer
 from services.escalation.practice.path import unit_above
-from services.escalation.practice_events import PreBreachWarningIssued
 from services.escalation.rules import Context
 from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation_requests import PreBreachWarningIssued
 from shared.events.payload import EventPayload
 
 

@@ -9,9 +9,9 @@ from services.escalation.calendar import BusinessCalendar
 from services.escalation.commands import Command, FireTimer
 from services.escalation.config import LadderSettings
 from services.escalation.decide import decide
-from services.escalation.events import TimerRequest
 from services.escalation.evolve import evolve
 from services.escalation.state import LadderState
+from shared.cases.catalogue.escalation import TimerRequest
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from services.escalation.commands import AcknowledgeOrder, AssignCase, RecordFollowUp, ResolveCase
 from services.lifecycle import facts_view, queue_view
-from services.lifecycle.percentiles import nearest_rank
 from services.lifecycle.queue import classify
 from shared.events.envelope import EventEnvelope
 from shared.events.payload import EventPayload
+from shared.percentiles import nearest_rank
 from shared.vocabulary import Tier
 from tests.unit.escalation.ladder_harness import PATH, Ladder
 from tests.unit.escalation.test_resolution import T0

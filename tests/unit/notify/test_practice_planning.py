@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.escalation.practice_events import (
+from services.notify.feedback import plan_feedback
+from services.notify.planners import plan_orders
+from shared.cases.catalogue.escalation_requests import (
     BounceBackArbitrationLapsed,
     BounceBackReassigned,
     ChaseNoticeIssued,
@@ -13,8 +15,6 @@ from services.escalation.practice_events import (
     OrderBouncedBack,
     PreBreachWarningIssued,
 )
-from services.notify.feedback import plan_feedback
-from services.notify.planners import plan_orders
 from shared.events.envelope import EventEnvelope
 from shared.events.payload import EventPayload
 from shared.org.levels import Level

@@ -11,9 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from services.intake.case_view_practice import PRACTICE_EVOLVERS, on_assigned
-from shared.db.times import parse_utc
+from shared.cases.fold_requests import PRACTICE_EVOLVERS, on_assigned
 from shared.events.envelope import EventEnvelope
+from shared.times import parse_utc
 
 CaseRow = dict[str, Any]
 

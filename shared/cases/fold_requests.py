@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.db.times import parse_utc
 from shared.events.envelope import EventEnvelope
+from shared.times import parse_utc
 
 CaseRow = dict[str, Any]
 

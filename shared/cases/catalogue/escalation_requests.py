@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.escalation.events import TimerRequest
+from shared.cases.catalogue.escalation import TimerRequest
 from shared.events.payload import EventPayload
 from shared.events.registry import register_event
 from shared.org.levels import Level

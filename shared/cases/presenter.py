@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from services.intake.case_view import CaseRow
-from services.intake.schemas import CaseOut, EventOut, PartyOut
 from shared.api.masking import mask_id_number, mask_name, mask_phone, mask_strings
+from shared.cases.fold import CaseRow
+from shared.cases.schemas import CaseOut, EventOut, PartyOut
 from shared.events.envelope import EventEnvelope
 
 

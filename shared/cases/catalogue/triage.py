@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from services.triage.models import FiredRule, Trigger
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
 from shared.events.payload import EventPayload
 from shared.events.registry import register_event
 from shared.vocabulary import Category, Tier
+
+Effect = Literal["red", "at_least_yellow", "one_up"]
+
+
+class Trigger(BaseModel):
+    """What made a rule fire: a field of the request, or words of its text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Literal["field", "text"]
+    field: str | None = None
+    text: str | None = None
+    value: str | None = None
+
+
+class FiredRule(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    effect: Effect
+    triggers: tuple[Trigger, ...]
 
 
 @register_event
