@@ -53,42 +53,6 @@ def path_of(code: str, tree: OrgTree) -> dict[Level, str]:
     return {level: unit.code for level, unit in tree.path(code).items()}
 
 
-async def apply_on(
-    ladder: Ladder,
-    *,
-    stream: list[EventEnvelope],
-    make: CommandFactory,
-    idempotency_key: str | None = None,
-) -> list[EventEnvelope]:
-    """Decide on a stream already read (one attempt); VersionConflict if it moved on."""
-    case_id = stream[0].case_id
-    _, path = unit_path(stream, ladder.tree)
-    state = fold(case_id, stream)
-    command = make(state, path)
-    if command is None:
-        return []
-    payloads = decide(
-        command, state, now=ladder.clock.now(), settings=ladder.settings, calendar=ladder.calendar
-    )
-    if not payloads:
-        return []
-    events = [
-        new_event(
-            p,
-            case_id=case_id,
-            producer=PRODUCER,
-            causation=stream[-1],
-            idempotency_key=idempotency_key,
-            index=i,
-        )
-        for i, p in enumerate(payloads)
-    ]
-    result = await ladder.log.append(
-        case_id, events, expected_version=stream[-1].sequence, idempotency_key=idempotency_key
-    )
-    return list(result.events)
-
-
 async def run_command(
     ladder: Ladder,
     *,

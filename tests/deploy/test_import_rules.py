@@ -1,4 +1,4 @@
-"""The house rules of imports: sibling services, and pure rooms that touch no I/O.
+"""The house rules: sibling services, pure rooms that touch no I/O, small files.
 
 * A service package never imports another service package: what several services need
   about a case lives in ``shared/cases/`` (the event catalogue, the case fold, visibility,
@@ -6,7 +6,7 @@
   roots: the modules directly under ``services/`` and each package's ``__main__.py``.
 * A pure module (the ladder's rules, triage's reading of a report, the read-model folds,
   the event catalogue) imports no I/O library, directly or through another module.
-* No import cycle, even one hidden in a function body.
+* No import cycle, even one hidden in a function body; no Python file over 300 lines.
 """
 
 from __future__ import annotations
@@ -165,3 +165,17 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+MAX_LINES = 300
+
+
+def test_every_python_file_stays_under_the_line_ceiling() -> None:
+    """Small rooms: no module, bench or test passes 300 lines."""
+    too_long = sorted(
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for top in ("services", "shared", "bench", "tests", "deploy")
+        for path in (ROOT / top).rglob("*.py")
+        if (lines := len(path.read_text("utf-8").splitlines())) > MAX_LINES
+    )
+    assert not too_long, "\n".join(too_long)

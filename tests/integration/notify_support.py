@@ -99,3 +99,19 @@ async def until(check: Callable[[], Awaitable[bool]], api: httpx.AsyncClient) ->
             if await check():
                 return
             await mark.wait()
+
+
+def delivered(history: list[dict[str, Any]], count: int) -> bool:
+    return len(of_type(history, "DispatchOrderDelivered")) >= count
+
+
+def all_delivered(history: list[dict[str, Any]], purpose: str) -> bool:
+    """A notice of ``purpose`` was issued, and every delivery planned so far was delivered."""
+    notices = [e["payload"] for e in of_type(history, "DispatchOrderIssued")]
+    if not any(n["purpose"] == purpose for n in notices):
+        return False
+    return delivered(history, sum(len(n["deliveries"]) for n in notices))
+
+
+def warned_and_delivered(history: list[dict[str, Any]]) -> bool:
+    return all_delivered(history, "pre_breach_warning")
