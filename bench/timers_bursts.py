@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.escalation.calendar import BusinessCalendar
-from services.escalation.commands import AssignCase
 from services.escalation.config import LadderSettings
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.ladder.commands import AssignCase
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
 from services.escalation.timers import TimerIndex

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.escalation.commands import (
+from services.escalation.ladder.commands import (
     AcknowledgeOrder,
     Command,
     PauseClock,
@@ -20,9 +20,9 @@ from services.escalation.commands import (
     ResumeClock,
     UnitPath,
 )
-from services.escalation.rules import Refused, case_of_order
+from services.escalation.ladder.context import Refused, case_of_order
+from services.escalation.ladder.state import LadderState
 from services.escalation.service import Ladder, run_command
-from services.escalation.state import LadderState
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, version_conflict

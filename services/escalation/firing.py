@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.escalation.commands import FireTimer
-from services.escalation.decide import decide
-from services.escalation.evolve import evolve, fold
-from services.escalation.rules import Refused
+from services.escalation.ladder.commands import FireTimer
+from services.escalation.ladder.context import Refused
+from services.escalation.ladder.decide import decide
+from services.escalation.ladder.evolve import evolve, fold
 from services.escalation.service import PRODUCER, CaseNotFound, Ladder, unit_path
 from shared.events.codec import encode_unrecorded
 from shared.events.envelope import EventEnvelope, new_event

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import structlog
 
-from services.escalation import api, practice_api
+from services.escalation import api, requests_api
 from services.escalation.audit import api as audit_api
-from services.escalation.calendar import BusinessCalendar
 from services.escalation.config import LadderSettings
 from services.escalation.handlers import EscalationReactor
+from services.escalation.ladder.calendar import BusinessCalendar
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder
 from services.escalation.timers import TimerIndex, earliest_due
@@ -78,7 +78,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 SERVICE = ServiceModule(
     name="escalation",
-    routers=[api.router, practice_api.router, audit_api.router],
+    routers=[api.router, requests_api.router, audit_api.router],
     workers=workers,
     settings=[LadderSettings],
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.escalation.calendar import BusinessCalendar
-from services.escalation.commands import Command, UnitPath
 from services.escalation.config import LadderSettings
-from services.escalation.decide import decide
-from services.escalation.evolve import fold
-from services.escalation.state import LadderState
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.ladder.commands import Command, UnitPath
+from services.escalation.ladder.decide import decide
+from services.escalation.ladder.evolve import fold
+from services.escalation.ladder.state import LadderState
 from shared.cases.access import reported_unit
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import EventLog, VersionConflict

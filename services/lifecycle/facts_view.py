@@ -69,7 +69,8 @@ def _count(facts: Facts, name: str, by: int = 1) -> Facts:
 
 
 def _tally(facts: Facts, *names: str, lost: float = 0.0) -> Facts:
-    """Count practice events (RULES.md §3b) on the current dispatch order."""
+    """Count the requests and notices around the ladder (RULES.md §3b) on the current
+    dispatch order."""
     number = max(facts.assignments, default=None)
     if number is None:
         return facts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.notify.plan import LADDER_PLANNERS, Situation
-from services.notify.practice_plan import PRACTICE_PLANNERS
+from services.notify.plan_requests import PRACTICE_PLANNERS
 from shared.cases.catalogue.notify import DispatchOrderIssued
 from shared.events.payload import EventPayload
 

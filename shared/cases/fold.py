@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from shared.cases.fold_requests import PRACTICE_EVOLVERS, on_assigned
+from shared.cases.fold_requests import REQUEST_EVOLVERS, on_assigned
 from shared.events.envelope import EventEnvelope
 from shared.times import parse_utc
 
@@ -237,7 +237,7 @@ def evolve(row: CaseRow | None, event: EventEnvelope, *, owned: bool = False) ->
     lets such an event stamp it in place instead of copying it."""
     evolver = EVOLVERS.get(event.event_type)
     new = evolver(row, event) if evolver else row
-    practice = PRACTICE_EVOLVERS.get(event.event_type)
+    practice = REQUEST_EVOLVERS.get(event.event_type)
     if practice is not None and new is not None:
         new = practice(new, event)
     if new is None:

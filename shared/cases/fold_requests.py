@@ -1,5 +1,6 @@
-"""The case view's part of the 12345 practice rules (RULES.md §3b): pending extension (延期)
-and bounce-back (退单), warnings (预警) and chase notices (催办), and the pinned versions."""
+"""The case view's part of the requests and notices around the ladder (RULES.md §3b):
+pending extension (延期) and bounce-back (退单), warnings (预警) and chase notices (催办),
+and the pinned versions."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def on_assigned(row: CaseRow, event: EventEnvelope) -> CaseRow:
     )
 
 
-PRACTICE_EVOLVERS: dict[str, Callable[[CaseRow, EventEnvelope], CaseRow]] = {
+REQUEST_EVOLVERS: dict[str, Callable[[CaseRow, EventEnvelope], CaseRow]] = {
     "ExtensionRequested": _extension_requested,
     "ExtensionApproved": _extension_approved,
     "ExtensionRefused": _extension_refused,

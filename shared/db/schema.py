@@ -154,8 +154,6 @@ case_facts = Table(
 )
 Index("ix_case_facts_reported", case_facts.c.reported_at)
 
-"""Per dispatch order: what the 12345 practice rules (RULES.md §3b) recorded for it."""
-
 assignment_facts = Table(
     "assignment_facts",
     metadata,

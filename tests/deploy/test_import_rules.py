@@ -27,14 +27,7 @@ SERVICE_PACKAGES = sorted(
 )
 
 PURE = (
-    "services/escalation/calendar.py",
-    "services/escalation/commands.py",
-    "services/escalation/decide.py",
-    "services/escalation/evolve.py",
-    "services/escalation/practice/*.py",
-    "services/escalation/resolution.py",
-    "services/escalation/rules.py",
-    "services/escalation/state.py",
+    "services/escalation/ladder/**/*.py",
     "services/triage/domain.py",
     "services/triage/facts.py",
     "services/triage/matcher.py",
@@ -44,8 +37,8 @@ PURE = (
     "services/lifecycle/*_view.py",
     "services/notify/feedback.py",
     "services/notify/plan.py",
+    "services/notify/plan_requests.py",
     "services/notify/planners.py",
-    "services/notify/practice_plan.py",
     "shared/cases/catalogue/*.py",
     "shared/cases/fold*.py",
 )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.escalation.config import LadderSettings
-from services.escalation.evolve import fold
+from services.escalation.ladder.evolve import fold
 from services.intake.main import CASES_PROGRESS
 from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
 from shared.consumers.progress import Progress

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from services.escalation.calendar import BusinessCalendar
-from services.escalation.commands import AcknowledgeOrder, AssignCase
 from services.escalation.config import LadderSettings
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.ladder.commands import AcknowledgeOrder, AssignCase
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
 from services.escalation.timers import TimerIndex

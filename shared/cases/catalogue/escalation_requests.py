@@ -1,4 +1,4 @@
-"""Events of the 12345 practice rules on top of the ladder (RULES.md §3b).
+"""Events of the requests and notices around the ladder (RULES.md §3b).
 
 Pre-breach warnings (预警), extensions (延期), bounce-backs (退单 by a unit) with the county
 centre's arbitration, and chase notices (催办). Each timed rule travels as a timer on the

@@ -6,7 +6,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from services.escalation.commands import AcknowledgeOrder, AssignCase, RecordFollowUp, ResolveCase
+from services.escalation.ladder.commands import (
+    AcknowledgeOrder,
+    AssignCase,
+    RecordFollowUp,
+    ResolveCase,
+)
 from services.lifecycle import facts_view, queue_view
 from services.lifecycle.queue import classify
 from shared.events.envelope import EventEnvelope

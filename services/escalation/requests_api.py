@@ -1,4 +1,4 @@
-"""The 12345 practice rules over REST (RULES.md §3b): extensions (延期) and bounce-backs (退单).
+"""Requests around the ladder over REST (RULES.md §3b): extensions (延期) and bounce-backs (退单).
 
 Pre-breach warnings (预警) and chase notices (催办) need no call: they come from timers.
 Roles: the holding unit's ``handler`` asks; a ``supervisor`` (the level above, or the county
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from services.escalation.api import Handler, LadderDep, run_for
-from services.escalation.commands import (
+from services.escalation.ladder.commands import (
     BounceBack,
     ConfirmBounceBack,
     DecideExtension,

@@ -1,4 +1,5 @@
-"""``evolve`` for the practice events (RULES.md §3b): the ladder state after each one."""
+"""``evolve`` for the requests and notices around the ladder (预警, 延期, 退单, 催办;
+RULES.md §3b): the ladder state after each one."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from services.escalation.rules import timer_kind
-from services.escalation.state import LadderState, PendingBounceBack, PendingExtension
+from services.escalation.ladder.context import timer_kind
+from services.escalation.ladder.state import LadderState, PendingBounceBack, PendingExtension
 
 
 def _spent(state: LadderState, timer: str) -> frozenset[str]:
@@ -70,7 +71,7 @@ def _arbitration_lapsed(state: LadderState, e: Any) -> LadderState:
     return replace(state, live_timers=_spent(state, e.timer_id))
 
 
-PRACTICE_EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
+REQUEST_EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
     "PreBreachWarningIssued": _warned,
     "ChaseNoticeIssued": _chased,
     "ExtensionRequested": _extension_requested,

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import shared.cases.catalogue
-from services.escalation.practice.evolve import PRACTICE_EVOLVERS, planned
-from services.escalation.rules import timer_kind
-from services.escalation.state import LadderState
+from services.escalation.ladder.context import timer_kind
+from services.escalation.ladder.evolve_requests import REQUEST_EVOLVERS, planned
+from services.escalation.ladder.state import LadderState
 from shared.events.envelope import EventEnvelope
 from shared.events.payload import EventPayload
 from shared.events.registry import REGISTRY
@@ -172,7 +172,7 @@ def _reopened(state: LadderState, e: Any) -> LadderState:
 
 
 EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
-    **PRACTICE_EVOLVERS,
+    **REQUEST_EVOLVERS,
     "CaseTriaged": _tier,
     "TierOverridden": _tier,
     "CaseAssigned": _assigned,

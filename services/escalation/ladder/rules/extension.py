@@ -1,4 +1,5 @@
-"""Extension (延期): asked before the level's deadline, approved or refused by the level above.
+"""Extension (延期): asked before the level's deadline, approved or refused by the level
+above (RULES.md §3b); an approval moves the deadline and re-plans the warning (预警).
 
 At most ``extensions_per_level`` approved extensions per level; a request after the deadline,
 while another is pending, not later than the current deadline, or further than
@@ -7,17 +8,17 @@ while another is pending, not later than the current deadline, or further than
 
 from __future__ import annotations
 
-from services.escalation.commands import DecideExtension, RequestExtension
-from services.escalation.practice.path import unit_above
-from services.escalation.practice.planning import serial
-from services.escalation.rules import (
+from services.escalation.ladder.commands import DecideExtension, RequestExtension
+from services.escalation.ladder.context import (
     Context,
     Refused,
     check_assigned,
+    serial,
     timer_id,
-    warning_timers,
+    unit_above,
 )
-from services.escalation.state import LadderState, PendingExtension
+from services.escalation.ladder.rules.warning import warning_timers
+from services.escalation.ladder.state import LadderState, PendingExtension
 from shared.cases.catalogue.escalation import TimerRequest
 from shared.cases.catalogue.escalation_requests import (
     ExtensionApproved,

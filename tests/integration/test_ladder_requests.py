@@ -45,7 +45,7 @@ async def refusal(api: httpx.AsyncClient, path: str, body: Any, status: int = 40
     return str(answer.json().get("detail", ""))
 
 
-async def test_a_township_walks_every_practice_rule(settings_for: CommonSettings) -> None:
+async def test_a_township_walks_every_rule_around_the_ladder(settings_for: CommonSettings) -> None:
     services = [INTAKE, TRIAGE, ESCALATION, LIFECYCLE]
     async with running_app(with_keys(settings_for), services) as api:
         case_id = (await api.post("/v1/cases", json=report(**RED))).json()["id"]

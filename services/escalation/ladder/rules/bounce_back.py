@@ -3,20 +3,22 @@
 The ladder clock never stops for a bounce-back. The centre confirms the unit (the time lost
 counts against it) or reassigns the case to another unit at the same level, where a new
 clock starts. An undecided bounce-back past ``arbitration_hours`` is reported once.
+RULES.md §3b.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from services.escalation.commands import (
+from services.escalation.ladder.commands import (
     BounceBack,
     ConfirmBounceBack,
     FireTimer,
     ReassignBounceBack,
 )
-from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
-from services.escalation.state import LadderState, PendingBounceBack
+from services.escalation.ladder.context import Context, Refused, check_assigned, timer_id
+from services.escalation.ladder.rules.assignment import assign
+from services.escalation.ladder.state import LadderState, PendingBounceBack
 from shared.cases.catalogue.escalation import TimerRequest
 from shared.cases.catalogue.escalation_requests import (
     BounceBackArbitrationLapsed,

@@ -1,10 +1,13 @@
-"""Resolution (化解) and the follow-up visit (回访): ``decide`` functions of the lifecycle end."""
+"""Resolution (化解) with its outcome, the follow-up visit (回访) due ``follow_up_days`` after
+it, closure (结案) when the parties are satisfied, and reopening at the level where it was
+resolved, one tier up, when they are not. RULES.md §4."""
 
 from __future__ import annotations
 
-from services.escalation.commands import FireTimer, RecordFollowUp, ResolveCase
-from services.escalation.rules import Context, Refused, assign, check_assigned, timer_id
-from services.escalation.state import LadderState
+from services.escalation.ladder.commands import FireTimer, RecordFollowUp, ResolveCase
+from services.escalation.ladder.context import Context, Refused, check_assigned, timer_id
+from services.escalation.ladder.rules.assignment import assign
+from services.escalation.ladder.state import LadderState
 from shared.cases.catalogue.escalation import (
     CaseClosed,
     CaseReopened,

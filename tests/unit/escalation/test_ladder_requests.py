@@ -1,4 +1,4 @@
-"""The 12345 practice rules (RULES.md §3b): warnings, extensions, bounce-backs, chase notices."""
+"""Around the ladder (RULES.md §3b): warnings, extensions, bounce-backs, chase notices."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.escalation.calendar import SHANGHAI
-from services.escalation.commands import (
+from services.escalation.config import LadderSettings
+from services.escalation.ladder.calendar import SHANGHAI
+from services.escalation.ladder.commands import (
     AcknowledgeOrder,
     AssignCase,
     BounceBack,
@@ -23,8 +24,7 @@ from services.escalation.commands import (
     RequestExtension,
     ResumeClock,
 )
-from services.escalation.config import LadderSettings
-from services.escalation.rules import Refused
+from services.escalation.ladder.context import Refused
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 from tests.unit.escalation.ladder_harness import PATH, Ladder

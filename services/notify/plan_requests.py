@@ -1,4 +1,4 @@
-"""Who is told about the 12345 practice events (RULES.md §3b): no I/O.
+"""Who is told about the requests and notices around the ladder (RULES.md §3b): no I/O.
 
 Warnings (预警) go to the holder and the level above; an extension request (延期) to the
 unit that decides it, its decision to the holder; a bounce-back (退单) and a lapsed
