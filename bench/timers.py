@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 
 from bench.common import percentile
 from bench.timers_bursts import T0, Burst, Bursts
-from services.escalation.timers import TimerIndex
+from services.escalation.timers.projection import TimerIndex
 from shared.cases.catalogue.escalation import SupervisionRaised, TimerRequest
 from shared.cases.catalogue.intake import CaseReported
 from shared.config import CommonSettings

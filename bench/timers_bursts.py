@@ -17,7 +17,7 @@ from services.escalation.ladder.calendar import BusinessCalendar
 from services.escalation.ladder.commands import AssignCase
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
-from services.escalation.timers import TimerIndex
+from services.escalation.timers.projection import TimerIndex
 from shared.cases.catalogue.intake import CaseReported
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.embedded import EmbeddedLog

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
-from services.lifecycle.main import SERVICE as LIFECYCLE
+from services.measures.main import SERVICE as LIFECYCLE
 from services.notify.config import NotifySettings
 from services.notify.main import SERVICE as NOTIFY_ALONE
 from services.sandbox.worker import sandbox_worker

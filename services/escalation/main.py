@@ -11,7 +11,7 @@ from services.escalation.handlers import EscalationReactor
 from services.escalation.ladder.calendar import BusinessCalendar
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder
-from services.escalation.timers import TimerIndex, earliest_due
+from services.escalation.timers.projection import TimerIndex, earliest_due
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.runtime.context import AppContext

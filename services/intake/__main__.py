@@ -1,7 +1,7 @@
 """``python -m services.intake [serve]``: the intake process alone (production mode).
 
 It serves the case API and the read models behind it: the case list, the unit work queues
-and the county centre's measures (``services/lifecycle``); ``services/processes.py`` composes it.
+and the county centre's measures (``services/measures``); ``services/processes.py`` composes it.
 """
 
 from services.processes import INTAKE_PROCESS

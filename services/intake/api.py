@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
+from services.intake.cases.queries import CaseFilter
 from services.intake.deps import QueriesDep, numbers_of
-from services.intake.read_model import CaseFilter
 from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CasePage, CaseReportIn
 from services.intake.service import load_case, report_case

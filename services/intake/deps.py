@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.intake.cases.queries import CaseQueries
 from services.intake.numbers import CaseNumbers
-from services.intake.read_model import CaseQueries
 from shared.api.deps import context_of
 from shared.runtime.context import AppContext
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.intake import api, facts_api, hotline, units_api
-from services.intake.projections import CaseListProjection
+from services.intake.cases.projection import CaseListProjection
 from shared.consumers.progress import Progress
 from shared.consumers.projection import ProjectionRunner
 from shared.runtime.context import AppContext

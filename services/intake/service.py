@@ -9,9 +9,9 @@ from datetime import datetime
 
 import orjson
 
+from services.intake.cases.queries import CaseQueries
 from services.intake.domain import check_known_unit, decide_report
 from services.intake.numbers import CaseNumbers
-from services.intake.read_model import CaseQueries
 from services.intake.schemas import CaseReportIn
 from shared.api.auth import Principal
 from shared.cases.catalogue.intake import ReportFacts

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 
 from services.notify.handlers import record
-from services.notify.history import delivery_history
+from services.notify.outbox.fold import delivery_history
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, not_found

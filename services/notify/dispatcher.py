@@ -30,8 +30,8 @@ from services.notify.channels.base import DeliveryError
 from services.notify.channels.registry import ChannelRegistry, UnknownChannel
 from services.notify.config import NotifySettings
 from services.notify.handlers import record
-from services.notify.history import delivery_history
 from services.notify.message import compose
+from services.notify.outbox.fold import delivery_history
 from services.notify.sending import Attempts, send_with_retries
 from shared.cases.catalogue.notify import (
     DeliveryAttemptFailed,

@@ -13,7 +13,7 @@ from services.notify.config import NotifySettings
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import NotifyPlanner
 from services.notify.http_client import make_http_client
-from services.notify.outbox import DeliveryOutbox
+from services.notify.outbox.projection import DeliveryOutbox
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.consumers.relevance import needs_work

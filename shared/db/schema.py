@@ -102,7 +102,7 @@ deliveries = Table(
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
 Index("ix_deliveries_case", deliveries.c.case_id)
 
-# -- lifecycle read models (services/lifecycle) --------------------------------------------
+# -- measures read models (services/measures) ----------------------------------------------
 
 unit_queue = Table(
     "unit_queue",

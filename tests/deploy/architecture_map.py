@@ -6,10 +6,10 @@ import inspect
 
 import shared.cases.catalogue as catalogue
 from services.escalation.handlers import TIER_EVENTS
-from services.lifecycle.facts_view import EVOLVERS as FACTS
-from services.lifecycle.queue_view import EVOLVERS as QUEUES
+from services.measures.facts.fold import EVOLVERS as FACTS
+from services.measures.queues.fold import EVOLVERS as QUEUES
 from services.notify.feedback import FEEDBACK
-from services.notify.outbox import ISSUED, OUTCOMES
+from services.notify.outbox.projection import ISSUED, OUTCOMES
 from services.notify.planners import PLANNERS
 from services.triage.handlers import TRIGGERS
 from shared.cases.fold import EVOLVERS as CASES
@@ -67,7 +67,7 @@ def reaction_rows() -> list[str]:
         ]
         rows.append(
             f"| `{event_type}` | {PUBLISHERS[module]} (`{module}`) "
-            f"| {'re-triages' if event_type in TRIGGERS else ''} "
+            f"| {'triages' if event_type in TRIGGERS else ''} "
             f"| {'assigns / moves up' if event_type in TIER_EVENTS else ''} "
             f"| {', '.join(notify)} | {_read_models(event_type, payload)} |"
         )

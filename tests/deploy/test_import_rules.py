@@ -34,7 +34,7 @@ PURE = (
     "services/triage/models.py",
     "services/triage/numerals.py",
     "services/triage/reading.py",
-    "services/lifecycle/*_view.py",
+    "services/**/fold.py",
     "services/notify/feedback.py",
     "services/notify/plan.py",
     "services/notify/plan_requests.py",

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
+from services.measures.main import FACTS_PROGRESS, QUEUE_PROGRESS
 from shared.consumers.progress import Progress
 from shared.db.schema import case_facts, unit_queue
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from services.escalation.config import LadderSettings
 from services.escalation.ladder.evolve import fold
 from services.intake.main import CASES_PROGRESS
-from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
+from services.measures.main import FACTS_PROGRESS, QUEUE_PROGRESS
 from shared.consumers.progress import Progress
 from shared.db.schema import case_facts, cases, escalation_timers, unit_queue
 from shared.events.envelope import EventEnvelope

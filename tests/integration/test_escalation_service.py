@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from services.escalation.main import SERVICE as ESCALATION
+from services.intake.cases.queries import CaseQueries
 from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
-from services.intake.read_model import CaseQueries
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress

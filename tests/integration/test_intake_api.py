@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services.intake.cases.queries import CaseQueries
 from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
-from services.intake.read_model import CaseQueries
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
 from shared.org.levels import Level

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from services.intake.cases.projection import CaseListProjection
 from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
-from services.intake.projections import CaseListProjection
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress

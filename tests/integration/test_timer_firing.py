@@ -14,7 +14,7 @@ from services.escalation.ladder.calendar import BusinessCalendar
 from services.escalation.ladder.commands import AcknowledgeOrder, AssignCase
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
-from services.escalation.timers import TimerIndex
+from services.escalation.timers.projection import TimerIndex
 from shared.cases.catalogue.intake import CaseReported
 from shared.db.schema import escalation_timers
 from shared.events.envelope import new_event

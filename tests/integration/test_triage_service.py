@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services.intake.cases.queries import CaseQueries
 from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
-from services.intake.read_model import CaseQueries
 from services.triage.main import SERVICE as TRIAGE
 from shared.consumers.progress import Progress
 from tests.conftest import fresh_pg_database, integration_available

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from services.all_in_one import SERVICES
 from services.intake.main import CASES_PROGRESS
-from services.lifecycle.main import QUEUE_PROGRESS
+from services.measures.main import QUEUE_PROGRESS
 from shared.config import ApiKeySetting, CommonSettings
 from shared.org.levels import Level
 from tests.integration.api_client import api_keys_for_tests, embedded_settings, running_app

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.lifecycle.stats_schema import Durations, Measures, PracticeMeasures
+from services.measures.facts.schemas import Durations, Measures, PracticeMeasures
 from shared.cases.access import region_clause
 from shared.db.schema import assignment_facts, case_facts
 from shared.org.levels import Level

@@ -1,4 +1,4 @@
-"""The lifecycle folds and the queue's buckets, on events made by the ladder itself (no I/O)."""
+"""The measures folds and the queue's buckets, on events made by the ladder itself (no I/O)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from services.escalation.ladder.commands import (
     RecordFollowUp,
     ResolveCase,
 )
-from services.lifecycle import facts_view, queue_view
-from services.lifecycle.queue import classify
+from services.measures.facts import fold as facts_view
+from services.measures.queues import fold as queue_view
+from services.measures.queues.queries import classify
 from shared.events.envelope import EventEnvelope
 from shared.events.payload import EventPayload
 from shared.percentiles import nearest_rank

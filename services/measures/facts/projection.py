@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.lifecycle.facts_view import Facts, Row, evolve
+from services.measures.facts.fold import Facts, Row, evolve
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in

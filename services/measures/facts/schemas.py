@@ -1,4 +1,4 @@
-"""Response bodies of the lifecycle read models: measures and work queues."""
+"""Response bodies of the measures read models: measures and work queues."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.notify.outbox import ISSUED
+from services.notify.outbox.projection import ISSUED
 from shared.events.envelope import EventEnvelope
 
 

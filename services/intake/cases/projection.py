@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.intake.read_model import row_from_db
+from services.intake.cases.queries import row_from_db
 from shared.cases.fold import CaseRow, evolve
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows

@@ -1,13 +1,13 @@
-"""The lifecycle read models: unit work queues and the facts behind the measures.
+"""The measures read models (考核): unit work queues and the facts behind the measures.
 
 They run in the intake process (``python -m services.intake``), beside the case list.
 """
 
 from __future__ import annotations
 
-from services.lifecycle import api
-from services.lifecycle.facts import MeasureFactsProjection
-from services.lifecycle.queue import UnitQueueProjection
+from services.measures import api
+from services.measures.facts.projection import MeasureFactsProjection
+from services.measures.queues.projection import UnitQueueProjection
 from shared.consumers.progress import Progress
 from shared.consumers.projection import ProjectionRunner
 from shared.runtime.context import AppContext
@@ -36,4 +36,4 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     return found
 
 
-SERVICE = ServiceModule(name="lifecycle", routers=[api.router], workers=workers)
+SERVICE = ServiceModule(name="measures", routers=[api.router], workers=workers)

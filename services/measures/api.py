@@ -7,15 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from services.lifecycle.measures import GroupBy, Scope, measure
-from services.lifecycle.queue import unit_queue_items
-from services.lifecycle.stats_schema import (
+from services.measures.facts.queries import GroupBy, Scope, measure
+from services.measures.facts.schemas import (
     GroupMeasures,
     QueueCounts,
     QueueItemOut,
     QueueOut,
     StatsOut,
 )
+from services.measures.queues.queries import unit_queue_items
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
