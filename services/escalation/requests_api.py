@@ -8,12 +8,12 @@ centre) decides.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.escalation.api import Handler, LadderDep, run_for
+from services.escalation.api import run_for
+from services.escalation.deps import Handler, LadderDep, Supervisor
 from services.escalation.ladder.commands import (
     BounceBack,
     ConfirmBounceBack,
@@ -22,13 +22,10 @@ from services.escalation.ladder.commands import (
     RequestExtension,
 )
 from services.escalation.service import path_of
-from shared.api.auth import Principal
-from shared.api.deps import require_role
 from shared.cases.access import named_unit
 from shared.cases.schemas import EventOut
 
 router = APIRouter(tags=["escalation"])
-Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]
 
 
 class ExtensionIn(BaseModel):

@@ -8,23 +8,20 @@ from __future__ import annotations
 from services.measures import api
 from services.measures.facts.projection import MeasureFactsProjection
 from services.measures.queues.projection import UnitQueueProjection
+from services.measures.runtime import MeasuresRuntime
 from shared.consumers.progress import Progress
 from shared.consumers.projection import ProjectionRunner
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
 
-QUEUE_PROGRESS = "progress.projection.unit_queue"
-FACTS_PROGRESS = "progress.projection.measure_facts"
-
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
+    runtime = context.runtimes.put(MeasuresRuntime(queues=Progress(), facts=Progress()))
     found: list[tuple[str, Worker]] = []
-    for key, projection in (
-        (QUEUE_PROGRESS, UnitQueueProjection(log=context.log)),
-        (FACTS_PROGRESS, MeasureFactsProjection(log=context.log)),
+    for progress, projection in (
+        (runtime.queues, UnitQueueProjection(log=context.log)),
+        (runtime.facts, MeasureFactsProjection(log=context.log)),
     ):
-        progress = Progress()
-        context.extras[key] = progress
         runner = ProjectionRunner(
             log=context.log,
             engine=context.engine,

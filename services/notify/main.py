@@ -14,14 +14,13 @@ from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import NotifyPlanner
 from services.notify.http_client import make_http_client
 from services.notify.outbox.projection import DeliveryOutbox
+from services.notify.runtime import NotifyRuntime
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.consumers.relevance import needs_work
 from shared.log.port import Delivery
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
-
-DISPATCHER = "notify.dispatcher"
 
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
@@ -35,7 +34,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         channels=channels,
         settings=settings,
     )
-    context.extras[DISPATCHER] = dispatcher
+    context.runtimes.put(NotifyRuntime(dispatcher=dispatcher))
     context.stoppers["notify.dispatcher"] = dispatcher.stop
     planner = ReactorRunner(
         log=context.log,

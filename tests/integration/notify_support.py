@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from services.notify.dispatcher import Dispatcher
-from services.notify.main import DISPATCHER
+from services.notify.runtime import NotifyRuntime
 from services.sandbox.receiver import Receiver
 from shared.config import CommonSettings
 from shared.org.loader import sample_county_path
@@ -60,7 +60,8 @@ def with_org(settings: CommonSettings, receiver: Receiver, directory: Path) -> C
 
 
 def dispatcher_of(api: httpx.AsyncClient) -> Dispatcher:
-    dispatcher = api.app.state.context.extras[DISPATCHER]  # type: ignore[attr-defined]
+    runtimes = api.app.state.context.runtimes  # type: ignore[attr-defined]
+    dispatcher = runtimes.require(NotifyRuntime).dispatcher
     assert isinstance(dispatcher, Dispatcher)
     return dispatcher
 
