@@ -17,7 +17,7 @@ from services.escalation.ladder.decide import decide
 from services.escalation.ladder.evolve import evolve, fold
 from services.escalation.service import PRODUCER, CaseNotFound, Ladder, unit_path
 from shared.events.codec import encode_unrecorded
-from shared.events.envelope import EventEnvelope, new_event
+from shared.events.envelope import EventEnvelope, new_events
 from shared.log.port import AppendRequest
 
 FIRED, STALE, REFUSED = "fired", "stale", "refused"
@@ -65,12 +65,9 @@ def plan_case(
             planned.append(PlannedFiring(timer_id, None, STALE))
             continue
         key = timer_key(timer_id)
-        events = [
-            new_event(
-                p, case_id=case_id, producer=PRODUCER, causation=cause, idempotency_key=key, index=i
-            )
-            for i, p in enumerate(payloads)
-        ]
+        events = new_events(
+            payloads, case_id=case_id, producer=PRODUCER, causation=cause, idempotency_key=key
+        )
         request = AppendRequest(
             case_id,
             events,

@@ -12,7 +12,7 @@ from services.escalation.ladder.decide import decide
 from services.escalation.ladder.evolve import fold
 from services.escalation.ladder.state import LadderState
 from shared.cases.access import reported_unit
-from shared.events.envelope import EventEnvelope, new_event
+from shared.events.envelope import EventEnvelope, new_events
 from shared.log.port import EventLog, VersionConflict
 from shared.org.levels import Level
 from shared.org.tree import OrgTree
@@ -87,17 +87,13 @@ async def run_command(
         if not payloads:
             return []
         cause = causation or stream[-1]
-        events = [
-            new_event(
-                p,
-                case_id=case_id,
-                producer=PRODUCER,
-                causation=cause,
-                idempotency_key=idempotency_key,
-                index=i,
-            )
-            for i, p in enumerate(payloads)
-        ]
+        events = new_events(
+            payloads,
+            case_id=case_id,
+            producer=PRODUCER,
+            causation=cause,
+            idempotency_key=idempotency_key,
+        )
         try:
             result = await ladder.log.append(
                 case_id,

@@ -9,7 +9,7 @@ from services.notify.feedback import FEEDBACK, plan_feedback
 from services.notify.plan import Situation
 from services.notify.planners import PLANNERS, plan_orders
 from shared.cases.fold import fold
-from shared.events.envelope import EventEnvelope, new_event
+from shared.events.envelope import EventEnvelope, new_event, new_events
 from shared.events.payload import EventPayload
 from shared.log.port import ANY_VERSION, EventLog
 from shared.org.tree import OrgTree
@@ -54,17 +54,9 @@ class NotifyPlanner:
         if not payloads:
             return
         key = f"notify:{event.event_id}"
-        events = [
-            new_event(
-                payload,
-                case_id=event.case_id,
-                producer=PRODUCER,
-                causation=event,
-                idempotency_key=key,
-                index=i,
-            )
-            for i, payload in enumerate(payloads)
-        ]
+        events = new_events(
+            payloads, case_id=event.case_id, producer=PRODUCER, causation=event, idempotency_key=key
+        )
         await self._log.append(
             event.case_id, events, expected_version=ANY_VERSION, idempotency_key=key
         )
