@@ -15,7 +15,8 @@ from services.intake.numbers import CaseNumbers
 from services.intake.schemas import CaseReportIn
 from shared.api.auth import Principal
 from shared.cases.catalogue.intake import ReportFacts
-from shared.cases.fold import CaseRow, evolve, fold
+from shared.cases.fold import evolve, fold
+from shared.cases.row import CaseRow
 from shared.events.envelope import EVENT_ID_NAMESPACE, new_event, utc_now
 from shared.log.port import NO_STREAM, EventLog, IdempotencyKeyReused
 from shared.org.tree import OrgTree

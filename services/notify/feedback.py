@@ -14,7 +14,7 @@ from typing import Any
 
 from services.notify.plan import Situation
 from shared.cases.catalogue.notify import HotlineFeedbackIssued, HotlineStatus, PlannedDelivery
-from shared.cases.fold import CaseRow
+from shared.cases.row import CaseRow
 from shared.events.payload import EventPayload
 
 HOTLINE_SOURCE = "hotline_12345"

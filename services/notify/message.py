@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from services.notify.channels.base import Message
 from services.notify.config import NotifySettings
 from shared.api.masking import mask_id_number
-from shared.cases.fold import CaseRow
+from shared.cases.row import CaseRow
 from shared.org.tree import OrgTree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

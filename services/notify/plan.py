@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.cases.catalogue.notify import DispatchOrderIssued, PlannedDelivery, Purpose
-from shared.cases.fold import CaseRow
+from shared.cases.row import CaseRow
 from shared.events.envelope import EventEnvelope
 from shared.org.models import Contact
 from shared.org.tree import OrgTree

@@ -8,24 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from shared.cases.fold_requests import REQUEST_EVOLVERS, on_assigned
+from shared.cases.row import CaseDetails, CaseRow, CaseStatus
 from shared.events.envelope import EventEnvelope
 from shared.times import parse_utc
-
-CaseRow = dict[str, Any]
-
-
-class CaseStatus(StrEnum):
-    REPORTED = "reported"
-    REJECTED = "rejected"
-    TRIAGED = "triaged"
-    ASSIGNED = "assigned"
-    IN_MEDIATION = "in_mediation"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
 
 
 def _reported(row: CaseRow | None, event: EventEnvelope, status: CaseStatus) -> CaseRow:
@@ -69,7 +57,7 @@ def _on_rejected(row: CaseRow | None, event: EventEnvelope) -> CaseRow:
 def _on_facts_amended(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
-    details = dict(row["details"])
+    details: dict[str, Any] = dict(row["details"])
     p = event.payload
     if p.get("description_addition"):
         details["description"] = f"{details['description']}\n{p['description_addition']}"
@@ -77,7 +65,7 @@ def _on_facts_amended(row: CaseRow | None, event: EventEnvelope) -> CaseRow | No
         if p.get(field) is not None:
             details[field] = p[field]
     category = p.get("category") or row["category"]
-    return {**row, "details": details, "category": category}
+    return {**row, "details": cast(CaseDetails, details), "category": category}
 
 
 def _on_triaged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
@@ -96,7 +84,7 @@ def _on_triaged(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
 
 
 def _ladder(row: CaseRow, **details: Any) -> CaseRow:
-    return {**row, "details": {**row["details"], **details}}
+    return {**row, "details": cast(CaseDetails, {**row["details"], **details})}
 
 
 def _on_assigned(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
@@ -106,7 +94,7 @@ def _on_assigned(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     status = row["status"]
     if status in (CaseStatus.REPORTED, CaseStatus.TRIAGED):
         status = CaseStatus.ASSIGNED.value
-    new = {
+    new: CaseRow = {
         **row,
         "status": status,
         "level": p["level"],
@@ -132,7 +120,7 @@ def _on_escalated(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
 def _on_supervised(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
-    new = {**row, "deadline_at": parse_utc(event.payload["next_due_at"])}
+    new: CaseRow = {**row, "deadline_at": parse_utc(event.payload["next_due_at"])}
     return _ladder(new, supervision_count=event.payload["count"])
 
 
@@ -144,7 +132,7 @@ def _on_resumed(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
     paused = row["details"].get("paused_seconds", 0) + event.payload["paused_seconds"]
-    new = {**row, "deadline_at": parse_utc(event.payload["deadline_at"])}
+    new: CaseRow = {**row, "deadline_at": parse_utc(event.payload["deadline_at"])}
     return _ladder(new, paused=False, paused_seconds=paused)
 
 
@@ -171,7 +159,7 @@ def _on_resolved(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
         "result_text": p["result_text"],
         "resolved_at": p["resolved_at"],
     }
-    new = {**row, "status": CaseStatus.RESOLVED.value, "deadline_at": None}
+    new: CaseRow = {**row, "status": CaseStatus.RESOLVED.value, "deadline_at": None}
     due = p.get("follow_up_due_at")
     return _ladder(new, resolution=resolution, follow_up_due_at=due, follow_up_overdue=False)
 
@@ -198,7 +186,7 @@ def _on_closed(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
 def _on_reopened(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
     if row is None:
         return None
-    new = {**row, "status": CaseStatus.ASSIGNED.value, "tier": event.payload["tier"]}
+    new: CaseRow = {**row, "status": CaseStatus.ASSIGNED.value, "tier": event.payload["tier"]}
     return _ladder(
         new,
         resolution=None,
@@ -244,7 +232,7 @@ def evolve(row: CaseRow | None, event: EventEnvelope, *, owned: bool = False) ->
         return None
     stamp: datetime = event.occurred_at
     if new is row and not owned:
-        new = dict(new)  # the input row stays as it was
+        new = new.copy()  # the input row stays as it was
     # Otherwise ``new`` is the evolvers' own fresh dict: stamp it in place.
     new["version"] = event.sequence
     new["updated_at"] = max(new["updated_at"], stamp)

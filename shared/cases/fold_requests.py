@@ -5,16 +5,15 @@ and the pinned versions."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from shared.cases.row import CaseDetails, CaseRow
 from shared.events.envelope import EventEnvelope
 from shared.times import parse_utc
 
-CaseRow = dict[str, Any]
-
 
 def _details(row: CaseRow, **details: Any) -> CaseRow:
-    return {**row, "details": {**row["details"], **details}}
+    return {**row, "details": cast(CaseDetails, {**row["details"], **details})}
 
 
 def _extension_requested(row: CaseRow, event: EventEnvelope) -> CaseRow:
@@ -31,7 +30,7 @@ def _extension_requested(row: CaseRow, event: EventEnvelope) -> CaseRow:
 def _extension_approved(row: CaseRow, event: EventEnvelope) -> CaseRow:
     p = event.payload
     approved = row["details"].get("extensions_approved", 0) + 1
-    new = {**row, "deadline_at": parse_utc(p["deadline_at"])}
+    new: CaseRow = {**row, "deadline_at": parse_utc(p["deadline_at"])}
     return _details(
         new,
         extension_pending=None,

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from shared.api.masking import mask_id_number, mask_name, mask_phone, mask_strings
-from shared.cases.fold import CaseRow
+from shared.cases.row import CaseRow
 from shared.cases.schemas import CaseOut, EventOut, PartyOut
 from shared.events.envelope import EventEnvelope
 

@@ -8,7 +8,8 @@ from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.cases.queries import row_from_db
-from shared.cases.fold import CaseRow, evolve
+from shared.cases.fold import evolve
+from shared.cases.row import CaseRow
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in

@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.cases.access import region_clause
-from shared.cases.fold import CaseRow
+from shared.cases.row import CaseRow
 from shared.db.schema import cases
 
 
@@ -48,7 +48,7 @@ def row_from_db(mapping: Any) -> CaseRow:
         value = row.get(column)
         if isinstance(value, datetime) and value.tzinfo is None:
             row[column] = value.replace(tzinfo=UTC)
-    return row
+    return cast(CaseRow, row)
 
 
 class CaseQueries:
