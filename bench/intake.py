@@ -27,7 +27,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import open_loop, percentile, server
-from services.intake.events import CaseReported
+from shared.cases.catalogue.intake import CaseReported
 from shared.config import CommonSettings
 from shared.events.envelope import new_event
 from shared.log.port import EventLog

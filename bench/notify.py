@@ -25,10 +25,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import open_loop, percentile, server
-from services.notify.channels.signing import signed_headers
 from services.notify.config import NotifySettings
 from services.notify.http_client import make_http_client
 from services.sandbox.receiver import Receiver
+from shared.api.signing import signed_headers
 from shared.config import CommonSettings
 from shared.org.levels import Level
 from shared.org.loader import load_org_tree, sample_county_path

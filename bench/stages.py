@@ -12,7 +12,7 @@ import os
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
-from services.lifecycle.main import SERVICE as LIFECYCLE
+from services.measures.main import SERVICE as LIFECYCLE
 from services.notify.main import SERVICE as NOTIFY
 from services.triage.main import SERVICE as TRIAGE
 from shared.runtime.serve import serve

@@ -19,11 +19,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from services.escalation.timers import TimerIndex
-from services.intake.projections import CaseListProjection
-from services.lifecycle.facts import MeasureFactsProjection
-from services.lifecycle.queue import UnitQueueProjection
-from services.notify.outbox import DeliveryOutbox
+from services.escalation.timers.projection import TimerIndex
+from services.intake.cases.projection import CaseListProjection
+from services.measures.facts.projection import MeasureFactsProjection
+from services.measures.queues.projection import UnitQueueProjection
+from services.notify.outbox.projection import DeliveryOutbox
 from shared.config import CommonSettings
 from shared.consumers.rebuild import (
     Progress,

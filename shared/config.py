@@ -14,53 +14,27 @@ from typing import Literal
 from pydantic import (
     AliasChoices,
     AwareDatetime,
-    BaseModel,
     Field,
     SecretStr,
-    field_validator,
     model_validator,
 )
 from pydantic_settings import SettingsConfigDict
 
+from shared.api.keys_file import (
+    CLIENT_NAME_MAX,
+    REPORT_ANYWHERE,
+    ROLES,
+    ApiKeySetting,
+    read_keys_file,
+)
 from shared.runtime.clock import EARLIEST_SIMULATED, LATEST_SIMULATED
 from shared.settings_base import Environment, ServiceSettings
 
 DEV_KEY = "dev"
-REPORT_ANYWHERE = "report-anywhere"
-"""The role of a key that may report into any unit of the county (a 12345 platform)."""
-ROLES = (
-    "reader",
-    "reporter",
-    "handler",
-    "supervisor",
-    "auditor",
-    "admin",
-    "pii",
-    "metrics",
-    REPORT_ANYWHERE,
-)
 # The event store keys a report's append as ``report:<client>:<Idempotency-Key>`` in a
-# 200-character column: these bounds keep every such key inside it.
-CLIENT_NAME_MAX = 64
+# 200-character column: these bounds keep every such key inside it (CLIENT_NAME_MAX is
+# beside the key setting, shared/api/keys_file.py).
 IDEMPOTENCY_KEY_MAX = 128
-
-
-class ApiKeySetting(BaseModel):
-    """One client's key: the region codes (unit code prefixes) it may see and its roles."""
-
-    key: SecretStr
-    client: str = Field(min_length=1, max_length=CLIENT_NAME_MAX)
-    regions: list[str] = Field(min_length=1)
-    roles: list[str] = Field(default_factory=lambda: ["reader", "reporter"])
-
-    @field_validator("roles")
-    @classmethod
-    def _known_roles(cls, roles: list[str]) -> list[str]:
-        """A misspelt role would silently grant nothing: refuse it at start-up."""
-        unknown = sorted(set(roles) - set(ROLES))
-        if unknown:
-            raise ValueError(f"unknown roles {unknown}; the roles are {', '.join(ROLES)}")
-        return roles
 
 
 def _default_org_file() -> Path:
@@ -215,8 +189,6 @@ class CommonSettings(ServiceSettings):
 
     def complete(self) -> None:
         if self.api_keys_file is not None:
-            from shared.api.keys_file import read_keys_file
-
             self.api_keys = read_keys_file(self.api_keys_file)
 
     def unsafe_outside_development(self) -> list[str]:
@@ -236,4 +208,11 @@ class CommonSettings(ServiceSettings):
         return problems
 
 
-__all__ = ["REPORT_ANYWHERE", "ROLES", "ApiKeySetting", "CommonSettings", "Environment"]
+__all__ = [
+    "CLIENT_NAME_MAX",
+    "REPORT_ANYWHERE",
+    "ROLES",
+    "ApiKeySetting",
+    "CommonSettings",
+    "Environment",
+]

@@ -43,3 +43,18 @@ class Category(StrEnum):
     TRAFFIC = "traffic"
     SCHOOL = "school"
     OTHER = "other"
+
+
+ASSIGNMENT_COUNTERS = (
+    "warnings",
+    "extensions_requested",
+    "extensions_approved",
+    "extensions_refused",
+    "bounce_backs",
+    "bounce_backs_confirmed",
+    "bounce_backs_reassigned",
+    "bounce_backs_lapsed",
+    "chase_notices",
+)
+"""What is counted per assignment beside the ladder: 预警, 延期 requests and decisions,
+退单 and their outcomes, 催办 (RULES.md §3b; columns of ``assignment_facts``)."""

@@ -23,10 +23,10 @@ from services.demo.plan import CasePlan, above, plan_case
 from services.demo.reports import ReportMaker
 from shared.db.engine import make_engine
 from shared.db.schema import consumer_positions, deliveries, escalation_timers
-from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
 from shared.log.sql_schema import event_log
 from shared.runtime.context import AppContext
+from shared.times import as_utc
 
 log = structlog.get_logger(__name__)
 

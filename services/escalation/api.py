@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.escalation.commands import (
+from services.escalation.deps import Admin, Handler, LadderDep
+from services.escalation.ladder.commands import (
     AcknowledgeOrder,
     Command,
     PauseClock,
@@ -20,15 +21,14 @@ from services.escalation.commands import (
     ResumeClock,
     UnitPath,
 )
-from services.escalation.rules import Refused, case_of_order
+from services.escalation.ladder.context import Refused, case_of_order
+from services.escalation.ladder.state import LadderState
 from services.escalation.service import Ladder, run_command
-from services.escalation.state import LadderState
-from services.intake.access import held_stream
-from services.intake.presenter import names_in, present_event
-from services.intake.schemas import EventOut
 from shared.api.auth import Principal
-from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, version_conflict
+from shared.cases.access import held_stream
+from shared.cases.presenter import names_in, present_event
+from shared.cases.schemas import EventOut
 from shared.log.port import VersionConflict
 from shared.runtime.clock import (
     EARLIEST_SIMULATED,
@@ -38,9 +38,6 @@ from shared.runtime.clock import (
 )
 
 router = APIRouter(tags=["escalation"])
-Handler = Annotated[Principal, Depends(require_role("handler"))]
-Admin = Annotated[Principal, Depends(require_role("admin"))]
-LADDER = "escalation.ladder"
 
 
 class AttemptIn(BaseModel):
@@ -82,21 +79,6 @@ def _simulated(ladder: Ladder) -> SimulatedClock:
             detail="start with CLOCK=simulated to move the clock",
         )
     return ladder.clock
-
-
-def _ladder(request: Request) -> Ladder:
-    ladder = context_of(request).extras.get(LADDER)
-    if not isinstance(ladder, Ladder):
-        raise Problem(
-            status=503,
-            slug="unavailable",
-            title="Escalation is not running here",
-            detail="this process does not run the escalation service",
-        )
-    return ladder
-
-
-LadderDep = Annotated[Ladder, Depends(_ladder)]
 
 
 async def run_for(

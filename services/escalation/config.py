@@ -25,7 +25,14 @@ class LadderSettings(ServiceSettings):
             Level.TOWNSHIP: 5,
             Level.COUNTY: 7,
         },
-        description="Time limit per level; at the county, the supervision (督办) period",
+        description="Time limit per level; at the county, also the supervision (督办) period "
+        "unless FQ_LADDER_SUPERVISION_DAYS is set",
+    )
+    supervision_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="County supervision (督办) is raised again every this many days while the "
+        "case stays open; unset: the county's time limit in FQ_LADDER_LIMIT_DAYS",
     )
     day_mode: Literal["calendar", "working"] = "calendar"
     ack_hours: dict[Tier, float] = Field(
@@ -72,8 +79,15 @@ class LadderSettings(ServiceSettings):
     extra_workdays: list[date] = Field(default_factory=list)
 
     @property
+    def supervision_period_days(self) -> int:
+        """The supervision (督办) period: its own setting, else the county's time limit."""
+        return self.supervision_days or self.limit_days[Level.COUNTY]
+
+    @property
     def version(self) -> str:
         """A stable id of these values, pinned by each deadline computed with them."""
-        values = self.model_dump(mode="json", exclude={"environment"})
+        # Unset, the supervision period is the county limit: the id stays what it was.
+        unset = {"supervision_days"} if self.supervision_days is None else set()
+        values = self.model_dump(mode="json", exclude={"environment", *unset})
         body = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
         return "ladder-" + hashlib.sha256(body).hexdigest()[:12]

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.escalation.commands import FireTimer
-from services.escalation.decide import decide
-from services.escalation.evolve import evolve, fold
-from services.escalation.rules import Refused
+from services.escalation.ladder.commands import FireTimer
+from services.escalation.ladder.context import Refused
+from services.escalation.ladder.decide import decide
+from services.escalation.ladder.evolve import evolve, fold
 from services.escalation.service import PRODUCER, CaseNotFound, Ladder, unit_path
 from shared.events.codec import encode_unrecorded
-from shared.events.envelope import EventEnvelope, new_event
+from shared.events.envelope import EventEnvelope, new_events
 from shared.log.port import AppendRequest
 
 FIRED, STALE, REFUSED = "fired", "stale", "refused"
@@ -65,12 +65,9 @@ def plan_case(
             planned.append(PlannedFiring(timer_id, None, STALE))
             continue
         key = timer_key(timer_id)
-        events = [
-            new_event(
-                p, case_id=case_id, producer=PRODUCER, causation=cause, idempotency_key=key, index=i
-            )
-            for i, p in enumerate(payloads)
-        ]
+        events = new_events(
+            payloads, case_id=case_id, producer=PRODUCER, causation=cause, idempotency_key=key
+        )
         request = AppendRequest(
             case_id,
             events,

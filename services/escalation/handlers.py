@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from services.escalation.commands import ApplyTierChange, AssignCase, Command, UnitPath
+from services.escalation.ladder.commands import ApplyTierChange, AssignCase, Command, UnitPath
+from services.escalation.ladder.state import LadderState
 from services.escalation.service import Ladder, run_command
-from services.escalation.state import LadderState
 from shared.events.envelope import EventEnvelope
 from shared.vocabulary import Tier
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import structlog
 
-from services.escalation import api, practice_api
+from services.escalation import api, requests_api
 from services.escalation.audit import api as audit_api
-from services.escalation.calendar import BusinessCalendar
 from services.escalation.config import LadderSettings
 from services.escalation.handlers import EscalationReactor
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.runtime import EscalationRuntime
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder
-from services.escalation.timers import TimerIndex, earliest_due
+from services.escalation.timers.projection import TimerIndex, earliest_due
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.runtime.context import AppContext
@@ -19,9 +20,6 @@ from shared.runtime.metrics import UNKNOWN_CALENDAR_YEARS
 from shared.runtime.service import ServiceModule, Worker
 
 log = structlog.get_logger(__name__)
-
-OWNED_PARTITIONS = "escalation.owned_partitions"
-"""Key in the context's extras: the partitions whose timers this instance fires now."""
 
 
 def _warn_unknown_year(year: int) -> None:
@@ -48,7 +46,6 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         settings=settings,
         calendar=calendar,
     )
-    context.extras[api.LADDER] = ladder
     reactor = ReactorRunner(
         log=context.log,
         engine=context.engine,
@@ -67,7 +64,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         subscription = index.subscription
         return subscription.owned_partitions() if subscription is not None else frozenset()
 
-    context.extras[OWNED_PARTITIONS] = owned
+    context.runtimes.put(EscalationRuntime(ladder=ladder, owned_partitions=owned))
     scheduler = TimerScheduler(ladder=ladder, engine=context.engine, owned=owned)
     return [
         ("escalation", reactor.run),
@@ -78,7 +75,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 SERVICE = ServiceModule(
     name="escalation",
-    routers=[api.router, practice_api.router, audit_api.router],
+    routers=[api.router, requests_api.router, audit_api.router],
     workers=workers,
     settings=[LadderSettings],
 )

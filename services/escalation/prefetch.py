@@ -16,8 +16,8 @@ from datetime import datetime
 
 from services.escalation.firing import PlannedFiring, plan_case
 from services.escalation.service import Ladder
-from shared.db.times import as_utc
 from shared.log.port import EventLog
+from shared.times import as_utc
 
 
 @dataclass(frozen=True)

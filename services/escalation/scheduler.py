@@ -25,19 +25,19 @@ import structlog
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.escalation.commands import Command, FireTimer, UnitPath
 from services.escalation.firing import FIRED, REFUSED, STALE, PlannedFiring, plan_case, timer_key
+from services.escalation.ladder.commands import Command, FireTimer, UnitPath
+from services.escalation.ladder.context import Refused
+from services.escalation.ladder.state import LadderState
 from services.escalation.prefetch import ReadyFirings, Upcoming
-from services.escalation.rules import Refused
 from services.escalation.service import CaseNotFound, CommandFactory, Ladder, run_command
-from services.escalation.state import LadderState
 from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
-from shared.db.times import as_utc
 from shared.log.port import AppendResult, VersionConflict
 from shared.log.sql_requests import chunks
 from shared.runtime.collection import collection_paused
 from shared.runtime.metrics import PENDING_TIMERS, TIMERS_FIRED
+from shared.times import as_utc
 
 log = structlog.get_logger(__name__)
 

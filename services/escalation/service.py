@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.escalation.calendar import BusinessCalendar
-from services.escalation.commands import Command, UnitPath
 from services.escalation.config import LadderSettings
-from services.escalation.decide import decide
-from services.escalation.evolve import fold
-from services.escalation.state import LadderState
-from services.intake.access import reported_unit
-from shared.events.envelope import EventEnvelope, new_event
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.ladder.commands import Command, UnitPath
+from services.escalation.ladder.decide import decide
+from services.escalation.ladder.evolve import fold
+from services.escalation.ladder.state import LadderState
+from shared.cases.access import reported_unit
+from shared.events.envelope import EventEnvelope, new_events
 from shared.log.port import EventLog, VersionConflict
 from shared.org.levels import Level
 from shared.org.tree import OrgTree
@@ -53,42 +53,6 @@ def path_of(code: str, tree: OrgTree) -> dict[Level, str]:
     return {level: unit.code for level, unit in tree.path(code).items()}
 
 
-async def apply_on(
-    ladder: Ladder,
-    *,
-    stream: list[EventEnvelope],
-    make: CommandFactory,
-    idempotency_key: str | None = None,
-) -> list[EventEnvelope]:
-    """Decide on a stream already read (one attempt); VersionConflict if it moved on."""
-    case_id = stream[0].case_id
-    _, path = unit_path(stream, ladder.tree)
-    state = fold(case_id, stream)
-    command = make(state, path)
-    if command is None:
-        return []
-    payloads = decide(
-        command, state, now=ladder.clock.now(), settings=ladder.settings, calendar=ladder.calendar
-    )
-    if not payloads:
-        return []
-    events = [
-        new_event(
-            p,
-            case_id=case_id,
-            producer=PRODUCER,
-            causation=stream[-1],
-            idempotency_key=idempotency_key,
-            index=i,
-        )
-        for i, p in enumerate(payloads)
-    ]
-    result = await ladder.log.append(
-        case_id, events, expected_version=stream[-1].sequence, idempotency_key=idempotency_key
-    )
-    return list(result.events)
-
-
 async def run_command(
     ladder: Ladder,
     *,
@@ -123,17 +87,13 @@ async def run_command(
         if not payloads:
             return []
         cause = causation or stream[-1]
-        events = [
-            new_event(
-                p,
-                case_id=case_id,
-                producer=PRODUCER,
-                causation=cause,
-                idempotency_key=idempotency_key,
-                index=i,
-            )
-            for i, p in enumerate(payloads)
-        ]
+        events = new_events(
+            payloads,
+            case_id=case_id,
+            producer=PRODUCER,
+            causation=cause,
+            idempotency_key=idempotency_key,
+        )
         try:
             result = await ladder.log.append(
                 case_id,

@@ -1,11 +1,10 @@
 """``python -m services.intake [serve]``: the intake process alone (production mode).
 
 It serves the case API and the read models behind it: the case list, the unit work queues
-and the county centre's measures (``services/lifecycle``).
+and the county centre's measures (``services/measures``); ``services/processes.py`` composes it.
 """
 
-from services.intake.main import SERVICE
-from services.lifecycle.main import SERVICE as READ_MODELS
+from services.processes import INTAKE_PROCESS
 from shared.runtime.serve import serve
 
-serve([SERVICE, READ_MODELS], default_port=8000)
+serve(INTAKE_PROCESS, default_port=8000)

@@ -7,17 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.intake.access import may_report_at, named_unit, sees_case
+from services.intake.cases.queries import CaseFilter
 from services.intake.deps import QueriesDep, numbers_of
-from services.intake.presenter import names_in, present_case, present_event
-from services.intake.read_model import CaseFilter
 from services.intake.report_problems import accepted_case, report_problems
-from services.intake.schemas import CaseOut as CaseOutModel
-from services.intake.schemas import CasePage, CaseReportIn, EventOut
+from services.intake.schemas import CasePage, CaseReportIn
 from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, LogDep, require_role
 from shared.api.problems import Problem, not_found
+from shared.cases.access import may_report_at, named_unit, sees_case
+from shared.cases.presenter import names_in, present_case, present_event
+from shared.cases.schemas import CaseOut as CaseOutModel
+from shared.cases.schemas import EventOut
 from shared.config import IDEMPOTENCY_KEY_MAX
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])

@@ -6,19 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.intake.cases.queries import CaseQueries
 from services.intake.numbers import CaseNumbers
-from services.intake.read_model import CaseQueries
+from services.intake.runtime import IntakeRuntime
 from shared.api.deps import context_of
 from shared.runtime.context import AppContext
 
 
 def numbers_of(context: AppContext) -> CaseNumbers:
-    """The process's case numbering (made on first use)."""
-    numbers = context.extras.get("case_numbers")
-    if not isinstance(numbers, CaseNumbers):
-        numbers = CaseNumbers(context.engine, county_code=context.tree.county.code)
-        context.extras["case_numbers"] = numbers
-    return numbers
+    """The process's case numbering (made when the intake service started)."""
+    return context.runtimes.require(IntakeRuntime).numbers
 
 
 async def get_numbers(request: Request) -> CaseNumbers:

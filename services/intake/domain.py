@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake.events import CaseRejected, CaseReported, ReportFacts
+from shared.cases.catalogue.intake import CaseRejected, CaseReported, ReportFacts
 from shared.org.codes import fold_micro_grid
 from shared.org.tree import OrgTree
 

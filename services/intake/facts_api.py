@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from services.intake.access import visible_stream
-from services.intake.events import CaseFactsAmended
-from services.intake.presenter import names_in, present_event
-from services.intake.schemas import EventOut, FactsAmendmentIn
+from services.intake.schemas import FactsAmendmentIn
 from shared.api.auth import Principal
 from shared.api.deps import LogDep, require_role
 from shared.api.problems import Problem, version_conflict
+from shared.cases.access import visible_stream
+from shared.cases.catalogue.intake import CaseFactsAmended
+from shared.cases.presenter import names_in, present_event
+from shared.cases.schemas import EventOut
 from shared.events.envelope import new_event
 from shared.log.port import VersionConflict
 

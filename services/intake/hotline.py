@@ -17,16 +17,16 @@ import orjson
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.intake.access import may_report_at
 from services.intake.address import locate
 from services.intake.deps import NumbersDep
-from services.intake.events import Party, PartyRole, Source
 from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CaseReportIn
 from services.intake.service import report_case
 from shared.api.auth import Principal
 from shared.api.body import ClosedBody
 from shared.api.deps import ContextDep, LogDep, TreeDep, require_role
+from shared.cases.access import may_report_at
+from shared.cases.catalogue.intake import Party, PartyRole, Source
 from shared.org.tree import OrgTree
 
 router = APIRouter(prefix="/v1/hotline", tags=["12345 hotline"])

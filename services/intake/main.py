@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from services.intake import api, facts_api, hotline, units_api
-from services.intake.projections import CaseListProjection
+from services.intake.cases.projection import CaseListProjection
+from services.intake.numbers import CaseNumbers
+from services.intake.runtime import IntakeRuntime
 from shared.consumers.progress import Progress
 from shared.consumers.projection import ProjectionRunner
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
 
-CASES_PROGRESS = "progress.projection.cases"
-
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     progress = Progress()
-    context.extras[CASES_PROGRESS] = progress
+    numbers = CaseNumbers(context.engine, county_code=context.tree.county.code)
+    context.runtimes.put(IntakeRuntime(numbers=numbers, cases=progress))
     runner = ProjectionRunner(
         log=context.log,
         engine=context.engine,

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 from fastapi import Response
 
-from services.intake.case_view import CaseRow
 from services.intake.domain import UnknownUnit
 from services.intake.service import ReportOutcome
 from shared.api.problems import Problem
+from shared.cases.row import CaseRow
 from shared.log.port import IdempotencyKeyReused, LogUnavailable
 
 

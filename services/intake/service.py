@@ -9,13 +9,14 @@ from datetime import datetime
 
 import orjson
 
-from services.intake.case_view import CaseRow, evolve, fold
+from services.intake.cases.queries import CaseQueries
 from services.intake.domain import check_known_unit, decide_report
-from services.intake.events import ReportFacts
 from services.intake.numbers import CaseNumbers
-from services.intake.read_model import CaseQueries
 from services.intake.schemas import CaseReportIn
 from shared.api.auth import Principal
+from shared.cases.catalogue.intake import ReportFacts
+from shared.cases.fold import evolve, fold
+from shared.cases.row import CaseRow
 from shared.events.envelope import EVENT_ID_NAMESPACE, new_event, utc_now
 from shared.log.port import NO_STREAM, EventLog, IdempotencyKeyReused
 from shared.org.tree import OrgTree

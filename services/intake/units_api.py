@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from services.intake.access import named_unit
 from shared.api.auth import Principal
 from shared.api.deps import TreeDep, require_role
 from shared.api.masking import mask_name, mask_phone
 from shared.api.problems import Problem, not_found
+from shared.cases.access import named_unit
 from shared.org.levels import Level
 from shared.org.models import Contact, Unit
 

@@ -1,6 +1,7 @@
-"""``python -m services.notify``: the notify service alone."""
+"""``python -m services.notify``: the notify service alone (with the development sandbox
+receiver when ``FQ_NOTIFY_SANDBOX_PORT`` is set; ``services/processes.py`` composes it)."""
 
-from services.notify.main import SERVICE
+from services.processes import NOTIFY_PROCESS
 from shared.runtime.serve import serve
 
-serve([SERVICE], default_port=8003)
+serve(NOTIFY_PROCESS, default_port=8003)

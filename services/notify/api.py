@@ -8,16 +8,16 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel
 from sqlalchemy import Select, select
 
-from services.intake.access import region_clause, visible_stream
-from services.notify.events import DeliveryRetryRequested
 from services.notify.handlers import record
-from services.notify.history import delivery_history
+from services.notify.outbox.fold import delivery_history
 from shared.api.auth import Principal
 from shared.api.deps import context_of, require_role
 from shared.api.problems import Problem, not_found
+from shared.cases.access import region_clause, visible_stream
+from shared.cases.catalogue.notify import DeliveryRetryRequested
 from shared.db.schema import cases, deliveries
-from shared.db.times import UtcDatetime
 from shared.events.envelope import utc_now
+from shared.times import UtcDatetime
 
 router = APIRouter(prefix="/v1/admin/deliveries", tags=["deliveries"])
 Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]

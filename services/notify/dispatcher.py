@@ -3,8 +3,9 @@
 Every attempt of one delivery uses the same idempotency key (its ``delivery_id``), so a
 crash at any point can at worst repeat a request the receiver deduplicates: the row stays
 ``pending`` until the outcome event is in the log, and its lease lapses if its owner dies.
-Retries use tenacity (exponential backoff with jitter, a cap, a total time); each failed
-attempt is a ``DeliveryAttemptFailed`` event, giving up is ``DeliveryFailed``.
+Retries use tenacity (``sending.py``: exponential backoff with jitter, a cap, a total
+time); each failed attempt is a ``DeliveryAttemptFailed`` event, giving up is
+``DeliveryFailed``. Leases are ``leases.py``.
 
 Deliveries are real-world I/O, so they run on wall-clock time even under a simulated clock.
 """
@@ -15,47 +16,37 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import (
-    AsyncRetrying,
     RetryCallState,
-    retry_if_exception,
-    stop_after_delay,
-    wait_exponential_jitter,
 )
 
-from services.intake.case_view import fold
-from services.notify.channels.base import DeliveryError, Receipt
+from services.notify import leases
+from services.notify.channels.base import DeliveryError
 from services.notify.channels.registry import ChannelRegistry, UnknownChannel
 from services.notify.config import NotifySettings
-from services.notify.events import (
+from services.notify.handlers import record
+from services.notify.message import compose
+from services.notify.outbox.fold import delivery_history
+from services.notify.sending import Attempts, send_with_retries
+from shared.cases.catalogue.notify import (
     DeliveryAttemptFailed,
     DeliveryFailed,
     DispatchOrderDelivered,
 )
-from services.notify.handlers import record
-from services.notify.history import delivery_history
-from services.notify.message import compose
-from shared.db.keys import key_in
-from shared.db.schema import deliveries
-from shared.db.times import as_utc
+from shared.cases.fold import fold
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.events.payload import EventPayload
 from shared.log.port import EventLog
 from shared.org.tree import OrgTree
 from shared.runtime.metrics import DELIVERIES, DELIVERIES_IN_FLIGHT, DELIVERY_SECONDS
+from shared.times import as_utc
 
 log = structlog.get_logger(__name__)
-
-
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, DeliveryError) and not exc.permanent
 
 
 class Dispatcher:
@@ -134,44 +125,9 @@ class Dispatcher:
                 await self._wake.wait()
 
     async def _claim(self, room: int) -> list[dict[str, Any]]:
-        now = utc_now()
-        free = or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now)
-        async with self._engine.begin() as conn:
-            ids = list(
-                (
-                    await conn.execute(
-                        select(deliveries.c.delivery_id)
-                        .where(deliveries.c.status == "pending", free)
-                        .order_by(deliveries.c.issued_at)
-                        .limit(room)
-                    )
-                ).scalars()
-            )
-            ids = [i for i in ids if i not in self._in_flight]
-            if not ids:
-                return []
-            await conn.execute(
-                update(deliveries)
-                .where(
-                    key_in(deliveries.c.delivery_id, ids, conn.dialect),
-                    deliveries.c.status == "pending",
-                    free,
-                )
-                .values(
-                    lease_owner=self.owner,
-                    lease_until=now + self._lease,
-                    first_attempt_at=func.coalesce(deliveries.c.first_attempt_at, now),
-                )
-            )
-            rows = (
-                await conn.execute(
-                    select(deliveries).where(
-                        key_in(deliveries.c.delivery_id, ids, conn.dialect),
-                        deliveries.c.lease_owner == self.owner,
-                    )
-                )
-            ).mappings()
-            return [dict(row) for row in rows]
+        return await leases.claim(
+            self._engine, self.owner, room=room, lease=self._lease, busy=self._in_flight
+        )
 
     async def _renew_leases(self) -> None:
         while True:
@@ -179,23 +135,12 @@ class Dispatcher:
             if not self._in_flight:
                 continue
             with contextlib.suppress(Exception):
-                async with self._engine.begin() as conn:
-                    await conn.execute(
-                        update(deliveries)
-                        .where(
-                            deliveries.c.lease_owner == self.owner,
-                            key_in(deliveries.c.delivery_id, list(self._in_flight), conn.dialect),
-                        )
-                        .values(lease_until=utc_now() + self._lease)
-                    )
+                await leases.renew(
+                    self._engine, self.owner, list(self._in_flight), lease=self._lease
+                )
 
     async def _release_leases(self) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(deliveries)
-                .where(deliveries.c.lease_owner == self.owner, deliveries.c.status == "pending")
-                .values(lease_owner=None, lease_until=None)
-            )
+        await leases.release(self._engine, self.owner)
 
     async def _streams_of(self, claimed: list[dict[str, Any]]) -> dict[str, list[EventEnvelope]]:
         """The case streams of the rows just claimed, in one read (read after the lease was
@@ -243,7 +188,7 @@ class Dispatcher:
             settings=self._settings,
         )
         first = as_utc(row["first_attempt_at"]) if row["first_attempt_at"] else utc_now()
-        attempt = history.attempts
+        attempts = Attempts(history.attempts)
 
         async def record_retry(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
@@ -255,39 +200,23 @@ class Dispatcher:
                 DeliveryAttemptFailed(
                     delivery_id=delivery_id,
                     channel=message.channel,
-                    attempt=attempt,
+                    attempt=attempts.count,
                     reason=reason,
                     retry_in_seconds=round(wait, 3),
                 ),
-                key=f"attempt:{delivery_id}:{attempt}",
+                key=f"attempt:{delivery_id}:{attempts.count}",
             )
             self._note_change()  # the outbox records the attempt from the event
 
-        receipt = Receipt()
         try:
-            channel = self._channels.get(message.channel)
-            attempt += 1
-            first_failure: DeliveryError | None = None
-            try:
-                receipt = await channel.send(message)
-            except DeliveryError as exc:
-                if not _retryable(exc):
-                    raise
-                first_failure = exc
-            if first_failure is not None:
-                # Retrying starts only once the first attempt failed: setting tenacity up
-                # costs more than most deliveries do. Tenacity counts that attempt too.
-                pending: DeliveryError | None = first_failure
-                elapsed = (utc_now() - first).total_seconds()
-                async for attempt_state in self._retrying(
-                    elapsed=elapsed, before_sleep=record_retry
-                ):
-                    with attempt_state:
-                        if pending is not None:
-                            failure, pending = pending, None
-                            raise failure
-                        attempt += 1
-                        receipt = await channel.send(message)
+            receipt = await send_with_retries(
+                self._channels.get(message.channel),
+                message,
+                attempts=attempts,
+                settings=self._settings,
+                first_attempt_at=first,
+                before_sleep=record_retry,
+            )
         except (DeliveryError, UnknownChannel) as exc:
             reason = exc.reason if isinstance(exc, DeliveryError) else f"unknown channel {exc}"
             await self._give_up(
@@ -296,7 +225,7 @@ class Dispatcher:
                     delivery_id=delivery_id,
                     notice_id=history.notice["notice_id"],
                     channel=message.channel,
-                    attempts=attempt,
+                    attempts=attempts.count,
                     reason=reason,
                     failed_at=utc_now(),
                 ),
@@ -310,7 +239,7 @@ class Dispatcher:
                 delivery_id=delivery_id,
                 notice_id=history.notice["notice_id"],
                 channel=message.channel,
-                attempts=attempt,
+                attempts=attempts.count,
                 delivered_at=delivered_at,
                 status_code=receipt.status_code,
             ),
@@ -322,23 +251,6 @@ class Dispatcher:
         DELIVERIES.labels(message.channel, "delivered").inc()
         DELIVERY_SECONDS.labels(message.channel).observe(
             (delivered_at - as_utc(row["issued_at"])).total_seconds()
-        )
-
-    def _retrying(
-        self, *, elapsed: float, before_sleep: Callable[[RetryCallState], Awaitable[None]]
-    ) -> AsyncRetrying:
-        """Backoff with jitter up to a cap, within what is left of the total retry time."""
-        settings = self._settings
-        return AsyncRetrying(
-            stop=stop_after_delay(max(settings.retry_total_seconds - elapsed, 0.0)),
-            wait=wait_exponential_jitter(
-                multiplier=settings.retry_initial_seconds,
-                max=settings.retry_max_seconds,
-                jitter=settings.retry_initial_seconds,
-            ),
-            retry=retry_if_exception(_retryable),
-            before_sleep=before_sleep,
-            reraise=True,
         )
 
     async def _give_up(self, cause: EventEnvelope, failed: DeliveryFailed, *, round_: int) -> None:
@@ -360,8 +272,5 @@ class Dispatcher:
         await record(self._log, cause=cause, payload=payload, key=key)
 
     async def _update(self, delivery_id: str, **values: Any) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(deliveries).where(deliveries.c.delivery_id == delivery_id).values(**values)
-            )
+        await leases.update_row(self._engine, delivery_id, **values)
         self._note_change()

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from services.intake.case_view import CaseRow
-from services.notify.events import HotlineFeedbackIssued, HotlineStatus, PlannedDelivery
 from services.notify.plan import Situation
+from shared.cases.catalogue.notify import HotlineFeedbackIssued, HotlineStatus, PlannedDelivery
+from shared.cases.row import CaseRow
 from shared.events.payload import EventPayload
 
 HOTLINE_SOURCE = "hotline_12345"

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import services.escalation.events
-import services.escalation.practice_events
-import services.intake.events
-from services.intake.case_view import fold
+import shared.cases.catalogue
 from services.notify.feedback import FEEDBACK, plan_feedback
 from services.notify.plan import Situation
 from services.notify.planners import PLANNERS, plan_orders
-from shared.events.envelope import EventEnvelope, new_event
+from shared.cases.fold import fold
+from shared.events.envelope import EventEnvelope, new_event, new_events
 from shared.events.payload import EventPayload
 from shared.log.port import ANY_VERSION, EventLog
 from shared.org.tree import OrgTree
 
 # The causes are other services' events: their schemas must be registered in this process
 # too (notify may run alone), or every cause would be dead-lettered as an unknown type.
-SCHEMAS = (
-    services.escalation.events,
-    services.escalation.practice_events,
-    services.intake.events,
-)
+SCHEMAS = shared.cases.catalogue
 PRODUCER = "notify"
 CAUSES = frozenset(PLANNERS) | frozenset(FEEDBACK)
 
@@ -60,17 +54,9 @@ class NotifyPlanner:
         if not payloads:
             return
         key = f"notify:{event.event_id}"
-        events = [
-            new_event(
-                payload,
-                case_id=event.case_id,
-                producer=PRODUCER,
-                causation=event,
-                idempotency_key=key,
-                index=i,
-            )
-            for i, payload in enumerate(payloads)
-        ]
+        events = new_events(
+            payloads, case_id=event.case_id, producer=PRODUCER, causation=event, idempotency_key=key
+        )
         await self._log.append(
             event.case_id, events, expected_version=ANY_VERSION, idempotency_key=key
         )

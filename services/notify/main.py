@@ -1,4 +1,7 @@
-"""The notify service: plan notices from case events, keep the outbox, deliver it."""
+"""The notify service: plan notices from case events, keep the outbox, deliver it.
+
+The development sandbox receiver is started beside it by ``services/processes.py``.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +13,14 @@ from services.notify.config import NotifySettings
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import NotifyPlanner
 from services.notify.http_client import make_http_client
-from services.notify.outbox import DeliveryOutbox
-from services.sandbox.receiver import Receiver
+from services.notify.outbox.projection import DeliveryOutbox
+from services.notify.runtime import NotifyRuntime
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.consumers.relevance import needs_work
 from shared.log.port import Delivery
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
-
-DISPATCHER = "notify.dispatcher"
 
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
@@ -33,7 +34,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         channels=channels,
         settings=settings,
     )
-    context.extras[DISPATCHER] = dispatcher
+    context.runtimes.put(NotifyRuntime(dispatcher=dispatcher))
     context.stoppers["notify.dispatcher"] = dispatcher.stop
     planner = ReactorRunner(
         log=context.log,
@@ -57,29 +58,11 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         finally:
             await client.aclose()
 
-    found: list[tuple[str, Worker]] = [
+    return [
         ("notify", planner.run),
         ("notify.outbox", outbox.run),
         ("notify.dispatcher", dispatch),
     ]
-    if settings.sandbox_port is not None:
-        found.append(("notify.sandbox", _sandbox(settings.sandbox_port, settings)))
-    return found
-
-
-def _sandbox(port: int, settings: NotifySettings) -> Worker:
-    async def run() -> None:
-        import asyncio
-
-        receiver = await Receiver(secret=settings.signing_secret.get_secret_value().encode()).start(
-            port
-        )
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await receiver.stop()
-
-    return run
 
 
 SERVICE = ServiceModule(

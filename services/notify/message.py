@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.intake.case_view import CaseRow
 from services.notify.channels.base import Message
 from services.notify.config import NotifySettings
 from shared.api.masking import mask_id_number
+from shared.cases.row import CaseRow
 from shared.org.tree import OrgTree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -11,8 +11,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.intake.case_view import CaseRow
-from services.notify.events import DispatchOrderIssued, PlannedDelivery, Purpose
+from shared.cases.catalogue.notify import DispatchOrderIssued, PlannedDelivery, Purpose
+from shared.cases.row import CaseRow
 from shared.events.envelope import EventEnvelope
 from shared.org.models import Contact
 from shared.org.tree import OrgTree

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from services.notify.events import DispatchOrderIssued
 from services.notify.plan import LADDER_PLANNERS, Situation
-from services.notify.practice_plan import PRACTICE_PLANNERS
+from services.notify.plan_requests import PRACTICE_PLANNERS
+from shared.cases.catalogue.notify import DispatchOrderIssued
 from shared.events.payload import EventPayload
 
 PLANNERS: dict[str, Callable[[Situation], list[DispatchOrderIssued | None]]] = {

@@ -22,8 +22,8 @@ import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
-from services.notify.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from shared.api.masking import mask_phone
+from shared.api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 
 @dataclass

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from services.intake.access import held_stream
-from services.triage.events import TierOverridden
 from services.triage.facts import tier_before
 from shared.api.auth import Principal
 from shared.api.deps import LogDep, require_role
 from shared.api.problems import Problem, version_conflict
+from shared.cases.access import held_stream
+from shared.cases.catalogue.triage import TierOverridden
 from shared.events.envelope import new_event
 from shared.log.port import VersionConflict
 from shared.vocabulary import Tier

@@ -7,10 +7,10 @@ produces nothing new.
 from __future__ import annotations
 
 from services.triage.domain import classify
-from services.triage.events import CaseTriaged
 from services.triage.facts import facts_until, tier_before
 from services.triage.matcher import Matcher
 from services.triage.ruleset import RuleSet
+from shared.cases.catalogue.triage import CaseTriaged
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import EventLog
 

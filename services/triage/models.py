@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.cases.catalogue.triage import Effect, FiredRule, Trigger
 from shared.vocabulary import Category, Tier
 
-Effect = Literal["red", "at_least_yellow", "one_up"]
+__all__ = [
+    "CaseFacts",
+    "Effect",
+    "FiredRule",
+    "SetAside",
+    "TriageResult",
+    "Trigger",
+]
 
 
 class CaseFacts(BaseModel):
@@ -23,25 +30,6 @@ class CaseFacts(BaseModel):
     amount_cny: Decimal | None = None
     prior_reports: int | None = None
     reported_at: datetime | None = None
-
-
-class Trigger(BaseModel):
-    """What made a rule fire: a field of the request, or words of its text."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source: Literal["field", "text"]
-    field: str | None = None
-    text: str | None = None
-    value: str | None = None
-
-
-class FiredRule(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    effect: Effect
-    triggers: tuple[Trigger, ...]
 
 
 class SetAside(BaseModel):

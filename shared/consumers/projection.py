@@ -22,8 +22,8 @@ from shared.db.positions import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
-from shared.runtime.lag import RUNNING_GROUPS
-from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS
+from shared.runtime.lag import CONSUMER_POSITION, RUNNING_GROUPS
+from shared.runtime.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 

@@ -29,9 +29,9 @@ from shared.db.positions import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
-from shared.runtime.lag import RUNNING_GROUPS
+from shared.runtime.lag import CONSUMER_POSITION, RUNNING_GROUPS
 from shared.runtime.log_context import handling
-from shared.runtime.metrics import CONSUMER_POSITION, DEAD_LETTERS, EVENTS_CONSUMED
+from shared.runtime.metrics import DEAD_LETTERS, EVENTS_CONSUMED
 
 log = structlog.get_logger(__name__)
 

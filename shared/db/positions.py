@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -92,12 +92,6 @@ async def advance_positions(
         )
         if moved.rowcount != 1:
             raise StalePositions(group)
-
-
-async def reset_positions(conn: AsyncConnection, group: str) -> None:
-    await conn.execute(
-        delete(consumer_positions).where(consumer_positions.c.consumer_group == group)
-    )
 
 
 class DbPositions:

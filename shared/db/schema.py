@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
 )
 
+from shared.vocabulary import ASSIGNMENT_COUNTERS
+
 metadata = MetaData()
 
 consumer_positions = Table(
@@ -100,7 +102,7 @@ deliveries = Table(
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
 Index("ix_deliveries_case", deliveries.c.case_id)
 
-# -- lifecycle read models (services/lifecycle) --------------------------------------------
+# -- measures read models (services/measures) ----------------------------------------------
 
 unit_queue = Table(
     "unit_queue",
@@ -152,19 +154,6 @@ case_facts = Table(
 )
 Index("ix_case_facts_reported", case_facts.c.reported_at)
 
-PRACTICE_COUNTERS = (
-    "warnings",
-    "extensions_requested",
-    "extensions_approved",
-    "extensions_refused",
-    "bounce_backs",
-    "bounce_backs_confirmed",
-    "bounce_backs_reassigned",
-    "bounce_backs_lapsed",
-    "chase_notices",
-)
-"""Per dispatch order: what the 12345 practice rules (RULES.md §3b) recorded for it."""
-
 assignment_facts = Table(
     "assignment_facts",
     metadata,
@@ -179,6 +168,6 @@ assignment_facts = Table(
     Column("ack_seconds", Float),
     Column("ack_lapsed", Boolean, nullable=False),
     Column("overdue", Boolean, nullable=False),
-    *(Column(name, Integer, nullable=False, server_default="0") for name in PRACTICE_COUNTERS),
+    *(Column(name, Integer, nullable=False, server_default="0") for name in ASSIGNMENT_COUNTERS),
     Column("bounce_lost_seconds", Float, nullable=False, server_default="0"),
 )

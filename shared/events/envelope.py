@@ -7,6 +7,7 @@ An event is immutable once recorded. ``sequence`` is its position in its case's 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -109,3 +110,26 @@ def new_event(
         idempotency_key=idempotency_key,
         payload=payload.model_dump(mode="json"),
     )
+
+
+def new_events(
+    payloads: Sequence[EventPayload],
+    *,
+    case_id: str,
+    producer: str,
+    causation: EventEnvelope,
+    idempotency_key: str | None,
+) -> list[EventEnvelope]:
+    """The envelopes of one decision: the payloads in order, caused by ``causation``, their
+    ids derived from ``idempotency_key`` and their place when one is given."""
+    return [
+        new_event(
+            payload,
+            case_id=case_id,
+            producer=producer,
+            causation=causation,
+            idempotency_key=idempotency_key,
+            index=index,
+        )
+        for index, payload in enumerate(payloads)
+    ]

@@ -6,12 +6,20 @@ partitions; it works the same for the embedded log (one partition) and Kafka.
 
 from __future__ import annotations
 
+from prometheus_client import Gauge
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.schema import consumer_positions
 from shared.log.port import EventLog
-from shared.runtime.metrics import CONSUMER_LAG, CONSUMER_POSITION, LOG_END
+
+CONSUMER_POSITION = Gauge(
+    "fq_consumer_position", "Next offset a group will read", ["group", "partition"]
+)
+CONSUMER_LAG = Gauge(
+    "fq_consumer_lag", "Records in the log a group has not handled yet (end - position)", ["group"]
+)
+LOG_END = Gauge("fq_log_end_offset", "Offset the next record of a partition gets", ["partition"])
 
 RUNNING_GROUPS: set[str] = set()
 """Groups this process consumes as (registered by the runners when they start)."""

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.api.deps import require_role
+from shared.runtime.lag import refresh_consumer_gauges
 
 log = structlog.get_logger(__name__)
 
@@ -26,14 +27,6 @@ EVENTS_CONSUMED = Counter(
     "fq_events_consumed_total", "Events handled by a consumer group", ["group", "type"]
 )
 DEAD_LETTERS = Counter("fq_dead_letters_total", "Records parked as poison", ["group"])
-CONSUMER_POSITION = Gauge(
-    "fq_consumer_position", "Next offset a group will read", ["group", "partition"]
-)
-CONSUMER_LAG = Gauge(
-    "fq_consumer_lag", "Records in the log a group has not handled yet (end - position)", ["group"]
-)
-LOG_END = Gauge("fq_log_end_offset", "Offset the next record of a partition gets", ["partition"])
-
 DELIVERIES = Counter(
     "fq_deliveries_total", "Delivery attempts by channel and outcome", ["channel", "outcome"]
 )
@@ -88,8 +81,6 @@ def install_metrics(app: FastAPI) -> None:
     async def metrics(request: Request) -> Response:
         context = getattr(request.app.state, "context", None)
         if context is not None:
-            from shared.runtime.lag import refresh_consumer_gauges
-
             try:
                 await refresh_consumer_gauges(context.log, context.engine)
             except Exception as exc:  # the other metrics are still worth serving

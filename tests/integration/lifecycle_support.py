@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
+from services.measures.runtime import MeasuresRuntime
 from shared.consumers.progress import Progress
 from shared.db.schema import case_facts, unit_queue
 
@@ -58,8 +58,9 @@ async def until(
     api: httpx.AsyncClient, units: list[str], check: Callable[[Seen], bool], **params: Any
 ) -> Seen:
     """Await commits of both read models until ``check`` holds (AssertionError after 30 s)."""
-    extras = api.app.state.context.extras  # type: ignore[attr-defined]
-    progresses: list[Progress] = [extras[QUEUE_PROGRESS], extras[FACTS_PROGRESS]]
+    runtimes = api.app.state.context.runtimes  # type: ignore[attr-defined]
+    runtime = runtimes.require(MeasuresRuntime)
+    progresses: list[Progress] = [runtime.queues, runtime.facts]
     last: list[Seen] = []
 
     async def holds() -> bool:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from services.notify.dispatcher import Dispatcher
-from services.notify.main import DISPATCHER
+from services.notify.runtime import NotifyRuntime
 from services.sandbox.receiver import Receiver
 from shared.config import CommonSettings
 from shared.org.loader import sample_county_path
@@ -60,7 +60,8 @@ def with_org(settings: CommonSettings, receiver: Receiver, directory: Path) -> C
 
 
 def dispatcher_of(api: httpx.AsyncClient) -> Dispatcher:
-    dispatcher = api.app.state.context.extras[DISPATCHER]  # type: ignore[attr-defined]
+    runtimes = api.app.state.context.runtimes  # type: ignore[attr-defined]
+    dispatcher = runtimes.require(NotifyRuntime).dispatcher
     assert isinstance(dispatcher, Dispatcher)
     return dispatcher
 
@@ -99,3 +100,19 @@ async def until(check: Callable[[], Awaitable[bool]], api: httpx.AsyncClient) ->
             if await check():
                 return
             await mark.wait()
+
+
+def delivered(history: list[dict[str, Any]], count: int) -> bool:
+    return len(of_type(history, "DispatchOrderDelivered")) >= count
+
+
+def all_delivered(history: list[dict[str, Any]], purpose: str) -> bool:
+    """A notice of ``purpose`` was issued, and every delivery planned so far was delivered."""
+    notices = [e["payload"] for e in of_type(history, "DispatchOrderIssued")]
+    if not any(n["purpose"] == purpose for n in notices):
+        return False
+    return delivered(history, sum(len(n["deliveries"]) for n in notices))
+
+
+def warned_and_delivered(history: list[dict[str, Any]]) -> bool:
+    return all_delivered(history, "pre_breach_warning")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from services.intake.main import CASES_PROGRESS
+from services.intake.runtime import IntakeRuntime
 from shared.consumers.progress import Progress
 from shared.db.schema import cases, escalation_timers
 from shared.runtime.context import AppContext
@@ -24,7 +24,7 @@ async def _assigned_with_timers(context: AppContext, expected: int) -> bool:
 
 async def wait_until_assigned(context: AppContext, expected: int) -> None:
     """Until ``expected`` cases are assigned, each with its timers."""
-    progress: Progress = context.extras[CASES_PROGRESS]
+    progress: Progress = context.runtimes.require(IntakeRuntime).cases
     await progress.wait_until(lambda: _assigned_with_timers(context, expected), within=60)
 
 

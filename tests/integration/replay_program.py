@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.escalation.config import LadderSettings
-from services.escalation.evolve import fold
-from services.intake.main import CASES_PROGRESS
-from services.lifecycle.main import FACTS_PROGRESS, QUEUE_PROGRESS
+from services.escalation.ladder.evolve import fold
+from services.intake.runtime import IntakeRuntime
+from services.measures.runtime import MeasuresRuntime
 from shared.consumers.progress import Progress
 from shared.db.schema import case_facts, cases, escalation_timers, unit_queue
-from shared.db.times import as_utc
 from shared.events.envelope import EventEnvelope
 from shared.runtime.clock import SimulatedClock
+from shared.times import as_utc
 from shared.vocabulary import Tier
 from tests.integration.test_intake_api import MY_GRID, OTHER_GRID, report
 
@@ -142,7 +142,11 @@ async def settled(api: httpx.AsyncClient, ids: list[str]) -> bool:
 
 
 async def wait_settled(api: httpx.AsyncClient, ids: list[str]) -> None:
-    extras = api.app.state.context.extras  # type: ignore[attr-defined]
-    for key in (CASES_PROGRESS, QUEUE_PROGRESS, FACTS_PROGRESS):
-        progress: Progress = extras[key]
+    runtimes = api.app.state.context.runtimes  # type: ignore[attr-defined]
+    measures = runtimes.require(MeasuresRuntime)
+    progresses: list[Progress] = [
+        runtimes.require(IntakeRuntime).cases,
+        *(measures.queues, measures.facts),
+    ]
+    for progress in progresses:
         await progress.wait_until(lambda: settled(api, ids), within=60)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from services.escalation.main import SERVICE as ESCALATION
-from services.intake.main import CASES_PROGRESS
+from services.intake.cases.queries import CaseQueries
 from services.intake.main import SERVICE as INTAKE
-from services.intake.read_model import CaseQueries
+from services.intake.runtime import IntakeRuntime
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
@@ -40,7 +40,7 @@ async def case_when(api: httpx.AsyncClient, case_id: str, check: Any) -> dict[st
     """Await projection commits until the case satisfies ``check``."""
     context = api.app.state.context  # type: ignore[attr-defined]
     queries = CaseQueries(context.engine)
-    progress: Progress = context.extras[CASES_PROGRESS]
+    progress: Progress = context.runtimes.require(IntakeRuntime).cases
     seen: dict[str, Any] = {}
 
     async def holds() -> bool:

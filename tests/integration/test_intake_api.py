@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.intake.main import CASES_PROGRESS
+from services.intake.cases.queries import CaseQueries
 from services.intake.main import SERVICE as INTAKE
-from services.intake.read_model import CaseQueries
+from services.intake.runtime import IntakeRuntime
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
 from shared.org.levels import Level
@@ -218,7 +218,7 @@ async def wait_projected(app: Any, case_id: str) -> None:
     """Await the case projection's commits until it holds the case."""
     context = app.state.context
     queries = CaseQueries(context.engine)
-    progress: Progress = context.extras[CASES_PROGRESS]
+    progress: Progress = context.runtimes.require(IntakeRuntime).cases
 
     async def projected() -> bool:
         return await queries.get(case_id) is not None

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from services.all_in_one import SERVICES
-from services.notify.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from services.sandbox.receiver import Receiver
+from shared.api.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from shared.config import CommonSettings
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.sql_schema import dead_letters
@@ -19,6 +19,7 @@ from tests.integration.api_client import embedded_settings, running_app
 from tests.integration.conftest import START
 from tests.integration.notify_support import (
     SECRET,
+    delivered,
     events_when,
     of_type,
     point_notify_at,
@@ -28,22 +29,6 @@ from tests.integration.notify_support import (
 from tests.integration.test_intake_api import MY_GRID, TREE, report
 
 VILLAGE = TREE.ancestors(MY_GRID.code)[0]
-
-
-def delivered(history: list[dict[str, Any]], count: int) -> bool:
-    return len(of_type(history, "DispatchOrderDelivered")) >= count
-
-
-def all_delivered(history: list[dict[str, Any]], purpose: str) -> bool:
-    """A notice of ``purpose`` was issued, and every delivery planned so far was delivered."""
-    notices = [e["payload"] for e in of_type(history, "DispatchOrderIssued")]
-    if not any(n["purpose"] == purpose for n in notices):
-        return False
-    return delivered(history, sum(len(n["deliveries"]) for n in notices))
-
-
-def warned_and_delivered(history: list[dict[str, Any]]) -> bool:
-    return all_delivered(history, "pre_breach_warning")
 
 
 async def test_a_report_sends_a_signed_dispatch_order_to_the_grid_worker(
@@ -251,77 +236,3 @@ async def test_a_poison_cause_is_dead_lettered_and_orders_keep_flowing(
                 .all()
             )
     assert len(parked) == 1 and parked[0].startswith("ValidationError")
-
-
-async def test_a_pre_breach_warning_reaches_the_grid_and_the_village(
-    settings_for: CommonSettings,
-    receiver: Receiver,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:
-    point_notify_at(monkeypatch, receiver)
-    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
-        case_id = (await api.post("/v1/cases", json=report())).json()["id"]
-        await api.post(f"/v1/cases/{case_id}/acknowledgement")
-        await events_when(api, case_id, lambda h: delivered(h, 2))
-        # A blue case at the grid (1 day): 80% of it has passed after 19.2 hours.
-        warned_at = START + timedelta(hours=19, minutes=13)
-        await api.post("/v1/admin/clock", json={"now": warned_at.isoformat()})
-        history = await events_when(api, case_id, warned_and_delivered)
-    warnings = [
-        e["payload"]
-        for e in of_type(history, "DispatchOrderIssued")
-        if e["payload"]["purpose"] == "pre_breach_warning"
-    ]
-    assert sorted(w["unit_code"] for w in warnings) == sorted([MY_GRID.code, VILLAGE.code])
-    hooks = [
-        r for r in receiver.unique("/hooks/").values() if r.body["purpose"] == "pre_breach_warning"
-    ]
-    assert {r.path for r in hooks} == {f"/hooks/{MY_GRID.code}", f"/hooks/{VILLAGE.code}"}
-
-
-async def test_extension_bounce_back_and_chase_notices_reach_their_units(
-    settings_for: CommonSettings,
-    receiver: Receiver,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:
-    point_notify_at(monkeypatch, receiver)
-    monkeypatch.setenv("FQ_LADDER_WARNING_FRACTION", "0")  # warnings: the test above
-    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
-        case_id = (await api.post("/v1/cases", json=report())).json()["id"]
-        base = f"/v1/cases/{case_id}"
-        await events_when(api, case_id, lambda h: delivered(h, 2))
-        later = (START + timedelta(days=2)).isoformat()
-        steps: list[tuple[str, dict[str, Any]]] = [
-            ("acknowledgement", {}),
-            ("extension-requests", {"reason": "等待鉴定", "deadline_at": later}),
-        ]
-        answers = [await api.post(f"{base}/{path}", json=body) for path, body in steps]
-        request_id = answers[-1].json()[0]["payload"]["request_id"]
-        steps = [
-            (f"extension-requests/{request_id}/approve", {}),
-            ("bounce-back", {"reason": "不属本网格"}),
-            ("bounce-back/confirm", {"note": "属本网格"}),
-        ]
-        answers += [await api.post(f"{base}/{path}", json=body) for path, body in steps]
-        assert [a.status_code for a in answers] == [201] * 5, [a.text for a in answers]
-        chased_at = START + timedelta(hours=12, minutes=1)  # half the grid's day, idle
-        await api.post("/v1/admin/clock", json={"now": chased_at.isoformat()})
-        history = await events_when(api, case_id, lambda h: all_delivered(h, "chase"))
-    purposes = {
-        (e["payload"]["purpose"], e["payload"]["unit_code"])
-        for e in of_type(history, "DispatchOrderIssued")
-    }
-    county = TREE.county.code
-    assert purposes == {
-        ("order", MY_GRID.code),
-        ("extension_request", VILLAGE.code),
-        ("extension_decision", MY_GRID.code),
-        ("bounce_back", county),
-        ("bounce_back_decision", MY_GRID.code),
-        ("chase", MY_GRID.code),
-    }
-    hooks = {(r.body["purpose"], r.path) for r in receiver.unique("/hooks/").values()}
-    assert ("extension_request", f"/hooks/{VILLAGE.code}") in hooks
-    assert ("chase", f"/hooks/{MY_GRID.code}") in hooks

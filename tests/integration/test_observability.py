@@ -12,8 +12,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
+from services.intake.runtime import IntakeRuntime
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
@@ -56,7 +56,7 @@ async def test_a_report_shows_in_metrics_and_in_the_logs(
 ) -> None:
     async with _system(kind, tmp_path) as settings, running_app(settings, [INTAKE, TRIAGE]) as api:
         context: AppContext = api.app.state.context  # type: ignore[attr-defined]
-        progress: Progress = context.extras[CASES_PROGRESS]
+        progress: Progress = context.runtimes.require(IntakeRuntime).cases
         before = _samples((await api.get("/metrics")).text)
         created = (await api.post("/v1/cases", json=report())).json()
         case_id = created["id"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from services.intake.main import CASES_PROGRESS
+from services.intake.cases.projection import CaseListProjection
 from services.intake.main import SERVICE as INTAKE
-from services.intake.projections import CaseListProjection
+from services.intake.runtime import IntakeRuntime
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
@@ -48,7 +48,7 @@ async def test_rebuilt_case_list_equals_the_live_one(kind: str, tmp_path: Path) 
             assert (await api.post("/v1/cases", json=body)).status_code == 201
         await api.post("/v1/cases", json=report(unit_code="110105001001001"))  # rejected
         context = api.app.state.context  # type: ignore[attr-defined]
-        progress: Progress = context.extras[CASES_PROGRESS]
+        progress: Progress = context.runtimes.require(IntakeRuntime).cases
 
         async def all_triaged() -> bool:  # 31 cases; 30 of them reported and triaged
             async with context.engine.connect() as conn:

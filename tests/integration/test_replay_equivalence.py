@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
-from services.lifecycle.main import SERVICE as LIFECYCLE
+from services.measures.main import SERVICE as LIFECYCLE
 from services.replay import projections
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings

@@ -9,7 +9,7 @@ import httpx
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
-from services.lifecycle.main import SERVICE as LIFECYCLE
+from services.measures.main import SERVICE as LIFECYCLE
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from tests.integration.api_client import TOWNSHIP_CLIENT_KEY, api_keys_for_tests, running_app

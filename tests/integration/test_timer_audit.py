@@ -9,8 +9,8 @@ import httpx
 
 from services.escalation.audit import api as audit_api
 from services.escalation.main import SERVICE as ESCALATION
-from services.intake.main import CASES_PROGRESS
 from services.intake.main import SERVICE as INTAKE
+from services.intake.runtime import IntakeRuntime
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import CommonSettings
 from shared.consumers.progress import Progress
@@ -38,7 +38,8 @@ async def audit(api: httpx.AsyncClient) -> dict[str, Any]:
 
 async def audit_when(api: httpx.AsyncClient, check: Any) -> dict[str, Any]:
     """The audit once ``check`` holds, re-read after every commit of the case list."""
-    progress: Progress = api.app.state.context.extras[CASES_PROGRESS]  # type: ignore[attr-defined]
+    context = api.app.state.context  # type: ignore[attr-defined]
+    progress: Progress = context.runtimes.require(IntakeRuntime).cases
     seen: dict[str, Any] = {}
 
     async def holds() -> bool:

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from services.escalation.calendar import BusinessCalendar
-from services.escalation.commands import AcknowledgeOrder, AssignCase
 from services.escalation.config import LadderSettings
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.ladder.commands import AcknowledgeOrder, AssignCase
 from services.escalation.scheduler import TimerScheduler
 from services.escalation.service import Ladder, run_command
-from services.escalation.timers import TimerIndex
-from services.intake.events import CaseReported
+from services.escalation.timers.projection import TimerIndex
+from shared.cases.catalogue.intake import CaseReported
 from shared.db.schema import escalation_timers
 from shared.events.envelope import new_event
 from shared.org.levels import Level

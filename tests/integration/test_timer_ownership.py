@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services.escalation.main import OWNED_PARTITIONS
+from services.escalation.runtime import EscalationRuntime
 from shared.config import CommonSettings
 from shared.db.schema import escalation_timers
 from tests.conftest import NOIDA_REJOIN, fresh_pg_database, integration_available
@@ -42,7 +42,8 @@ async def instance(settings: CommonSettings, at: datetime) -> AsyncIterator[http
 
 
 def owned(api: httpx.AsyncClient) -> frozenset[int] | None:
-    result: frozenset[int] | None = api.app.state.context.extras[OWNED_PARTITIONS]()  # type: ignore[attr-defined]
+    runtimes = api.app.state.context.runtimes  # type: ignore[attr-defined]
+    result: frozenset[int] | None = runtimes.require(EscalationRuntime).owned_partitions()
     return result
 
 

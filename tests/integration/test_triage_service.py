@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.intake.main import CASES_PROGRESS
+from services.intake.cases.queries import CaseQueries
 from services.intake.main import SERVICE as INTAKE
-from services.intake.read_model import CaseQueries
+from services.intake.runtime import IntakeRuntime
 from services.triage.main import SERVICE as TRIAGE
 from shared.consumers.progress import Progress
 from tests.conftest import fresh_pg_database, integration_available
@@ -39,7 +39,7 @@ async def system(
 async def wait_for_tier(api: httpx.AsyncClient, case_id: str, *, version: int) -> dict[str, Any]:
     context = api.app.state.context  # type: ignore[attr-defined]
     queries = CaseQueries(context.engine)
-    progress: Progress = context.extras[CASES_PROGRESS]
+    progress: Progress = context.runtimes.require(IntakeRuntime).cases
 
     async def projected() -> bool:
         row = await queries.get(case_id)

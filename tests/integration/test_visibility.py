@@ -12,9 +12,10 @@ import httpx
 from pydantic import SecretStr
 
 from services.all_in_one import SERVICES
-from services.intake.main import CASES_PROGRESS
-from services.lifecycle.main import QUEUE_PROGRESS
+from services.intake.runtime import IntakeRuntime
+from services.measures.runtime import MeasuresRuntime
 from shared.config import ApiKeySetting, CommonSettings
+from shared.consumers.progress import Progress
 from shared.org.levels import Level
 from tests.integration.api_client import api_keys_for_tests, embedded_settings, running_app
 from tests.integration.test_escalation_service import case_when
@@ -56,13 +57,12 @@ def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-async def once_projected(api: httpx.AsyncClient, progress: str, check: Any) -> None:
+async def once_projected(progress: Progress, check: Any) -> None:
     """Await the read model's commits until ``check`` holds (AssertionError after 30 s)."""
-    extras = api.app.state.context.extras  # type: ignore[attr-defined]
     try:
-        await extras[progress].wait_until(check, within=30)
+        await progress.wait_until(check, within=30)
     except TimeoutError:
-        raise AssertionError(f"the read model of {progress} never satisfied the check") from None
+        raise AssertionError("the read model never satisfied the check") from None
 
 
 async def queued(api: httpx.AsyncClient, unit: str, key: str, case_id: str) -> bool:
@@ -105,10 +105,13 @@ async def test_a_case_moved_to_another_township_is_worked_there_and_read_by_both
         await case_when(api, case_id, lambda c: c["holder_unit_code"] == OTHER_GRID.code)
         assert (await api.get(base, headers=as_("b-handler"))).status_code == 200
         assert (await api.get(f"{base}/events", headers=as_("b-handler"))).status_code == 200
-        await once_projected(api, CASES_PROGRESS, lambda: listed(api, "b-handler", case_id))
-        await once_projected(
-            api, QUEUE_PROGRESS, lambda: queued(api, OTHER_GRID.code, "b-handler", case_id)
+        runtimes = api.app.state.context.runtimes  # type: ignore[attr-defined]
+        cases, queues = (
+            runtimes.require(IntakeRuntime).cases,
+            runtimes.require(MeasuresRuntime).queues,
         )
+        await once_projected(cases, lambda: listed(api, "b-handler", case_id))
+        await once_projected(queues, lambda: queued(api, OTHER_GRID.code, "b-handler", case_id))
         ack = await api.post(f"{base}/acknowledgement", headers=as_("b-handler"))
         assert ack.status_code == 201, ack.text
 

@@ -11,7 +11,7 @@ import pytest
 CHECKS = {
     "notify": "from services.notify.handlers import CAUSES as needed",
     "escalation": (
-        "from services.escalation.evolve import EVOLVERS\n"
+        "from services.escalation.ladder.evolve import EVOLVERS\n"
         "from services.escalation.handlers import TIER_EVENTS\n"
         "needed = set(EVOLVERS) | set(TIER_EVENTS)"
     ),

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from services.intake.access import holding_unit, may_report_at, reported_unit, sees_case
 from shared.api.auth import Principal
 from shared.api.problems import Problem
+from shared.cases.access import holding_unit, may_report_at, reported_unit, sees_case
 from shared.events.envelope import EventEnvelope
 
 GRID_A, VILLAGE_A, TOWNSHIP_A = "330681001001001", "330681001001", "330681001000"

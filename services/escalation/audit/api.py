@@ -11,22 +11,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 from sqlalchemy import select
 
 from services.escalation.audit.classify import TimerRecord, audit_stream
 from services.escalation.audit.report import TimerAudit, build_audit
-from services.intake.access import holding_unit, reported_unit, sees_case
-from shared.api.auth import Principal
-from shared.api.deps import ContextDep, require_role
+from services.escalation.deps import Auditor
+from shared.api.deps import ContextDep
 from shared.api.problems import Problem
+from shared.cases.access import holding_unit, reported_unit, sees_case
 from shared.db.schema import escalation_timers
-from shared.db.times import as_utc
 from shared.log.sql_requests import chunks
+from shared.times import as_utc
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-Auditor = Annotated[Principal, Depends(require_role("auditor"))]
 MAX_CASES = 20_000
 """Cases one answer reads; a longer window is refused with a hint to narrow it."""
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from services.escalation.evolve import evolve
-from services.escalation.state import LadderState
+from services.escalation.ladder.evolve import evolve
+from services.escalation.ladder.state import LadderState
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import REGISTRY
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from services.escalation.audit.classify import Outcome, TimerRecord
-from services.lifecycle.percentiles import nearest_rank
+from shared.percentiles import nearest_rank
 
 ORDER: dict[Outcome, int] = {"missed": 0, "pending": 1, "fired": 2, "cancelled": 3}
 

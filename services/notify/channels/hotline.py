@@ -8,7 +8,7 @@ import httpx
 import orjson
 
 from services.notify.channels.base import Message, Receipt, post_json
-from services.notify.channels.signing import signed_headers
+from shared.api.signing import signed_headers
 
 
 class HotlineChannel:

@@ -9,7 +9,7 @@ import httpx
 import orjson
 
 from services.notify.channels.base import DeliveryError, Message, Receipt, post_json
-from services.notify.channels.signing import signed_headers
+from shared.api.signing import signed_headers
 
 
 class WebhookChannel:

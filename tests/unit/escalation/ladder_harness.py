@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.escalation.calendar import BusinessCalendar
-from services.escalation.commands import Command, FireTimer
 from services.escalation.config import LadderSettings
-from services.escalation.decide import decide
-from services.escalation.events import TimerRequest
-from services.escalation.evolve import evolve
-from services.escalation.state import LadderState
+from services.escalation.ladder.calendar import BusinessCalendar
+from services.escalation.ladder.commands import Command, FireTimer
+from services.escalation.ladder.decide import decide
+from services.escalation.ladder.evolve import evolve
+from services.escalation.ladder.state import LadderState
+from shared.cases.catalogue.escalation import TimerRequest
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
 

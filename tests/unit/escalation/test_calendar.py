@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.escalation.calendar import SHANGHAI, BusinessCalendar
+from services.escalation.ladder.calendar import SHANGHAI, BusinessCalendar
 
 WORKING = BusinessCalendar(mode="working")
 

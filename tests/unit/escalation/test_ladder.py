@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.escalation.calendar import SHANGHAI
-from services.escalation.commands import (
+from services.escalation.config import LadderSettings
+from services.escalation.ladder.calendar import SHANGHAI
+from services.escalation.ladder.commands import (
     AcknowledgeOrder,
     ApplyTierChange,
     AssignCase,
@@ -19,8 +20,7 @@ from services.escalation.commands import (
     RequestEarlyEscalation,
     ResumeClock,
 )
-from services.escalation.config import LadderSettings
-from services.escalation.rules import Refused
+from services.escalation.ladder.context import Refused
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 from tests.unit.escalation.ladder_harness import PATH, Ladder

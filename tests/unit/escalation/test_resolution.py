@@ -6,16 +6,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.escalation.calendar import SHANGHAI
-from services.escalation.commands import (
+from services.escalation.config import LadderSettings
+from services.escalation.ladder.calendar import SHANGHAI
+from services.escalation.ladder.commands import (
     AssignCase,
     FireTimer,
     RecordAttempt,
     RecordFollowUp,
     ResolveCase,
 )
-from services.escalation.config import LadderSettings
-from services.escalation.rules import Refused
+from services.escalation.ladder.context import Refused
 from shared.org.levels import Level
 from shared.vocabulary import Tier
 from tests.unit.escalation.ladder_harness import PATH, Ladder

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from services.escalation.audit.classify import audit_stream
 from services.escalation.audit.report import build_audit
-from services.escalation.calendar import SHANGHAI
-from services.escalation.commands import (
+from services.escalation.ladder.calendar import SHANGHAI
+from services.escalation.ladder.commands import (
     AcknowledgeOrder,
     AssignCase,
     Command,

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.intake.address import locate
-from services.intake.case_view import fold
-from services.notify.channels.signing import signature, verify
 from services.notify.feedback import plan_feedback
 from services.notify.plan import Situation
 from services.notify.planners import plan_orders
+from shared.api.signing import signature, verify
+from shared.cases.fold import fold
 from shared.config import CommonSettings
 from shared.events.envelope import EventEnvelope
 from shared.org.levels import Level

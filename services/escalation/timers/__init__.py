@@ -1,0 +1,2 @@
+"""The timer index: ``projection.py`` (each timer with its partition; the scheduler reads
+it)."""

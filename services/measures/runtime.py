@@ -1,0 +1,15 @@
+"""What the measures read models make at start: the progress of each projection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.consumers.progress import Progress
+
+
+@dataclass(frozen=True)
+class MeasuresRuntime:
+    queues: Progress
+    """Commits of the unit work queues (``projection.unit_queue``)."""
+    facts: Progress
+    """Commits of the facts behind the measures (``projection.measure_facts``)."""
