@@ -21,6 +21,7 @@ from services.escalation.timers.projection import TimerIndex
 from shared.cases.catalogue.intake import CaseReported
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.embedded import EmbeddedLog
+from shared.log.port import AppendResult
 from shared.org.levels import Level
 from shared.org.loader import load_org_tree, sample_county_path
 from shared.runtime.clock import SimulatedClock
@@ -143,13 +144,12 @@ class CommitTimes:
         self._store = log.store
         self._write = write = log.store._write
 
-        async def timed(batch: list[Any]) -> None:
-            await write(batch)
+        async def timed(batch: list[Any], **options: Any) -> None:
+            await write(batch, **options)
             now = time.perf_counter()
             for request in batch:
-                future = request.future
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    for event in future.result().events:
+                if isinstance(request.outcome, AppendResult):
+                    for event in request.outcome.events:
                         self.at[event.event_id] = now
 
         log.store._write = timed  # type: ignore[method-assign]
