@@ -2,12 +2,14 @@
 
 A service package never imports another; what runs together is decided here. The intake
 process serves the case API with the measures read models beside it; the notify process
-starts the development sandbox receiver when ``FQ_NOTIFY_SANDBOX_PORT`` is set; ``make run``
+starts the development sandbox receiver when ``FQ_NOTIFY_SANDBOX_PORT`` is set; the web
+console is served beside the case API; ``make run``
 runs every service in one process.
 """
 
 from __future__ import annotations
 
+from services.console.main import SERVICE as CONSOLE
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
 from services.measures.main import SERVICE as LIFECYCLE
@@ -36,6 +38,6 @@ NOTIFY = ServiceModule(
 )
 """Notify with the development sandbox receiver when its port is set."""
 
-INTAKE_PROCESS: list[ServiceModule] = [INTAKE, LIFECYCLE]
+INTAKE_PROCESS: list[ServiceModule] = [INTAKE, LIFECYCLE, CONSOLE]
 NOTIFY_PROCESS: list[ServiceModule] = [NOTIFY]
-ALL_IN_ONE: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION, NOTIFY, LIFECYCLE]
+ALL_IN_ONE: list[ServiceModule] = [INTAKE, TRIAGE, ESCALATION, NOTIFY, LIFECYCLE, CONSOLE]

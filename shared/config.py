@@ -168,6 +168,18 @@ class CommonSettings(ServiceSettings):
     org_file: Path = Field(default_factory=_default_org_file)
     api_keys: list[ApiKeySetting] = Field(default_factory=_dev_keys)
     api_keys_file: Path | None = None
+    console_session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the web console's session cookies; unset: a random secret per "
+        "process, so sessions end when it restarts (set the same value in every process "
+        "that serves /v1 behind one address)",
+    )
+    console_session_minutes: int = Field(
+        default=480,
+        ge=5,
+        le=24 * 60,
+        description="How long a web console sign-in lasts before the person signs in again",
+    )
     clock: Literal["system", "simulated"] = Field(
         default="system", validation_alias=AliasChoices("FQ_CLOCK", "CLOCK", "clock")
     )

@@ -69,6 +69,10 @@ async def list_units(
     tree: TreeDep,
     level: Level | None = None,
     parent: Annotated[str | None, Query(description="Only the children of this unit")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=40, description="Only units whose name or code has this"),
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> UnitPage:
@@ -82,7 +86,11 @@ async def list_units(
             detail=f"parent {parent} is not a unit of this county",
             errors=[{"field": "parent", "message": "unknown unit"}],
         )
-    units = [u for u in tree.units(level=level, parent=parent) if principal.can_see(u.code)]
+    units = [
+        u
+        for u in tree.units(level=level, parent=parent)
+        if principal.can_see(u.code) and (q is None or q in u.name or q in u.code)
+    ]
     pii = principal.has("pii")
     window = units[offset : offset + limit]
     return UnitPage(

@@ -31,24 +31,27 @@ class Principal:
         return "" in self.regions
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 class KeyRing:
     def __init__(self, keys: Iterable[ApiKeySetting]) -> None:
         self._by_digest = {
-            _digest(k.key.get_secret_value()): Principal(
+            self.digest(k.key.get_secret_value()): Principal(
                 client=k.client, regions=tuple(k.regions), roles=frozenset(k.roles)
             )
             for k in keys
         }
 
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def principals_by_digest(self) -> list[tuple[str, Principal]]:
+        return list(self._by_digest.items())
+
     def authenticate(self, authorization: str | None) -> Principal:
         scheme, _, key = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise _unauthorized("send an API key as 'Authorization: Bearer <key>'")
-        principal = self._by_digest.get(_digest(key.strip()))
+        principal = self._by_digest.get(self.digest(key.strip()))
         if principal is None:
             raise _unauthorized("the API key is not known")
         return principal

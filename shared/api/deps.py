@@ -28,7 +28,9 @@ async def get_principal(
     # Documented as the bearerAuth security scheme (shared/api/openapi.py), not a parameter.
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    principal = context_of(request).keys.authenticate(authorization)
+    # Without a bearer key, the caller the edge found by its console session, if any.
+    found = None if authorization else getattr(request.state, "principal", None)
+    principal = found or context_of(request).keys.authenticate(authorization)
     request.state.client = principal.client
     return principal
 

@@ -3,7 +3,10 @@
 A plain ASGI middleware, so it acts before FastAPI reads a byte of the body:
 
 * a request to a protected path (every ``/v1`` route and ``/metrics``) without a known
-  ``Authorization: Bearer <key>`` is answered 401 and its body is never read;
+  ``Authorization: Bearer <key>`` or a live console session cookie is answered 401 and its
+  body is never read; on a session cookie, a request that changes state without the
+  session's CSRF token is answered 403 (``shared/api/session.py``); the session's caller is
+  left in the request's state for the routes;
 * a body larger than ``FQ_MAX_BODY_BYTES`` is answered 413, at once when ``Content-Length``
   says so, or as soon as a chunked body grows past the limit (bytes are counted as they
   arrive, so a huge body is never held in memory).
@@ -17,8 +20,9 @@ import contextlib
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.api.auth import KeyRing
+from shared.api.auth import KeyRing, Principal
 from shared.api.problems import Problem, problem_response
+from shared.api.session import CSRF_HEADER, Sessions, cookie_of
 
 PROTECTED_PREFIXES = ("/v1/", "/metrics")
 
@@ -51,11 +55,21 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def _authorization(scope: Scope) -> str | None:
+def _header(scope: Scope, wanted: bytes) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"authorization":
+        if name == wanted:
             return str(value.decode("latin-1"))
     return None
+
+
+def caller(scope: Scope, keys: KeyRing, sessions: Sessions) -> Principal:
+    """Who sends a request: its bearer key, else its console session (401 / 403 problems)."""
+    authorization = _header(scope, b"authorization")
+    cookie = cookie_of(_header(scope, b"cookie"))
+    if authorization or cookie is None:
+        return keys.authenticate(authorization)
+    csrf = _header(scope, CSRF_HEADER.encode())
+    return sessions.authenticate(cookie, method=scope["method"], csrf=csrf)
 
 
 async def _answer(problem: Problem, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,9 +88,10 @@ async def _answer(problem: Problem, scope: Scope, receive: Receive, send: Send) 
 class GuardEdge:
     """Refuse unauthenticated requests to protected paths and bodies over ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, *, keys: KeyRing, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, keys: KeyRing, sessions: Sessions, max_bytes: int) -> None:
         self.app = app
         self.keys = keys
+        self.sessions = sessions
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -85,10 +100,11 @@ class GuardEdge:
             return
         if needs_key(scope["path"]):
             try:
-                self.keys.authenticate(_authorization(scope))
+                principal = caller(scope, self.keys, self.sessions)
             except Problem as refused:
                 await _answer(refused, scope, receive, send)
                 return
+            scope.setdefault("state", {})["principal"] = principal
         declared = _declared_length(scope)
         if declared is not None and declared > self.max_bytes:
             await _answer(too_large(self.max_bytes), scope, receive, send)

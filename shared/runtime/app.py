@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 
@@ -15,6 +16,7 @@ from shared.api.auth import KeyRing
 from shared.api.edge import GuardEdge
 from shared.api.openapi import document_errors
 from shared.api.problems import install_problem_handlers
+from shared.api.session import Sessions
 from shared.config import CommonSettings
 from shared.db.migrate import MigrationsBehind, head_revision
 from shared.log.topics import TopicMisconfigured
@@ -72,6 +74,15 @@ async def drain(context: AppContext, tasks: list[asyncio.Task[None]], *, grace: 
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def console_sessions(settings: CommonSettings, keys: KeyRing) -> Sessions:
+    secret = settings.console_session_secret
+    return Sessions(
+        keys,
+        secret=secret.get_secret_value().encode() if secret else secrets.token_bytes(32),
+        lifetime_seconds=settings.console_session_minutes * 60,
+    )
+
+
 def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -> FastAPI:
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
     state = ProcessState()
@@ -121,9 +132,11 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    keys = KeyRing(settings.api_keys)
+    app.state.sessions = console_sessions(settings, keys)
     # Inside the request metrics, so refused requests are counted too.
     app.add_middleware(
-        GuardEdge, keys=KeyRing(settings.api_keys), max_bytes=settings.max_body_bytes
+        GuardEdge, keys=keys, sessions=app.state.sessions, max_bytes=settings.max_body_bytes
     )
     install_metrics(app)
     for service in services:

@@ -75,6 +75,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs/oauth2-redirect"): rule(None, "public", 200),
     ("GET", "/redoc"): rule(None, "public", 200),
     ("GET", "/healthz"): rule(None, "public", 200),
+    # The web console: its page and assets are public (they hold no data); signing in takes a
+    # key (an unknown one is refused, as over REST) and everything after goes through /v1.
+    ("GET", "/"): rule(None, "public", 307),
+    ("GET", "/console/"): rule(None, "public", 200),
+    ("GET", "/console/static/{name}"): rule(None, "public", 200),
+    ("POST", "/console/session"): rule(None, "public", 401, body=lambda _c: {"key": "unknown"}),
+    ("GET", "/console/session"): rule(None, "public", 401),
+    ("DELETE", "/console/session"): rule(None, "public", 204),
     ("GET", "/readyz"): rule(None, "public", 200, 503),
     ("GET", "/metrics"): rule("metrics", "global", 200),
     ("GET", "/v1/cases/{case_id}"): rule("reader", "case", 200),

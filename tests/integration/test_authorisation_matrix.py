@@ -65,7 +65,8 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 async def fill(api: httpx.AsyncClient, path: str, case: Case) -> str:
-    """The path with region A's case, unit, current order, pending request, delivery."""
+    """The path with region A's case, unit, current order, pending request, delivery, and
+    one of the console's assets."""
     page = (await api.get(f"/v1/cases/{case.case_id}")).json()
     deliveries = (await api.get("/v1/admin/deliveries", params={"case_id": case.case_id})).json()
     return path.format(
@@ -74,6 +75,7 @@ async def fill(api: httpx.AsyncClient, path: str, case: Case) -> str:
         order_id=page["order_id"] or "none",
         request_id=(page["extension_pending"] or {}).get("request_id", "none"),
         delivery_id=deliveries[0]["delivery_id"] if deliveries else "none",
+        name="console.js",
     )
 
 

@@ -214,6 +214,19 @@ async def test_units_of_the_tree(api: httpx.AsyncClient) -> None:
     assert_problem(await api.get("/v1/units/999999"), 404, "not-found")
 
 
+async def test_units_are_found_by_part_of_their_name_or_code(api: httpx.AsyncClient) -> None:
+    by_name = (await api.get("/v1/units", params={"q": MY_TOWNSHIP.name[:2]})).json()["items"]
+    assert MY_TOWNSHIP.code in [u["code"] for u in by_name]
+    assert all(
+        MY_TOWNSHIP.name[:2] in u["name"] or MY_TOWNSHIP.name[:2] in u["code"] for u in by_name
+    )
+    by_code = (await api.get("/v1/units", params={"q": MY_GRID.code[-6:]})).json()["items"]
+    assert MY_GRID.code in [u["code"] for u in by_code]
+    township = {"Authorization": f"Bearer {TOWNSHIP_CLIENT_KEY}"}
+    elsewhere = await api.get("/v1/units", params={"q": OTHER_GRID.code}, headers=township)
+    assert elsewhere.json()["items"] == []  # outside the key's regions: not found by search
+
+
 async def wait_projected(app: Any, case_id: str) -> None:
     """Await the case projection's commits until it holds the case."""
     context = app.state.context

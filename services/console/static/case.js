@@ -1,0 +1,89 @@
+// 案件 (a case): facts, tier and why, the ladder grid → county, actions, the timeline.
+import { get } from "./api.js";
+import { h, show, say } from "./dom.js";
+import { actionsFor } from "./actions.js";
+import { state, may } from "./state.js";
+import { CATEGORIES, EVENTS, LADDER, LEVELS, OUTCOMES, STATUSES, TIERS, countdown, when } from "./zh.js";
+
+function facts(c) {
+  const item = (term, value) => [h("dt", {}, term), h("dd", {}, value ?? "—")];
+  return h("section", { "aria-labelledby": "facts-h" }, h("h2", { id: "facts-h" }, "案情"),
+    h("dl", { class: "facts" },
+      item("标题", c.title), item("描述", c.description), item("状态", STATUSES[c.status] || c.status),
+      item("类别", CATEGORIES[c.category] || c.category), item("来源", c.source),
+      item("12345工单号", c.external_ref), item("涉及人数", c.parties_count),
+      item("涉及金额（元）", c.amount_cny), item("受理时间", when(c.reported_at)),
+      item("当事人", h("ul", { class: "parties" }, c.parties.map((p) =>
+        h("li", { class: "party" }, `${p.name}（${p.role}）`, p.phone ? ` 电话 ${p.phone}` : "",
+          p.id_number ? ` 证件 ${p.id_number}` : "")))),
+      c.resolution ? item("化解结果", `${OUTCOMES[c.resolution.outcome] || c.resolution.outcome}：${c.resolution.result_text || ""}`) : null));
+}
+
+function tier(c, events) {
+  const triaged = events.filter((e) => e.type === "CaseTriaged" || e.type === "TierOverridden").pop();
+  const p = triaged ? triaged.payload : {};
+  const rules = (p.rules || []).map((r) => h("li", {}, r.rule || r.name || JSON.stringify(r),
+    r.triggers && r.triggers.length ? `：${r.triggers.map((t) => t.word || t.text || t).join("、")}` : ""));
+  return h("section", { "aria-labelledby": "tier-h" }, h("h2", { id: "tier-h" }, "定级"),
+    h("p", {}, h("span", { class: `tier tier-${c.tier || "none"}` }, TIERS[c.tier] || "未分级"),
+      p.reason ? ` 人工改定级：${p.reason}` : ""),
+    (p.explanation || []).length ? h("ul", {}, p.explanation.map((t) => h("li", {}, t))) : null,
+    rules.length ? h("ul", { class: "rules" }, rules) : null,
+    h("p", { class: "versions" }, `规则集版本 ${c.ruleset_version || "—"} · 流程版本 ${c.ladder_version || "—"}`));
+}
+
+function ladder(c, events, now) {
+  const assigned = {};
+  for (const e of events) if (e.type === "CaseAssigned") assigned[e.payload.level] = e.payload;
+  const steps = LADDER.map((level) => {
+    const a = assigned[level];
+    const current = c.level === level && !["resolved", "closed"].includes(c.status);
+    const overdue = c.overdue_levels.includes(level);
+    return h("li", { class: `rung${current ? " current" : ""}${a ? " reached" : ""}${overdue ? " overdue" : ""}`,
+        "aria-current": current ? "step" : null },
+      h("strong", {}, LEVELS[level]),
+      a ? h("span", {}, `承办 ${a.unit_code}`) : h("span", {}, "未到达"),
+      a ? h("span", {}, `期限 ${when(a.deadline_at)}`) : null,
+      current && c.deadline_at ? h("span", { class: "countdown" }, countdown(c.deadline_at, now)) : null,
+      overdue ? h("span", { class: "late" }, "超期") : null,
+      level === "county" && c.supervision_count ? h("span", {}, `督办 ${c.supervision_count} 次`) : null);
+  });
+  return h("section", { "aria-labelledby": "ladder-h" }, h("h2", { id: "ladder-h" }, "四级闭环"),
+    h("ol", { class: "ladder" }, steps));
+}
+
+function detailOf(p) {
+  return [p.reason, p.note, p.result_text, p.cause, p.result, p.by && `经办 ${p.by}`]
+    .filter(Boolean).join(" · ");
+}
+
+function timeline(events) {
+  return h("section", { "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "办理经过"),
+    h("ol", { class: "timeline" }, events.map((e) => h("li", { "data-type": e.type },
+      h("time", { datetime: e.occurred_at }, when(e.occurred_at)), " ",
+      h("strong", {}, EVENTS[e.type] || e.type),
+      e.payload.level ? ` · ${LEVELS[e.payload.level]}` : "",
+      detailOf(e.payload) ? ` · ${detailOf(e.payload)}` : "",
+      h("span", { class: "by" }, ` （${e.producer}）`)))));
+}
+
+async function deliveries(c) {
+  if (!may("supervisor")) return null;
+  const list = await get(`/v1/admin/deliveries?case_id=${encodeURIComponent(c.id)}`).catch(() => []);
+  return h("section", { "aria-labelledby": "deliveries-h" }, h("h2", { id: "deliveries-h" }, "通知送达"),
+    list.length ? h("ul", {}, list.map((d) => h("li", {}, `${d.channel || ""} ${d.recipient || d.unit_code || ""} · ${d.status}`)))
+      : h("p", {}, "暂无"));
+}
+
+export async function casePage(caseId) {
+  const path = `/v1/cases/${encodeURIComponent(caseId)}`;
+  const [c, events] = await Promise.all([get(path), get(`${path}/events`)]);
+  const now = new Date(Date.now() + state.clockOffset);
+  show(h("h1", {}, `案件 ${c.number}`),
+    h("p", {}, h("a", { href: "#/queue" }, "← 返回待办")),
+    h("div", { class: "case-grid" }, facts(c), tier(c, events), ladder(c, events, now)),
+    actionsFor(c, () => casePage(caseId)),
+    await deliveries(c),
+    timeline(events));
+  say("");
+}

@@ -1,0 +1,59 @@
+// The console's entry: sign-in, the page routes (#/queue, #/case/<id>), sign-out.
+import { currentSession, signIn, signOut, Refusal } from "./api.js";
+import { h, show, say } from "./dom.js";
+import { queuePage } from "./queue.js";
+import { casePage } from "./case.js";
+import { state } from "./state.js";
+
+function signInPage() {
+  document.getElementById("who").replaceChildren();
+  const submit = async (event) => {
+    event.preventDefault();
+    const input = event.target.elements.key;
+    try {
+      state.session = await signIn(input.value);
+      input.value = "";
+      route();
+    } catch (refusal) {
+      say(refusal instanceof Refusal ? `登录失败：${refusal.message}` : "网络异常，请重试");
+    }
+  };
+  show(h("h1", {}, "登录综治中心工作台"),
+    h("form", { class: "sign-in", onsubmit: submit },
+      h("label", { for: "key" }, "API 密钥"),
+      h("input", { id: "key", name: "key", type: "password", required: true, autocomplete: "current-password" }),
+      h("button", { type: "submit" }, "登录")));
+}
+
+function header() {
+  const s = state.session;
+  document.getElementById("who").replaceChildren(
+    h("span", {}, `${s.client}`),
+    h("button", { type: "button", onclick: async () => {
+      await signOut().catch(() => null);
+      state.session = null;
+      signInPage();
+    } }, "退出"));
+}
+
+async function route() {
+  if (!state.session) state.session = await currentSession();
+  if (!state.session) return signInPage();
+  header();
+  const [path, search] = (location.hash.slice(1) || "/queue").split("?");
+  const params = new URLSearchParams(search || "");
+  try {
+    const caseMatch = path.match(/^\/case\/([^/]+)$/);
+    if (caseMatch) await casePage(decodeURIComponent(caseMatch[1]));
+    else await queuePage(params);
+  } catch (refusal) {
+    if (refusal instanceof Refusal && refusal.status === 401) {
+      state.session = null;
+      signInPage();
+    }
+    say(refusal instanceof Refusal ? refusal.message : "网络异常，请重试");
+  }
+}
+
+window.addEventListener("hashchange", route);
+route();

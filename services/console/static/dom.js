@@ -1,0 +1,32 @@
+// Building the page without innerHTML: text is always text, never markup.
+export function h(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function show(...nodes) {
+  const main = document.getElementById("main");
+  main.replaceChildren(...nodes);
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+}
+
+export function say(text, kind = "error") {
+  const box = document.getElementById("notice");
+  box.className = `notice ${kind}`;
+  box.textContent = text;
+  box.hidden = !text;
+}

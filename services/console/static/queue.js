@@ -1,0 +1,81 @@
+// 待办 (my queue): a unit's open cases with tier colour, next step and countdown.
+import { get, query } from "./api.js";
+import { h, show, say } from "./dom.js";
+import { BUCKETS, LEVELS, STEPS, TIERS, countdown, when } from "./zh.js";
+import { state } from "./state.js";
+
+function tierBadge(tier) {
+  return h("span", { class: `tier tier-${tier || "none"}` }, TIERS[tier] || "未分级");
+}
+
+function select(label, name, options, value) {
+  return h("label", {}, label,
+    h("select", { name },
+      h("option", { value: "" }, "全部"),
+      Object.entries(options).map(([v, text]) =>
+        h("option", { value: v, selected: v === value }, text))));
+}
+
+function row(item, now) {
+  const late = item.bucket === "overdue";
+  return h("tr", { class: `bucket-${item.bucket}` },
+    h("td", {}, h("a", { href: `#/case/${item.case_id}` }, item.number)),
+    h("td", {}, tierBadge(item.tier)),
+    h("td", {}, LEVELS[item.level] || "—"),
+    h("td", {}, STEPS[item.step] || item.step, item.paused ? "（暂停）" : ""),
+    h("td", { class: late ? "late" : "" }, countdown(item.due_at, now)),
+    h("td", {}, when(item.due_at)));
+}
+
+export async function unitsMatching(text) {
+  return (await get(`/v1/units${query({ q: text, limit: 20 })}`)).items;
+}
+
+async function defaultUnit() {
+  const first = (await get("/v1/units?limit=1")).items[0];
+  return first ? first.code : "";
+}
+
+export async function queuePage(params) {
+  const unit = params.get("unit") || state.unit || (await defaultUnit());
+  state.unit = unit;
+  const filters = { bucket: params.get("bucket"), tier: params.get("tier"), level: params.get("level") };
+  const search = (params.get("q") || "").trim();
+  const queue = await get(`/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: filters.bucket })}`);
+  const now = new Date(queue.now);
+  state.clockOffset = now - Date.now();
+  const items = queue.items.filter((i) =>
+    (!filters.tier || i.tier === filters.tier) && (!filters.level || i.level === filters.level) &&
+    (!search || i.number.includes(search)));
+  const form = h("form", { class: "filters", role: "search", "aria-label": "筛选待办", onsubmit: (e) => {
+      e.preventDefault();
+      const data = new FormData(e.target);
+      location.hash = "#/queue" + query(Object.fromEntries(data.entries()));
+    } },
+    h("label", {}, "单位", h("input", { name: "unit", value: unit, list: "unit-options", autocomplete: "off",
+      oninput: (e) => suggest(e.target.value) })),
+    h("datalist", { id: "unit-options" }),
+    select("状态", "bucket", BUCKETS, filters.bucket),
+    select("层级", "level", LEVELS, filters.level),
+    select("定级", "tier", TIERS, filters.tier),
+    h("label", {}, "案件编号", h("input", { name: "q", value: search, type: "search" })),
+    h("button", { type: "submit" }, "筛选"));
+  const counts = h("p", { class: "counts", "aria-live": "polite" },
+    `在办 ${queue.counts.open} 件 · 即将到期 ${queue.counts.due_soon} 件 · 已超期 ${queue.counts.overdue} 件`,
+    ` · 当前时间 ${when(queue.now)}`);
+  const table = items.length
+    ? h("table", { class: "queue" },
+        h("caption", {}, `单位 ${queue.unit_code} 的待办`),
+        h("thead", {}, h("tr", {}, ["案件编号", "定级", "层级", "下一步", "倒计时", "期限"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, items.map((i) => row(i, now))))
+    : h("p", { class: "empty" }, "暂无待办案件");
+  show(h("h1", {}, "待办"), form, counts, table);
+  say("");
+}
+
+async function suggest(text) {
+  if (text.length < 2) return;
+  const units = await unitsMatching(text).catch(() => []);
+  document.getElementById("unit-options")?.replaceChildren(
+    ...units.map((u) => h("option", { value: u.code }, `${u.name}（${LEVELS[u.level]}）`)));
+}
