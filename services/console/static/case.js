@@ -3,18 +3,20 @@ import { get } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { actionsFor } from "./actions.js";
 import { state, may } from "./state.js";
-import { CATEGORIES, EVENTS, LADDER, LEVELS, OUTCOMES, STATUSES, TIERS, countdown, when } from "./zh.js";
+import {
+  CATEGORIES, EVENTS, LADDER, LEVELS, OUTCOMES, PARTY_ROLES, SOURCES, STATUSES, TIERS, countdown, when,
+} from "./zh.js";
 
 function facts(c) {
   const item = (term, value) => [h("dt", {}, term), h("dd", {}, value ?? "—")];
   return h("section", { "aria-labelledby": "facts-h" }, h("h2", { id: "facts-h" }, "案情"),
     h("dl", { class: "facts" },
       item("标题", c.title), item("描述", c.description), item("状态", STATUSES[c.status] || c.status),
-      item("类别", CATEGORIES[c.category] || c.category), item("来源", c.source),
+      item("类别", CATEGORIES[c.category] || c.category), item("来源", SOURCES[c.source] || c.source),
       item("12345工单号", c.external_ref), item("涉及人数", c.parties_count),
       item("涉及金额（元）", c.amount_cny), item("受理时间", when(c.reported_at)),
       item("当事人", h("ul", { class: "parties" }, c.parties.map((p) =>
-        h("li", { class: "party" }, `${p.name}（${p.role}）`, p.phone ? ` 电话 ${p.phone}` : "",
+        h("li", { class: "party" }, `${p.name}（${PARTY_ROLES[p.role] || p.role}）`, p.phone ? ` 电话 ${p.phone}` : "",
           p.id_number ? ` 证件 ${p.id_number}` : "")))),
       c.resolution ? item("化解结果", `${OUTCOMES[c.resolution.outcome] || c.resolution.outcome}：${c.resolution.result_text || ""}`) : null));
 }

@@ -46,6 +46,8 @@ export const PROBLEMS = {
   "tier-unchanged": "定级未改变", "payload-too-large": "提交内容过长",
   "unknown-unit": "单位不存在", unavailable: "服务暂不可用，请稍后重试",
 };
+export const SOURCES = { rest: "系统登记", hotline_12345: "12345热线" };
+export const PARTY_ROLES = { applicant: "申请人", respondent: "被申请人", other: "其他" };
 export const ROLES = { handler: "办理", supervisor: "督办审批", reporter: "登记", pii: "查看个人信息" };
 
 const FORMAT = new Intl.DateTimeFormat("zh-CN", {

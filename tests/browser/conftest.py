@@ -1,0 +1,176 @@
+"""The console in a real Chromium (Debian's ``chromium``, driven by Playwright).
+
+One server (the whole system in one process on the simulated clock, its own ports) and one
+browser per session; each test gets a fresh browser context whose every request to another
+origin is blocked and recorded, and fails the test: the console must work with no internet.
+Without the browser these tests skip, except in CI (``FQ_REQUIRE_INTEGRATION=1``), where
+a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import REQUIRED
+from tests.integration.conftest import START
+from tests.integration.processes import ROOT, free_port
+from tests.integration.test_intake_api import MY_TOWNSHIP, OTHER_TOWNSHIP, report
+
+REGION_A, REGION_B = MY_TOWNSHIP.code[:9], OTHER_TOWNSHIP.code[:9]
+KEYS = {
+    "dev": ([""], ["admin"]),
+    "grid-a": ([REGION_A], ["reader", "handler"]),
+    "reader-a": ([REGION_A], ["reader", "reporter"]),
+    "handler-b": ([REGION_B], ["reader", "handler", "pii"]),
+}
+"""key: (regions, roles); the client is named as the key."""
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+except ImportError:  # pragma: no cover - the dev extras install it
+    sync_playwright = None  # type: ignore[assignment]
+
+
+def chromium() -> str:
+    found = os.environ.get("FQ_CHROMIUM") or shutil.which("chromium")
+    if found is None or sync_playwright is None:
+        reason = "needs Debian's chromium and playwright (see .ci/run)"
+        if REQUIRED:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def poll(check: Callable[[], Any], *, within: float = 30.0) -> Any:
+    """Another process's state can only be polled: short, bounded."""
+    deadline = time.monotonic() + within
+    while not (found := check()):
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.05)
+    return found
+
+
+@dataclass
+class Server:
+    url: str
+    api: httpx.Client
+    """Speaks with the development key (every role, every region)."""
+
+    def case(self, case_id: str) -> dict[str, Any]:
+        answer: dict[str, Any] = self.api.get(f"/v1/cases/{case_id}").json()
+        return answer
+
+    def reported(self, **overrides: Any) -> dict[str, Any]:
+        """A report into region A's grid, once its grid holds it (assigned, with an order)."""
+        case_id = self.api.post("/v1/cases", json=report(**overrides)).json()["id"]
+        return dict(poll(lambda: (c := self.case(case_id))["order_id"] and c))
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    chromium()
+    directory = tmp_path_factory.mktemp("console")
+    port = free_port()
+    keys = [
+        {"key": key, "client": key, "regions": regions, "roles": roles}
+        for key, (regions, roles) in KEYS.items()
+    ]
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "FQ_LOG_BACKEND": "embedded",
+        "FQ_LOG_URL": f"sqlite+aiosqlite:///{directory}/log.db",
+        "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/app.db",
+        "FQ_CLOCK": "simulated",
+        "FQ_CLOCK_START": START.isoformat(),
+        "FQ_API_KEYS": json.dumps(keys),
+        "FQ_NOTIFY_SANDBOX_PORT": str(free_port()),
+    }
+    with (directory / "server.log").open("ab") as output:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/python"), "-m", "services.all_in_one"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    api = httpx.Client(base_url=url, headers={"Authorization": "Bearer dev"}, timeout=10)
+
+    def ready() -> bool:
+        try:
+            return api.get("/readyz").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        poll(ready, within=60)
+        yield Server(url, api)
+    finally:
+        api.close()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """A browser context on the server, and every request it tried to make elsewhere."""
+
+    context: BrowserContext
+    page: Page
+    elsewhere: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_console(server: Server, browser: Browser) -> Iterator[Callable[..., Visit]]:
+    visits: list[Visit] = []
+
+    def opened(*, width: int = 1280, height: int = 900) -> Visit:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN"
+        )
+        visit = Visit(context, context.new_page())
+
+        def guard(route: Any) -> None:
+            if route.request.url.startswith(server.url):
+                route.continue_()
+            else:
+                visit.elsewhere.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        visits.append(visit)
+        return visit
+
+    yield opened
+    for visit in visits:
+        visit.context.close()
+        assert visit.elsewhere == [], f"requests to another origin: {visit.elsewhere}"
+
+
+def sign_in(page: Page, server: Server, key: str) -> None:
+    """Sign in with the keyboard alone: the key, Enter."""
+    page.goto(f"{server.url}/")
+    page.get_by_label("API 密钥").fill(key)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="待办").wait_for()
+

@@ -1,0 +1,143 @@
+"""The console in Chromium: sign in, the queue, a case, acting on it; rights and masking.
+
+Each test drives the page as a person would (labels, buttons, the keyboard) against the
+running system, and checks what the API then holds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Server, Visit, poll, sign_in
+from tests.integration.test_intake_api import MY_GRID
+
+PHONE = 390
+SCREENSHOTS = os.environ.get("FQ_CONSOLE_SCREENSHOTS")
+"""A directory to keep the pages the walk sees (the README's pictures come from here)."""
+
+
+def picture(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=Path(SCREENSHOTS) / f"{name}.png", full_page=True)
+
+
+def page_fetch(page: Page, method: str, path: str, *, with_token: bool) -> Any:
+    """A request the page's own script could make, with the session's CSRF token or not."""
+    return page.evaluate(
+        """async ([method, path, withToken]) => {
+            const session = await (await fetch("/console/session")).json();
+            const headers = {"Content-Type": "application/json"};
+            if (withToken) headers["X-CSRF-Token"] = session.csrf;
+            const r = await fetch(path, {method, headers, body: method === "GET" ? undefined : "{}"});
+            return {status: r.status, body: await r.json()};
+        }""",
+        [method, path, with_token],
+    )
+
+
+def open_case_from_queue(page: Page, case: dict[str, Any]) -> None:
+    page.get_by_label("单位").fill(MY_GRID.code)
+    page.get_by_label("单位").press("Enter")
+    link = page.get_by_role("link", name=case["number"])
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"案件 {case['number']}")).to_be_visible()
+
+
+def test_a_grid_worker_on_a_phone_acknowledges_and_records_an_attempt(
+    server: Server, open_console: Any
+) -> None:
+    case = server.reported()
+    visit: Visit = open_console(width=PHONE, height=844)
+    page = visit.page
+    sign_in(page, server, "grid-a")
+    page.get_by_label("单位").fill(MY_GRID.code)
+    page.get_by_label("单位").press("Enter")
+    row = page.get_by_role("row").filter(has_text=case["number"])
+    expect(row).to_contain_text("待签收")
+    expect(row.locator(".tier")).to_have_text({"red": "红色", "yellow": "黄色", "blue": "蓝色"}[case["tier"]])
+    expect(row).to_contain_text("剩余")
+    picture(page, "queue-phone")
+
+    open_case_from_queue(page, case)
+    parties = page.locator(".party").first
+    expect(parties).to_contain_text("170****5678")  # masked: this key has no pii role
+    expect(parties).not_to_contain_text("17012345678")
+    expect(page.locator(".rung.current")).to_contain_text("网格")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+    page.locator('form[data-action="签收"]').get_by_role("button", name="签收").click()
+    expect(page.get_by_role("alert")).to_have_text("签收：已提交")
+    expect(page.locator('.timeline li[data-type="OrderAcknowledged"]')).to_be_visible()
+    attempt = page.locator('form[data-action="调处记录"]')
+    attempt.get_by_label("调处结果").select_option("failed")
+    attempt.get_by_label("调处情况").fill("双方各执一词，调解未果")
+    attempt.get_by_role("button", name="调处记录").click()
+    expect(page.locator('.timeline li[data-type="MediationAttemptRecorded"]')).to_contain_text(
+        "调解未果"
+    )
+    assert server.case(case["id"])["acknowledged"] is True
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    picture(page, "case-phone")
+
+
+def test_a_refusal_is_told_in_chinese(server: Server, open_console: Any) -> None:
+    case = server.reported()
+    page = open_console().page
+    sign_in(page, server, "grid-a")
+    page.goto(f"{server.url}/console/#/case/{case['id']}")
+    pause = page.locator('form[data-action="暂停计时"]')
+    pause.get_by_label("理由").fill("等待当事人回复")
+    paused = server.api.post(f"/v1/cases/{case['id']}/pause", json={"reason": "已由县中心暂停"})
+    assert paused.status_code == 201, paused.text
+    pause.get_by_role("button", name="暂停计时").click()
+    expect(page.get_by_role("alert")).to_have_text("暂停计时未成功：计时已暂停")
+
+
+def test_a_key_without_the_role_is_offered_nothing_and_refused_by_the_api(
+    server: Server, open_console: Any
+) -> None:
+    case = server.reported()
+    page = open_console().page
+    sign_in(page, server, "reader-a")
+    page.goto(f"{server.url}/console/#/case/{case['id']}")
+    expect(page.get_by_role("heading", name=f"案件 {case['number']}")).to_be_visible()
+    expect(page.locator("form.action")).to_have_count(1)  # 补充事实 (reporter) alone
+    expect(page.locator('form[data-action="签收"]')).to_have_count(0)
+
+    ack = f"/v1/cases/{case['id']}/acknowledgement"
+    refused = page_fetch(page, "POST", ack, with_token=True)
+    assert refused["status"] == 403 and refused["body"]["required_role"] == "handler"
+    assert server.case(case["id"])["acknowledged"] is False
+
+
+def test_a_change_without_the_csrf_token_is_refused_and_the_key_is_out_of_reach(
+    server: Server, open_console: Any
+) -> None:
+    case = server.reported()
+    page = open_console().page
+    sign_in(page, server, "grid-a")
+    ack = f"/v1/cases/{case['id']}/acknowledgement"
+    refused = page_fetch(page, "POST", ack, with_token=False)
+    assert refused["status"] == 403 and refused["body"]["type"].endswith(":csrf")
+    assert server.case(case["id"])["acknowledged"] is False
+    assert "fq_session" not in page.evaluate("document.cookie")  # HttpOnly
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    assert "grid-a" not in page.url
+
+
+def test_another_regions_key_cannot_see_the_case(server: Server, open_console: Any) -> None:
+    case = server.reported()
+    page = open_console().page
+    sign_in(page, server, "handler-b")
+    page.goto(f"{server.url}/console/#/case/{case['id']}")
+    expect(page.get_by_role("alert")).to_contain_text("未找到该案件")
+    expect(page.get_by_role("heading", name=f"案件 {case['number']}")).to_have_count(0)
+    assert page_fetch(page, "GET", f"/v1/cases/{case['id']}", with_token=False)["status"] == 404
+    queue = page_fetch(page, "GET", f"/v1/units/{MY_GRID.code}/queue", with_token=False)
+    assert queue["status"] == 404
+    poll(lambda: server.case(case["id"])["order_id"])  # the case is there all along
