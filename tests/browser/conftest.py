@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover - the dev extras install it
 
 
 def chromium() -> str:
-    found = os.environ.get("FQ_CHROMIUM") or shutil.which("chromium")
+    found = shutil.which("chromium")
     if found is None or sync_playwright is None:
         reason = "needs Debian's chromium and playwright (see .ci/run)"
         if REQUIRED:
@@ -145,9 +145,7 @@ def open_console(server: Server, browser: Browser) -> Iterator[Callable[..., Vis
     visits: list[Visit] = []
 
     def opened(*, width: int = 1280, height: int = 900) -> Visit:
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="zh-CN"
-        )
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         visit = Visit(context, context.new_page())
 
         def guard(route: Any) -> None:
@@ -173,4 +171,3 @@ def sign_in(page: Page, server: Server, key: str) -> None:
     page.get_by_label("API 密钥").fill(key)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="待办").wait_for()
-

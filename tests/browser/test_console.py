@@ -16,6 +16,7 @@ from tests.browser.conftest import Server, Visit, poll, sign_in
 from tests.integration.test_intake_api import MY_GRID
 
 PHONE = 390
+TIERS = {"red": "红色", "yellow": "黄色", "blue": "蓝色"}
 SCREENSHOTS = os.environ.get("FQ_CONSOLE_SCREENSHOTS")
 """A directory to keep the pages the walk sees (the README's pictures come from here)."""
 
@@ -32,7 +33,8 @@ def page_fetch(page: Page, method: str, path: str, *, with_token: bool) -> Any:
             const session = await (await fetch("/console/session")).json();
             const headers = {"Content-Type": "application/json"};
             if (withToken) headers["X-CSRF-Token"] = session.csrf;
-            const r = await fetch(path, {method, headers, body: method === "GET" ? undefined : "{}"});
+            const body = method === "GET" ? undefined : "{}";
+            const r = await fetch(path, {method, headers, body});
             return {status: r.status, body: await r.json()};
         }""",
         [method, path, with_token],
@@ -59,7 +61,9 @@ def test_a_grid_worker_on_a_phone_acknowledges_and_records_an_attempt(
     page.get_by_label("单位").press("Enter")
     row = page.get_by_role("row").filter(has_text=case["number"])
     expect(row).to_contain_text("待签收")
-    expect(row.locator(".tier")).to_have_text({"red": "红色", "yellow": "黄色", "blue": "蓝色"}[case["tier"]])
+    expect(row.locator(".tier")).to_have_text(
+        {"red": "红色", "yellow": "黄色", "blue": "蓝色"}[case["tier"]]
+    )
     expect(row).to_contain_text("剩余")
     picture(page, "queue-phone")
 

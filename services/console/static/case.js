@@ -4,7 +4,7 @@ import { h, show, say } from "./dom.js";
 import { actionsFor } from "./actions.js";
 import { state, may } from "./state.js";
 import {
-  CATEGORIES, EVENTS, LADDER, LEVELS, OUTCOMES, PARTY_ROLES, SOURCES, STATUSES, TIERS, countdown, when,
+  CATEGORIES, CHANNELS, DELIVERY_STATUSES, EVENTS, RESULTS, LADDER, LEVELS, OUTCOMES, PARTY_ROLES, SOURCES, STATUSES, TIERS, countdown, when,
 } from "./zh.js";
 
 function facts(c) {
@@ -55,7 +55,7 @@ function ladder(c, events, now) {
 }
 
 function detailOf(p) {
-  return [p.reason, p.note, p.result_text, p.cause, p.result, p.by && `经办 ${p.by}`]
+  return [p.reason, p.note, p.result_text, RESULTS[p.result], p.by && `经办 ${p.by}`]
     .filter(Boolean).join(" · ");
 }
 
@@ -73,7 +73,9 @@ async function deliveries(c) {
   if (!may("supervisor")) return null;
   const list = await get(`/v1/admin/deliveries?case_id=${encodeURIComponent(c.id)}`).catch(() => []);
   return h("section", { "aria-labelledby": "deliveries-h" }, h("h2", { id: "deliveries-h" }, "通知送达"),
-    list.length ? h("ul", {}, list.map((d) => h("li", {}, `${d.channel || ""} ${d.recipient || d.unit_code || ""} · ${d.status}`)))
+    list.length ? h("ul", {}, list.map((d) => h("li", { class: "delivery" },
+      `${CHANNELS[d.channel] || d.channel} → ${d.unit_code} · ${DELIVERY_STATUSES[d.status] || d.status}`,
+      ` · ${when(d.delivered_at || d.issued_at)}`, d.attempts > 1 ? ` · 第${d.attempts}次` : "")))
       : h("p", {}, "暂无"));
 }
 

@@ -26,8 +26,13 @@ export const EVENTS = {
   ExtensionRequested: "申请延期", ExtensionApproved: "批准延期", ExtensionRefused: "驳回延期",
   OrderBouncedBack: "退单", BounceBackConfirmed: "退单确认", BounceBackReassigned: "退单改派",
   BounceBackArbitrationLapsed: "退单裁定超时", PreBreachWarningIssued: "到期预警",
-  ChaseNoticeIssued: "催办",
+  ChaseNoticeIssued: "催办", DispatchOrderIssued: "派发通知", DispatchOrderDelivered: "通知送达",
+  DeliveryAttemptFailed: "送达未成功（将重试）", DeliveryFailed: "送达失败",
+  DeliveryRetryRequested: "重新投递", HotlineFeedbackIssued: "12345反馈",
 };
+export const RESULTS = { failed: "未成功", partial: "部分达成", succeeded: "达成一致" };
+export const DELIVERY_STATUSES = { pending: "待送达", delivered: "已送达", failed: "送达失败" };
+export const CHANNELS = { webhook: "系统推送", sms: "短信", hotline: "12345" };
 // A refusal's problem type (its last path segment) in Chinese; the API's own detail follows.
 export const PROBLEMS = {
   unauthorized: "请先登录", "session-expired": "登录已过期，请重新登录",
