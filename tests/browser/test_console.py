@@ -16,6 +16,8 @@ from tests.browser.conftest import Server, Visit, poll, sign_in
 from tests.integration.test_intake_api import MY_GRID
 
 PHONE = 390
+LIVE_MS = 3000
+"""A change shows within 2 s (the page asks every 2 s), plus the time to draw it."""
 TIERS = {"red": "红色", "yellow": "黄色", "blue": "蓝色"}
 SCREENSHOTS = os.environ.get("FQ_CONSOLE_SCREENSHOTS")
 """A directory to keep the pages the walk sees (the README's pictures come from here)."""
@@ -145,3 +147,22 @@ def test_another_regions_key_cannot_see_the_case(server: Server, open_console: A
     queue = page_fetch(page, "GET", f"/v1/units/{MY_GRID.code}/queue", with_token=False)
     assert queue["status"] == 404
     poll(lambda: server.case(case["id"])["order_id"])  # the case is there all along
+
+
+def test_the_queue_and_the_case_show_what_happens_without_a_reload(
+    server: Server, open_console: Any
+) -> None:
+    first = server.reported()
+    page = open_console().page
+    sign_in(page, server, "grid-a")
+    page.get_by_label("单位").fill(MY_GRID.code)
+    page.get_by_label("单位").press("Enter")
+    expect(page.get_by_role("link", name=first["number"])).to_be_visible()
+    second = server.reported(title="新来的纠纷")
+    expect(page.get_by_role("link", name=second["number"])).to_be_visible(timeout=LIVE_MS)
+
+    page.get_by_role("link", name=second["number"]).click()
+    acknowledged = page.locator('.timeline li[data-type="OrderAcknowledged"]')
+    expect(acknowledged).to_have_count(0)
+    assert server.api.post(f"/v1/cases/{second['id']}/acknowledgement").status_code == 201
+    expect(acknowledged).to_be_visible(timeout=LIVE_MS)

@@ -3,6 +3,7 @@ import { get } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { actionsFor } from "./actions.js";
 import { state, may } from "./state.js";
+import { watch } from "./live.js";
 import {
   CATEGORIES, CHANNELS, DELIVERY_STATUSES, EVENTS, RESULTS, LADDER, LEVELS, OUTCOMES, PARTY_ROLES, SOURCES, STATUSES, TIERS, countdown, when,
 } from "./zh.js";
@@ -80,14 +81,20 @@ async function deliveries(c) {
 }
 
 export async function casePage(caseId) {
+  await drawCase(caseId);
+  const path = `/v1/cases/${encodeURIComponent(caseId)}`;
+  watch(async () => (await get(path)).version, () => drawCase(caseId, { keepFocus: true }));
+}
+
+async function drawCase(caseId, { keepFocus = false } = {}) {
   const path = `/v1/cases/${encodeURIComponent(caseId)}`;
   const [c, events] = await Promise.all([get(path), get(`${path}/events`)]);
   const now = new Date(Date.now() + state.clockOffset);
-  show(h("h1", {}, `案件 ${c.number}`),
+  show({ keepFocus }, h("h1", {}, `案件 ${c.number}`),
     h("p", {}, h("a", { href: "#/queue" }, "← 返回待办")),
     h("div", { class: "case-grid" }, facts(c), tier(c, events), ladder(c, events, now)),
-    actionsFor(c, () => casePage(caseId)),
+    actionsFor(c, () => drawCase(caseId)),
     await deliveries(c),
     timeline(events));
-  say("");
+  if (!keepFocus) say("");
 }

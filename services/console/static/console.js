@@ -4,6 +4,7 @@ import { h, show, say } from "./dom.js";
 import { queuePage } from "./queue.js";
 import { casePage } from "./case.js";
 import { state } from "./state.js";
+import { stop } from "./live.js";
 
 function signInPage() {
   document.getElementById("who").replaceChildren();
@@ -37,6 +38,7 @@ function header() {
 }
 
 async function route() {
+  stop();
   if (!state.session) state.session = await currentSession();
   if (!state.session) return signInPage();
   header();

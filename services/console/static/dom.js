@@ -14,11 +14,13 @@ export function h(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Show a page; focus goes to its heading, unless it is the same page redrawn ({ keepFocus }).
 export function show(...nodes) {
+  const keepFocus = nodes[0] && !(nodes[0] instanceof Node) && nodes.shift().keepFocus;
   const main = document.getElementById("main");
   main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
   const heading = main.querySelector("h1");
-  if (heading) {
+  if (heading && !keepFocus) {
     heading.setAttribute("tabindex", "-1");
     heading.focus();
   }

@@ -3,6 +3,7 @@ import { get, query } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { BUCKETS, LEVELS, STEPS, TIERS, countdown, when } from "./zh.js";
 import { state } from "./state.js";
+import { watch } from "./live.js";
 
 function tierBadge(tier) {
   return h("span", { class: `tier tier-${tier || "none"}` }, TIERS[tier] || "未分级");
@@ -39,6 +40,13 @@ async function defaultUnit() {
 export async function queuePage(params) {
   const unit = params.get("unit") || state.unit || (await defaultUnit());
   state.unit = unit;
+  await drawQueue(unit, params);
+  const path = `/v1/units/${encodeURIComponent(unit)}/queue`;
+  const shown = async () => JSON.stringify((await get(path)).items);
+  watch(shown, () => drawQueue(unit, params, { keepFocus: true }));
+}
+
+async function drawQueue(unit, params, { keepFocus = false } = {}) {
   const filters = { bucket: params.get("bucket"), tier: params.get("tier"), level: params.get("level") };
   const search = (params.get("q") || "").trim();
   const queue = await get(`/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: filters.bucket })}`);
@@ -69,6 +77,11 @@ export async function queuePage(params) {
         h("thead", {}, h("tr", {}, ["案件编号", "定级", "层级", "下一步", "倒计时", "期限"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, items.map((i) => row(i, now))))
     : h("p", { class: "empty" }, "暂无待办案件");
+  if (keepFocus) {
+    document.querySelector("main .counts")?.replaceWith(counts);
+    document.querySelector("main table.queue, main p.empty")?.replaceWith(table);
+    return;
+  }
   show(h("h1", {}, "待办"), form, counts, table);
   say("");
 }

@@ -1,0 +1,26 @@
+// Live pages: while a page is shown, ask the API again every 2 s and redraw when what it
+// shows has changed. Polling needs nothing beyond /v1, and recovers by itself when the
+// server comes back after a restart.
+const EVERY_MS = 2000;
+let timer = null;
+
+export function watch(fingerprint, redraw) {
+  stop();
+  let last = null;
+  const tick = async () => {
+    try {
+      const now = await fingerprint();
+      if (last !== null && now !== last) await redraw();
+      last = now;
+    } catch {
+      // the server is away (restarting) or the session ended: try again on the next tick
+    }
+    timer = setTimeout(tick, EVERY_MS);
+  };
+  timer = setTimeout(tick, 0);
+}
+
+export function stop() {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+}
