@@ -7,6 +7,9 @@ anyone writing it down: an operation that needs a key (its dependencies reach
 parameters or a body 422; one with a query 400 (a bad cursor); one with a body 400 (not
 JSON text) and 413; a command (not GET) 409 and 503. Every error response has the
 media type ``application/problem+json`` and the ``Problem`` schema.
+
+Its pages (``/docs``, ``/redoc``) load nothing from the internet: a government intranet has
+none.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.docs import get_redoc_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from shared.api.deps import get_principal
@@ -160,3 +165,25 @@ def document_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
         return schema
 
     return openapi
+
+
+OFFLINE_DOCS = "/static-offline-docs"
+"""Where fastapi-offline serves Swagger UI's and ReDoc's files (no CDN)."""
+ONLY_THIS_HOST = "default-src 'self' 'unsafe-inline' data: blob:"
+
+
+def install_redoc(app: FastAPI) -> None:
+    """``/redoc`` from this host's files; its policy keeps ReDoc's footer logo (fetched from
+    its CDN) from leaving the host."""
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{OFFLINE_DOCS}/redoc.standalone.js",
+            redoc_favicon_url=f"{OFFLINE_DOCS}/favicon.png",
+            with_google_fonts=False,
+        )
+        page.headers["Content-Security-Policy"] = ONLY_THIS_HOST
+        return page

@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator, Sequence
 import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from shared.api.auth import KeyRing
 from shared.api.edge import GuardEdge
-from shared.api.openapi import document_errors
+from shared.api.openapi import document_errors, install_redoc
 from shared.api.problems import install_problem_handlers
 from shared.api.session import Sessions
 from shared.config import CommonSettings
@@ -125,7 +126,10 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
                 log.warning("close_exceeded_grace", grace_seconds=total)
             log.info("stopped", drained_seconds=round(time.monotonic() - started, 2))
 
-    app = FastAPI(
+    # /docs and /redoc with their Swagger UI and ReDoc files served here, not from a CDN:
+    # a government intranet has no internet.
+    app = FastAPIOffline(
+        redoc_url=None,
         title="Fengqiao case escalation API",
         version="1.0.0",
         summary="Grassroots dispute resolution (枫桥经验): report, triage, escalate, notify",
@@ -145,6 +149,7 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
 
     app.state.process = state
     app.openapi = document_errors(app)  # type: ignore[method-assign]
+    install_redoc(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

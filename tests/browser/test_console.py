@@ -162,7 +162,18 @@ def test_the_queue_and_the_case_show_what_happens_without_a_reload(
     expect(page.get_by_role("link", name=second["number"])).to_be_visible(timeout=LIVE_MS)
 
     page.get_by_role("link", name=second["number"]).click()
+    expect(page.get_by_role("heading", name=f"案件 {second['number']}")).to_be_visible()
     acknowledged = page.locator('.timeline li[data-type="OrderAcknowledged"]')
     expect(acknowledged).to_have_count(0)
     assert server.api.post(f"/v1/cases/{second['id']}/acknowledgement").status_code == 201
     expect(acknowledged).to_be_visible(timeout=LIVE_MS)
+
+
+def test_the_api_documentation_loads_without_the_internet(
+    server: Server, open_console: Any
+) -> None:
+    page = open_console().page
+    page.goto(f"{server.url}/docs")
+    expect(page.get_by_role("heading", name="Fengqiao case escalation API")).to_be_visible()
+    page.goto(f"{server.url}/redoc")
+    expect(page.get_by_role("heading", name="Fengqiao case escalation API")).to_be_visible()

@@ -81,9 +81,9 @@ async function deliveries(c) {
 }
 
 export async function casePage(caseId) {
-  await drawCase(caseId);
+  const drawn = await drawCase(caseId);
   const path = `/v1/cases/${encodeURIComponent(caseId)}`;
-  watch(async () => (await get(path)).version, () => drawCase(caseId, { keepFocus: true }));
+  watch(drawn, async () => (await get(path)).version, () => drawCase(caseId, { keepFocus: true }));
 }
 
 async function drawCase(caseId, { keepFocus = false } = {}) {
@@ -97,4 +97,5 @@ async function drawCase(caseId, { keepFocus = false } = {}) {
     await deliveries(c),
     timeline(events));
   if (!keepFocus) say("");
+  return c.version;
 }

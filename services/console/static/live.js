@@ -4,20 +4,21 @@
 const EVERY_MS = 2000;
 let timer = null;
 
-export function watch(fingerprint, redraw) {
+// ``drawn``: the fingerprint of what the page shows now; a later one that differs redraws.
+export function watch(drawn, fingerprint, redraw) {
   stop();
-  let last = null;
+  let last = drawn;
   const tick = async () => {
     try {
       const now = await fingerprint();
-      if (last !== null && now !== last) await redraw();
+      if (now !== last) await redraw();
       last = now;
     } catch {
       // the server is away (restarting) or the session ended: try again on the next tick
     }
     timer = setTimeout(tick, EVERY_MS);
   };
-  timer = setTimeout(tick, 0);
+  timer = setTimeout(tick, EVERY_MS);
 }
 
 export function stop() {

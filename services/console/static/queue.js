@@ -40,16 +40,17 @@ async function defaultUnit() {
 export async function queuePage(params) {
   const unit = params.get("unit") || state.unit || (await defaultUnit());
   state.unit = unit;
-  await drawQueue(unit, params);
-  const path = `/v1/units/${encodeURIComponent(unit)}/queue`;
+  const drawn = await drawQueue(unit, params);
+  const path = `/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: params.get("bucket") })}`;
   const shown = async () => JSON.stringify((await get(path)).items);
-  watch(shown, () => drawQueue(unit, params, { keepFocus: true }));
+  watch(drawn, shown, () => drawQueue(unit, params, { keepFocus: true }));
 }
 
 async function drawQueue(unit, params, { keepFocus = false } = {}) {
   const filters = { bucket: params.get("bucket"), tier: params.get("tier"), level: params.get("level") };
   const search = (params.get("q") || "").trim();
   const queue = await get(`/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: filters.bucket })}`);
+  const drawnItems = JSON.stringify(queue.items);
   const now = new Date(queue.now);
   state.clockOffset = now - Date.now();
   const items = queue.items.filter((i) =>
@@ -80,10 +81,11 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
   if (keepFocus) {
     document.querySelector("main .counts")?.replaceWith(counts);
     document.querySelector("main table.queue, main p.empty")?.replaceWith(table);
-    return;
+    return drawnItems;
   }
   show(h("h1", {}, "待办"), form, counts, table);
   say("");
+  return drawnItems;
 }
 
 async function suggest(text) {
