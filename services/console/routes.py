@@ -84,6 +84,7 @@ async def console_asset(name: str) -> FileResponse:
     status_code=status.HTTP_201_CREATED,
     response_model=SessionOut,
     summary="Sign in to the web console with an API key (sets an HttpOnly session cookie)",
+    responses={401: {"description": "The key is not known"}},
 )
 async def sign_in(body: SignIn, request: Request, response: Response) -> SessionOut:
     sessions = _sessions(request)
@@ -101,7 +102,10 @@ async def sign_in(body: SignIn, request: Request, response: Response) -> Session
 
 
 @router.get(
-    "/console/session", response_model=SessionOut, summary="Who the console session signs in"
+    "/console/session",
+    response_model=SessionOut,
+    summary="Who the console session signs in",
+    responses={401: {"description": "No session, or it has expired"}},
 )
 async def current_session(
     request: Request, cookie: Annotated[str | None, Header(include_in_schema=False)] = None
@@ -119,6 +123,7 @@ async def current_session(
     "/console/session",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out of the web console",
+    responses={403: {"description": "A live session without its CSRF token"}},
 )
 async def sign_out(
     request: Request,

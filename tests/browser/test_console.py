@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Server, Visit, poll, sign_in
-from tests.integration.test_intake_api import MY_GRID
+from tests.integration.test_intake_api import MY_GRID, OTHER_GRID
 
 PHONE = 390
 LIVE_MS = 3000
@@ -177,3 +177,31 @@ def test_the_api_documentation_loads_without_the_internet(
     expect(page.get_by_role("heading", name="Fengqiao case escalation API")).to_be_visible()
     page.goto(f"{server.url}/redoc")
     expect(page.get_by_role("heading", name="Fengqiao case escalation API")).to_be_visible()
+
+
+def test_a_reporter_registers_a_case_in_a_unit_found_by_name(
+    server: Server, open_console: Any
+) -> None:
+    page = open_console().page
+    sign_in(page, server, "reader-a")
+    page.get_by_role("link", name="受理登记").click()
+    page.get_by_label("标题").fill("宅基地边界纠纷")
+    page.get_by_label("事由").fill("两户因宅基地边界争执，需要村里调处。")
+    where = page.get_by_label("发生地（输入单位名称或编码）")
+    where.fill(MY_GRID.name)
+    expect(page.locator(f'#report-units option[value="{MY_GRID.code}"]')).to_have_count(1)
+    where.fill(OTHER_GRID.code)
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("alert")).to_have_text("受理登记未成功：不在您的辖区内")
+
+    where.fill(MY_GRID.code)
+    page.get_by_role("button", name="登记").click()
+    heading = page.get_by_role("heading", name="案件 ")
+    expect(heading).to_be_visible()
+    number = heading.inner_text().removeprefix("案件 ")
+
+    def listed() -> list[str]:
+        found = server.api.get("/v1/cases", params={"unit": MY_GRID.code, "limit": 500}).json()
+        return [c["title"] for c in found["items"] if c["number"] == number]
+
+    assert poll(listed) == ["宅基地边界纠纷"]

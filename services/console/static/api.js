@@ -13,8 +13,8 @@ export class Refusal extends Error {
   }
 }
 
-async function call(method, path, body) {
-  const headers = { Accept: "application/json" };
+async function call(method, path, body, extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   const response = await fetch(path, {
@@ -28,7 +28,7 @@ async function call(method, path, body) {
 }
 
 export const get = (path) => call("GET", path);
-export const post = (path, body = {}) => call("POST", path, body);
+export const post = (path, body = {}, headers = {}) => call("POST", path, body, headers);
 
 export async function signIn(key) {
   const session = await call("POST", "/console/session", { key });

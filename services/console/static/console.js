@@ -3,7 +3,8 @@ import { currentSession, signIn, signOut, Refusal } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { queuePage } from "./queue.js";
 import { casePage } from "./case.js";
-import { state } from "./state.js";
+import { reportPage } from "./report.js";
+import { state, may } from "./state.js";
 import { stop } from "./live.js";
 
 function signInPage() {
@@ -28,6 +29,7 @@ function signInPage() {
 
 function header() {
   const s = state.session;
+  document.getElementById("report-link").hidden = !may("reporter");
   document.getElementById("who").replaceChildren(
     h("span", {}, `${s.client}`),
     h("button", { type: "button", onclick: async () => {
@@ -47,6 +49,7 @@ async function route() {
   try {
     const caseMatch = path.match(/^\/case\/([^/]+)$/);
     if (caseMatch) await casePage(decodeURIComponent(caseMatch[1]));
+    else if (path === "/report") reportPage();
     else await queuePage(params);
   } catch (refusal) {
     if (refusal instanceof Refusal && refusal.status === 401) {
