@@ -144,8 +144,10 @@ class Visit:
 def open_console(server: Server, browser: Browser) -> Iterator[Callable[..., Visit]]:
     visits: list[Visit] = []
 
-    def opened(*, width: int = 1280, height: int = 900) -> Visit:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    def opened(*, width: int = 1280, height: int = 900, bypass_csp: bool = False) -> Visit:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", bypass_csp=bypass_csp
+        )
         visit = Visit(context, context.new_page())
 
         def guard(route: Any) -> None:
