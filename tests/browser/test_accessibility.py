@@ -1,4 +1,4 @@
-"""axe-core (served from this repository, tests/browser/vendor) finds no serious or critical
+"""axe-core (a file of this repository, tests/browser/vendor) finds no serious or critical
 accessibility violation on any page of the console, at desktop and phone widths.
 
 axe is injected into the page by the test, so the test's browser context lets that one
@@ -52,3 +52,9 @@ def test_no_serious_violation_on_any_page(server: Server, open_console: Any, wid
     page.goto(f"{server.url}/console/#/report")
     page.get_by_role("heading", name="受理登记").wait_for()
     assert violations(page) == [], "report"
+
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, server, "dev")
+    page.goto(f"{server.url}/console/#/ops")
+    page.locator(".audit").wait_for()
+    assert violations(page) == [], "operations"

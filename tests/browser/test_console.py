@@ -205,3 +205,20 @@ def test_a_reporter_registers_a_case_in_a_unit_found_by_name(
         return [c["title"] for c in found["items"] if c["number"] == number]
 
     assert poll(listed) == ["宅基地边界纠纷"]
+
+
+def test_operations_show_deliveries_and_the_timer_audit_to_those_whose_role_it_is(
+    server: Server, open_console: Any
+) -> None:
+    case = server.reported()
+    poll(lambda: server.api.get("/v1/admin/deliveries", params={"case_id": case["id"]}).json())
+    page = open_console().page
+    sign_in(page, server, "grid-a")
+    expect(page.get_by_role("link", name="运维")).to_be_hidden()
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, server, "dev")
+    page.get_by_role("link", name="运维").click()
+    expect(page.locator(".deliveries")).to_contain_text(case["id"][:8])
+    expect(page.locator(".audit")).to_contain_text("漏触发")
+    expect(page.locator(".audit dd").nth(3)).to_have_text("0")

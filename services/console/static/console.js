@@ -4,6 +4,7 @@ import { h, show, say } from "./dom.js";
 import { queuePage } from "./queue.js";
 import { casePage } from "./case.js";
 import { reportPage } from "./report.js";
+import { opsPage } from "./ops.js";
 import { state, may } from "./state.js";
 import { stop } from "./live.js";
 
@@ -30,6 +31,7 @@ function signInPage() {
 function header() {
   const s = state.session;
   document.getElementById("report-link").hidden = !may("reporter");
+  document.getElementById("ops-link").hidden = !(may("supervisor") || may("auditor"));
   document.getElementById("who").replaceChildren(
     h("span", {}, `${s.client}`),
     h("button", { type: "button", onclick: async () => {
@@ -50,6 +52,7 @@ async function route() {
     const caseMatch = path.match(/^\/case\/([^/]+)$/);
     if (caseMatch) await casePage(decodeURIComponent(caseMatch[1]));
     else if (path === "/report") reportPage();
+    else if (path === "/ops") await opsPage(params);
     else await queuePage(params);
   } catch (refusal) {
     if (refusal instanceof Refusal && refusal.status === 401) {
