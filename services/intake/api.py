@@ -20,6 +20,7 @@ from shared.cases.presenter import names_in, present_case, present_event
 from shared.cases.schemas import CaseOut as CaseOutModel
 from shared.cases.schemas import EventOut
 from shared.config import IDEMPOTENCY_KEY_MAX
+from shared.vocabulary import Category
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -103,6 +104,15 @@ async def list_cases(
     ] = None,
     reported_from: datetime | None = None,
     reported_to: datetime | None = None,
+    category: Category | None = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Part of the case number, the 12345 work-order number or the title",
+        ),
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CasePage:
@@ -114,6 +124,8 @@ async def list_cases(
         unit=named_unit(principal, unit) if unit else None,
         reported_from=reported_from,
         reported_to=reported_to,
+        category=category.value if category else None,
+        text=q,
     )
     try:
         rows, next_cursor = await queries.page(where, cursor=cursor, limit=limit)

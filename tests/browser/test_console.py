@@ -222,3 +222,23 @@ def test_operations_show_deliveries_and_the_timer_audit_to_those_whose_role_it_i
     expect(page.locator(".deliveries")).to_contain_text(case["id"][:8])
     expect(page.locator(".audit")).to_contain_text("漏触发")
     expect(page.locator(".audit dd").nth(3)).to_have_text("0")
+
+
+def test_a_case_is_found_by_its_12345_work_order_number(server: Server, open_console: Any) -> None:
+    order = {
+        "work_order_no": "GD-SEARCH-4521",
+        "content": "小区垃圾清运不及时",
+        "area_code": MY_GRID.code,
+    }
+    case_id = server.api.post("/v1/hotline/work-orders", json=order).json()["case_id"]
+    number = server.case(case_id)["number"]
+    listed = {"q": "SEARCH-4521"}  # the case list (a read model) holds it before the search
+    poll(lambda: server.api.get("/v1/cases", params=listed).json()["items"])
+    page = open_console().page
+    sign_in(page, server, "grid-a")
+    page.get_by_label("搜索（案件编号、12345工单号、标题）").fill("SEARCH-4521")
+    page.keyboard.press("Enter")
+    results = page.locator("table.search tbody tr")
+    expect(results).to_have_count(1)
+    expect(results).to_contain_text(number)
+    expect(results).to_contain_text("GD-SEARCH-4521")

@@ -202,6 +202,28 @@ async def test_lists_filter_and_page_with_a_cursor(api: httpx.AsyncClient) -> No
     assert_problem(await api.get("/v1/cases", params={"cursor": "garbage"}), 400, "bad-cursor")
 
 
+async def test_cases_are_found_by_number_work_order_or_title(api: httpx.AsyncClient) -> None:
+    wanted = (
+        await api.post("/v1/cases", json=report(title="宅基地边界纠纷", category="land"))
+    ).json()
+    await api.post("/v1/cases", json=report(title="楼上漏水"))
+    order = {"work_order_no": "GD-FIND-77", "content": "噪音扰民", "area_code": MY_GRID.code}
+    hotline = (await api.post("/v1/hotline/work-orders", json=order)).json()
+    await wait_projected(api.app, hotline["case_id"])  # type: ignore[attr-defined]
+
+    async def found(q: str, **more: str) -> list[str]:
+        page = (await api.get("/v1/cases", params={"q": q, **more})).json()
+        return [c["id"] for c in page["items"]]
+
+    assert await found("边界") == [wanted["id"]]
+    assert await found(wanted["number"]) == [wanted["id"]]
+    assert await found("FIND-77") == [hotline["case_id"]]
+    assert await found("%") == []  # a wildcard is only a character
+    assert await found("边界", category="land") == [wanted["id"]]
+    assert await found("边界", category="labour") == []
+    assert (await api.get("/v1/cases", params={"category": "nonsense"})).status_code == 422
+
+
 async def test_units_of_the_tree(api: httpx.AsyncClient) -> None:
     townships = (await api.get("/v1/units", params={"level": "township", "limit": 1000})).json()
     assert townships["total"] == len(TOWNSHIPS)

@@ -1,7 +1,7 @@
 // 待办 (my queue): a unit's open cases with tier colour, next step and countdown.
 import { get, query } from "./api.js";
 import { h, show, say } from "./dom.js";
-import { BUCKETS, LEVELS, STEPS, TIERS, countdown, when } from "./zh.js";
+import { BUCKETS, CATEGORIES, LEVELS, STATUSES, STEPS, TIERS, countdown, when } from "./zh.js";
 import { state } from "./state.js";
 import { watch } from "./live.js";
 
@@ -54,8 +54,7 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
   const now = new Date(queue.now);
   state.clockOffset = now - Date.now();
   const items = queue.items.filter((i) =>
-    (!filters.tier || i.tier === filters.tier) && (!filters.level || i.level === filters.level) &&
-    (!search || i.number.includes(search)));
+    (!filters.tier || i.tier === filters.tier) && (!filters.level || i.level === filters.level));
   const form = h("form", { class: "filters", role: "search", "aria-label": "筛选待办", onsubmit: (e) => {
       e.preventDefault();
       const data = new FormData(e.target);
@@ -67,7 +66,8 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
     select("状态", "bucket", BUCKETS, filters.bucket),
     select("层级", "level", LEVELS, filters.level),
     select("定级", "tier", TIERS, filters.tier),
-    h("label", {}, "案件编号", h("input", { name: "q", value: search, type: "search" })),
+    select("类别", "category", CATEGORIES, params.get("category")),
+    h("label", {}, "搜索（案件编号、12345工单号、标题）", h("input", { name: "q", value: search, type: "search" })),
     h("button", { type: "submit" }, "筛选"));
   const counts = h("p", { class: "counts", "aria-live": "polite" },
     `在办 ${queue.counts.open} 件 · 即将到期 ${queue.counts.due_soon} 件 · 已超期 ${queue.counts.overdue} 件`,
@@ -78,6 +78,13 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
         h("thead", {}, h("tr", {}, ["案件编号", "定级", "层级", "下一步", "倒计时", "期限"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, items.map((i) => row(i, now))))
     : h("p", { class: "empty" }, "暂无待办案件");
+  if (search || params.get("category")) {
+    if (keepFocus) return drawnItems;  // results stay as searched
+    const found = await searchResults(search, params);
+    show(h("h1", {}, "待办"), form, found);
+    say("");
+    return drawnItems;
+  }
   if (keepFocus) {
     document.querySelector("main .counts")?.replaceWith(counts);
     document.querySelector("main table.queue, main p.empty")?.replaceWith(table);
@@ -93,4 +100,20 @@ async function suggest(text) {
   const units = await unitsMatching(text).catch(() => []);
   document.getElementById("unit-options")?.replaceChildren(
     ...units.map((u) => h("option", { value: u.code }, `${u.name}（${LEVELS[u.level]}）`)));
+}
+
+// Cases anywhere in the key's regions by number, 12345 work-order number or title (/v1/cases).
+async function searchResults(text, params) {
+  const page = await get(`/v1/cases${query({
+    q: text, category: params.get("category"), tier: params.get("tier"), level: params.get("level"), limit: 100,
+  })}`);
+  const rows = page.items.map((c) => h("tr", {},
+    h("td", {}, h("a", { href: `#/case/${encodeURIComponent(c.id)}` }, c.number)),
+    h("td", {}, c.title), h("td", {}, c.external_ref || "—"), h("td", {}, tierBadge(c.tier)),
+    h("td", {}, LEVELS[c.level] || "—"), h("td", {}, STATUSES[c.status] || c.status)));
+  return rows.length
+    ? h("table", { class: "queue search" }, h("caption", {}, `搜索结果 ${rows.length} 件`),
+        h("thead", {}, h("tr", {}, ["案件编号", "标题", "12345工单号", "定级", "层级", "状态"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, rows))
+    : h("p", { class: "empty" }, "没有找到符合条件的案件");
 }

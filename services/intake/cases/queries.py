@@ -25,6 +25,9 @@ class CaseFilter:
     unit: str | None = None
     reported_from: datetime | None = None
     reported_to: datetime | None = None
+    category: str | None = None
+    text: str | None = None
+    """Part of the case number, the 12345 work-order number (external_ref) or the title."""
 
 
 def encode_cursor(row: CaseRow) -> str:
@@ -90,6 +93,7 @@ def _filtered(where: CaseFilter) -> Select[Any]:
         (cases.c.status, where.status),
         (cases.c.tier, where.tier),
         (cases.c.level, where.level),
+        (cases.c.category, where.category),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -98,6 +102,12 @@ def _filtered(where: CaseFilter) -> Select[Any]:
         query = query.where(
             or_(cases.c.unit_code.startswith(unit), cases.c.holder_unit_code.startswith(unit))
         )
+    if where.text:
+        found = (
+            column.contains(where.text, autoescape=True)
+            for column in (cases.c.number, cases.c.external_ref, cases.c.title)
+        )
+        query = query.where(or_(*found))
     if where.reported_from:
         query = query.where(cases.c.reported_at >= where.reported_from)
     if where.reported_to:
