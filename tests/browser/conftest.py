@@ -36,9 +36,12 @@ KEYS = {
 """key: (regions, roles); the client is named as the key."""
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - the dev extras install it
     sync_playwright = None  # type: ignore[assignment]
+else:
+    # A page that waits for the server: generous, as CI shares its cores with other work.
+    expect.set_options(timeout=15_000)
 
 
 def chromium() -> str:

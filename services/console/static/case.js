@@ -2,7 +2,7 @@
 import { get } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { actionsFor } from "./actions.js";
-import { state, may } from "./state.js";
+import { state, may, stale } from "./state.js";
 import { watch } from "./live.js";
 import {
   CATEGORIES, CHANNELS, DELIVERY_STATUSES, EVENTS, RESULTS, LADDER, LEVELS, OUTCOMES, PARTY_ROLES, SOURCES, STATUSES, TIERS, countdown, when,
@@ -81,20 +81,25 @@ async function deliveries(c) {
 }
 
 export async function casePage(caseId) {
+  const route = state.route;
   const drawn = await drawCase(caseId);
+  if (stale(route)) return;
   const path = `/v1/cases/${encodeURIComponent(caseId)}`;
   watch(drawn, async () => (await get(path)).version, () => drawCase(caseId, { keepFocus: true }));
 }
 
 async function drawCase(caseId, { keepFocus = false } = {}) {
   const path = `/v1/cases/${encodeURIComponent(caseId)}`;
+  const route = state.route;
   const [c, events] = await Promise.all([get(path), get(`${path}/events`)]);
+  const shown = await deliveries(c);
+  if (stale(route)) return c.version;
   const now = new Date(Date.now() + state.clockOffset);
   show({ keepFocus }, h("h1", {}, `案件 ${c.number}`),
     h("p", {}, h("a", { href: "#/queue" }, "← 返回待办")),
     h("div", { class: "case-grid" }, facts(c), tier(c, events), ladder(c, events, now)),
     actionsFor(c, () => drawCase(caseId)),
-    await deliveries(c),
+    shown,
     timeline(events));
   if (!keepFocus) say("");
   return c.version;

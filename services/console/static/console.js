@@ -43,6 +43,7 @@ function header() {
 
 async function route() {
   stop();
+  state.route += 1;
   if (!state.session) state.session = await currentSession();
   if (!state.session) return signInPage();
   header();

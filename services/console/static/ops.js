@@ -1,7 +1,7 @@
 // 运维 (operations): deliveries with re-drive (supervisor), the timer audit (auditor).
 import { get, post, query, Refusal } from "./api.js";
 import { h, show, say } from "./dom.js";
-import { state, may } from "./state.js";
+import { state, may, stale } from "./state.js";
 import { CHANNELS, DELIVERY_STATUSES, when } from "./zh.js";
 
 const WEEK_MS = 7 * 86400 * 1000;
@@ -54,7 +54,8 @@ async function timerAudit() {
 export async function opsPage(params) {
   const status = params.get("status") || "";
   const redraw = () => opsPage(params);
-  show(h("h1", {}, "运维"),
-    may("supervisor") ? await deliveries(status, redraw) : null,
-    may("auditor") ? await timerAudit() : null);
+  const route = state.route;
+  const parts = [may("supervisor") ? await deliveries(status, redraw) : null,
+    may("auditor") ? await timerAudit() : null];
+  if (!stale(route)) show(h("h1", {}, "运维"), ...parts);
 }

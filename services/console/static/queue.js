@@ -2,7 +2,7 @@
 import { get, query } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { BUCKETS, CATEGORIES, LEVELS, STATUSES, STEPS, TIERS, countdown, when } from "./zh.js";
-import { state } from "./state.js";
+import { state, stale } from "./state.js";
 import { watch } from "./live.js";
 
 function tierBadge(tier) {
@@ -40,17 +40,21 @@ async function defaultUnit() {
 export async function queuePage(params) {
   const unit = params.get("unit") || state.unit || (await defaultUnit());
   state.unit = unit;
+  const route = state.route;
   const drawn = await drawQueue(unit, params);
+  if (stale(route)) return;
   const path = `/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: params.get("bucket") })}`;
   const shown = async () => JSON.stringify((await get(path)).items);
   watch(drawn, shown, () => drawQueue(unit, params, { keepFocus: true }));
 }
 
 async function drawQueue(unit, params, { keepFocus = false } = {}) {
+  const route = state.route;
   const filters = { bucket: params.get("bucket"), tier: params.get("tier"), level: params.get("level") };
   const search = (params.get("q") || "").trim();
   const queue = await get(`/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: filters.bucket })}`);
   const drawnItems = JSON.stringify(queue.items);
+  if (stale(route)) return drawnItems;
   const now = new Date(queue.now);
   state.clockOffset = now - Date.now();
   const items = queue.items.filter((i) =>
@@ -81,6 +85,7 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
   if (search || params.get("category")) {
     if (keepFocus) return drawnItems;  // results stay as searched
     const found = await searchResults(search, params);
+    if (stale(route)) return drawnItems;
     show(h("h1", {}, "待办"), form, found);
     say("");
     return drawnItems;
