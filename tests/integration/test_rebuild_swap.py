@@ -106,6 +106,8 @@ async def test_rebuild_swaps_in_while_the_live_tables_serve(
     assert outcome.caught_up >= 3  # the late case's events, applied in the swap
     assert outcome.checksums["cases"] == seen["cases"]
     assert outcome.checksums["escalation_timers"] == seen["timers"]
-    assert stored == ends
+    # A partition no case hashed to (random case ids: about one run in two hundred) may be
+    # stored at offset 0, which is the same as not stored: nothing in it was read.
+    assert {partition: end for partition, end in stored.items() if end} == ends
     assert not any(name.endswith("__rebuild") for name in tables_after)
     assert len(listed_after["items"]) == 14  # the live runner carried on in the new table
