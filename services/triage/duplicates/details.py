@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from services.triage.numerals import chinese_to_int, read_quantities
 
-MAX_TEXT = 2000
+MAX_TEXT = 600
 """Characters of a report considered; a longer account is cut (every input is bounded)."""
 
 _BOILERPLATE = re.compile(

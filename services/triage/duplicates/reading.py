@@ -65,7 +65,7 @@ def canonical(text: str) -> tuple[str, frozenset[str]]:
     return "".join(pieces), frozenset(named)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def read(text: str) -> Reading:
     """A report's title and description read once (a report meets many candidates)."""
     normal = normalise(text)

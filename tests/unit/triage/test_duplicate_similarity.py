@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.duplicates import evaluate, load_pairs, sketch
+from services.triage.duplicates.details import MAX_TEXT
 from services.triage.duplicates.similarity import (
     FOLD_THRESHOLD,
     ReportSketch,
@@ -126,3 +127,11 @@ def test_folding_meets_its_targets_on_the_tuning_part() -> None:
 def test_folding_meets_the_issue_targets_on_the_held_out_part() -> None:
     fold, _ = evaluate("test", PAIRS)
     assert fold.precision >= 0.95 and fold.recall >= 0.85
+
+
+def test_a_long_account_is_read_up_to_its_first_600_characters() -> None:
+    head = DOG.text + "，" * (MAX_TEXT - len(DOG.text))
+    long = ReportSketch(head + "九幢电梯坏了" * 10_000, DOG.category, DOG.unit_code)
+    assert similarity(long, DOG_RETOLD) == similarity(
+        ReportSketch(head, DOG.category, DOG.unit_code), DOG_RETOLD
+    )
