@@ -6,6 +6,7 @@ from services.triage import api
 from services.triage.config import TriageSettings
 from services.triage.handlers import TriageReactor
 from services.triage.ruleset import load_ruleset
+from shared.config import PartySettings
 from shared.consumers.reactor import ReactorRunner
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
@@ -24,5 +25,8 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 
 SERVICE = ServiceModule(
-    name="triage", routers=[api.router], workers=workers, settings=[TriageSettings]
+    name="triage",
+    routers=[api.router],
+    workers=workers,
+    settings=[TriageSettings, PartySettings],
 )
