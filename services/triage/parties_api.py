@@ -12,19 +12,18 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from functools import cache
-from typing import Annotated, Self
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field, model_validator
 
 from services.triage.history.queries import cases_of_party
+from services.triage.history.schemas import PartyCaseOut, PartyCasesOut, PartyRefsIn, PartyRefsOut
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, require_role
 from shared.api.problems import Problem
 from shared.cases.catalogue.intake import Party
 from shared.cases.party_keys import KEY_MAX, KEY_PATTERN, party_keys
 from shared.config import PartySettings
-from shared.vocabulary import Category
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
 Supervisor = Annotated[Principal, Depends(require_role("supervisor"))]
@@ -35,37 +34,6 @@ CURSOR_MAX = 200
 @cache
 def _secret() -> bytes:
     return PartySettings().secret
-
-
-class PartyCaseOut(BaseModel):
-    case_id: str
-    number: str
-    unit_code: str
-    category: Category | None
-    reported_at: datetime
-
-
-class PartyCasesOut(BaseModel):
-    ref: str
-    items: list[PartyCaseOut]
-    next_cursor: str | None = None
-
-
-class PartyRefsIn(BaseModel):
-    """A phone or ID number (or both) of one person, as a report would give them."""
-
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
-    id_number: str | None = Field(default=None, pattern=r"^[0-9]{15}([0-9]{2}[0-9Xx])?$")
-
-    @model_validator(mode="after")
-    def _one_at_least(self) -> Self:
-        if not (self.phone or self.id_number):
-            raise ValueError("give a phone or an ID number")
-        return self
-
-
-class PartyRefsOut(BaseModel):
-    refs: list[str] = Field(description="One reference per number given: phone:… and id:…")
 
 
 def _cursor(reported_at: datetime, case_id: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.triage.history.projection import CaseHistoryProjection
 from services.triage.history.queries import EARLIER_MAX, Window, earlier_cases, months_before
-from services.triage.history.schemas import case_history, party_cases
+from services.triage.history.tables import case_history, party_cases
 from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope
 from tests.conftest import _migrated_engine, fresh_pg_database, integration_available

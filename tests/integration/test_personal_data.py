@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
-from services.triage.history.schemas import case_history, party_cases
+from services.triage.history.tables import case_history, party_cases
 from services.triage.main import SERVICE as TRIAGE
 from shared.db.engine import make_engine, make_sqlite_reader
 from shared.runtime.logging import MOBILE, RESIDENT_ID

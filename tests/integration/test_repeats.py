@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from services.intake.main import SERVICE as INTAKE
-from services.triage.history.schemas import case_history
+from services.triage.history.tables import case_history
 from services.triage.main import SERVICE as TRIAGE
 from shared.config import ApiKeySetting
 from shared.org.levels import Level

@@ -9,7 +9,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.triage.history.fold import WANTED, categories, party_rows, reported_row
-from services.triage.history.schemas import case_history, party_cases
+from services.triage.history.tables import case_history, party_cases
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
 from shared.events.envelope import EventEnvelope

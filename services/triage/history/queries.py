@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.triage.history.fold import grid_of, keys_of
-from services.triage.history.schemas import case_history, party_cases
+from services.triage.history.tables import case_history, party_cases
 from services.triage.models import EarlierCase
 from shared.cases.access import region_clause
 from shared.db.keys import key_in

@@ -1,34 +1,41 @@
-"""The history read model's tables: one row per reported case, one per party key in it.
-
-Only keyed hashes of phone and ID numbers are kept (``shared/cases/party_keys.py``); the
-tables share the read models' metadata, so the migrations and a rebuild's fresh copies
-know them.
-"""
+"""What the party routes answer and take (``services/triage/parties_api.py``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table
+from datetime import datetime
+from typing import Self
 
-from shared.cases.party_keys import KEY_MAX
-from shared.db.schema import metadata
+from pydantic import BaseModel, Field, model_validator
 
-case_history = Table(
-    "case_history",
-    metadata,
-    Column("case_id", String(64), primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("number", String(40), nullable=False),
-    Column("unit_code", String(18), nullable=False),
-    Column("category", String(30)),
-    Column("reported_at", DateTime(timezone=True), nullable=False),
-)
-Index("ix_case_history_grid", case_history.c.unit_code, case_history.c.reported_at)
+from shared.vocabulary import Category
 
-party_cases = Table(
-    "party_cases",
-    metadata,
-    Column("party_key", String(KEY_MAX), primary_key=True),
-    Column("case_id", String(64), primary_key=True),
-    Column("reported_at", DateTime(timezone=True), nullable=False),
-)
-Index("ix_party_cases_key", party_cases.c.party_key, party_cases.c.reported_at)
+
+class PartyCaseOut(BaseModel):
+    case_id: str
+    number: str
+    unit_code: str
+    category: Category | None
+    reported_at: datetime
+
+
+class PartyCasesOut(BaseModel):
+    ref: str
+    items: list[PartyCaseOut]
+    next_cursor: str | None = None
+
+
+class PartyRefsIn(BaseModel):
+    """A phone or ID number (or both) of one person, as a report would give them."""
+
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
+    id_number: str | None = Field(default=None, pattern=r"^[0-9]{15}([0-9]{2}[0-9Xx])?$")
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> Self:
+        if not (self.phone or self.id_number):
+            raise ValueError("give a phone or an ID number")
+        return self
+
+
+class PartyRefsOut(BaseModel):
+    refs: list[str] = Field(description="One reference per number given: phone:… and id:…")
