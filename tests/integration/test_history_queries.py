@@ -18,7 +18,8 @@ from services.triage.history.tables import case_history, party_cases
 from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope
 from tests.conftest import _migrated_engine, fresh_pg_database, integration_available
-from tests.unit.triage.test_history import AT, SECRET, envelope
+from tests.unit.notify.test_planning import AT
+from tests.unit.triage.test_history import SECRET, envelope
 
 GRID, OTHER_GRID = "330681001001001", "330681001001002"
 PARTY = {"name": "张三", "phone": "13812345678"}

@@ -15,15 +15,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from services.intake.main import SERVICE as INTAKE
 from services.triage.history.tables import case_history
-from services.triage.main import SERVICE as TRIAGE
 from shared.config import ApiKeySetting
 from shared.org.levels import Level
-from tests.conftest import fresh_pg_database, integration_available
-from tests.integration.api_client import embedded_settings, kafka_settings, running_app
 from tests.integration.test_intake_api import MY_TOWNSHIP, OTHER_TOWNSHIP, TREE
-from tests.integration.test_triage_service import wait_for_tier
+from tests.integration.test_triage_service import intake_and_triage, wait_for_tier
 
 GRIDS_A = [g.code for g in TREE.units(level=Level.GRID) if g.code.startswith(MY_TOWNSHIP.code[:9])]
 GRID_B = next(
@@ -49,18 +45,8 @@ def keys() -> list[ApiKeySetting]:
 async def system(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
-    if request.param == "kafka":
-        if not integration_available():
-            pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
-        async with (
-            fresh_pg_database() as url,
-            running_app(kafka_settings(url, api_keys=keys()), [INTAKE, TRIAGE]) as client,
-        ):
-            yield client
-    else:
-        settings = embedded_settings(tmp_path, api_keys=keys())
-        async with running_app(settings, [INTAKE, TRIAGE]) as client:
-            yield client
+    async with intake_and_triage(request.param, tmp_path, api_keys=keys()) as client:
+        yield client
 
 
 def dispute(grid: str, *, phone: str | None, title: str, description: str) -> dict[str, Any]:

@@ -3,7 +3,6 @@ micro-grid belongs to, triage's last category, and calendar months back."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,24 +12,13 @@ from services.triage.history.fold import categories, party_rows, reported_row
 from services.triage.history.queries import months_before
 from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope
+from tests.unit.notify.test_planning import envelope as event_of_c1
 
-AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 SECRET = b"history-test-secret-0123456789abcdef"
 
 
 def envelope(seq: int, kind: str, payload: dict[str, Any], case_id: str = "c1") -> EventEnvelope:
-    return EventEnvelope(
-        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{case_id}-{seq}"),
-        event_type=kind,
-        schema_version=1,
-        case_id=case_id,
-        sequence=seq,
-        occurred_at=AT,
-        recorded_at=AT,
-        correlation_id=uuid.uuid5(uuid.NAMESPACE_URL, "corr"),
-        producer="test",
-        payload=payload,
-    )
+    return event_of_c1(seq, kind, payload).model_copy(update={"case_id": case_id})
 
 
 PARTY = {"name": "张三", "phone": "13812345678", "id_number": "330681199001011234"}
