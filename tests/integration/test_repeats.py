@@ -83,7 +83,7 @@ async def reported(api: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, An
 
 async def repeat_line(api: httpx.AsyncClient, case_id: str) -> str | None:
     events = (await api.get(f"/v1/cases/{case_id}/events")).json()
-    triaged = next(e for e in events if e["type"] == "CaseTriaged")
+    triaged = [e for e in events if e["type"] == "CaseTriaged"][-1]  # the latest triage
     found = [line for line in triaged["payload"]["explanation"] if line.startswith("repeat")]
     return found[0] if found else None
 
@@ -108,6 +108,13 @@ async def test_a_partys_third_dispute_in_a_year_is_raised_a_tier_naming_the_earl
     assert line is not None
     assert f"earlier case {first['number']} (same party" in line
     assert f"earlier case {second['number']} (same party" in line
+    # Triaged again on new facts, the first dispute counts neither itself nor later ones.
+    amended = await system.post(
+        f"/v1/cases/{first['id']}/facts", json={"description_addition": "对方仍未回应。"}
+    )
+    assert amended.status_code == 201, amended.text
+    again = await wait_for_tier(system, first["id"], version=4)
+    assert again["tier"] == "blue" and await repeat_line(system, first["id"]) is None
 
 
 async def test_the_third_of_one_category_at_one_grid_is_raised_and_others_are_not(
