@@ -4,6 +4,7 @@ a supervisor lists a party's cases in its regions by the party's reference."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,10 +15,15 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.triage.history.projection import CaseHistoryProjection
 from services.triage.history.tables import case_history
-from shared.config import ApiKeySetting
+from shared.config import ApiKeySetting, PartySettings
+from shared.consumers.rebuild import rebuild, table_checksum
 from shared.org.levels import Level
+from shared.runtime.build import open_database
+from tests.conftest import fresh_pg_database
 from tests.integration.test_intake_api import MY_TOWNSHIP, OTHER_TOWNSHIP, TREE
 from tests.integration.test_triage_service import intake_and_triage, wait_for_tier
 
@@ -159,3 +165,32 @@ async def test_a_partys_cases_by_reference_within_the_callers_regions_and_role(
     assert (await system.get(f"/v1/parties/{PHONE}/cases")).status_code == 422
     other = await party_ref(system, OTHER_PHONE)
     assert (await system.get(f"/v1/parties/{other}/cases")).json()["items"] == []
+
+
+@contextlib.asynccontextmanager
+async def empty_database(api: httpx.AsyncClient, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty read-model database beside the running system's."""
+    settings = api.app.state.context.settings  # type: ignore[attr-defined]
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.log_backend == "kafka":
+            url = await stack.enter_async_context(fresh_pg_database())
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path}/fresh.db"
+        engine = await open_database(settings.model_copy(update={"database_url": url}))
+        stack.push_async_callback(engine.dispose)
+        yield engine
+
+
+async def test_a_replay_rebuilds_the_history_as_it_was(
+    system: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    for grid, phone in ((GRIDS_A[0], PHONE), (GRIDS_A[0], None), (GRID_B, OTHER_PHONE)):
+        await reported(system, dispute(grid, phone=phone, **NOISE))
+    context = system.app.state.context  # type: ignore[attr-defined]
+    projection = CaseHistoryProjection(secret=PartySettings().secret)
+    live = {t.name: await table_checksum(context.engine, t) for t in projection.tables}
+
+    async with empty_database(system, tmp_path) as fresh:
+        report = await rebuild(log=context.log, engine=fresh, projection=projection)
+
+    assert report.checksums == live
