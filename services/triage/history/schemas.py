@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.api.body import ClosedBody
 from shared.vocabulary import Category
 
 
@@ -24,7 +25,7 @@ class PartyCasesOut(BaseModel):
     next_cursor: str | None = None
 
 
-class PartyRefsIn(BaseModel):
+class PartyRefsIn(ClosedBody):
     """A phone or ID number (or both) of one person, as a report would give them."""
 
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")
