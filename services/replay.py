@@ -24,7 +24,8 @@ from services.intake.cases.projection import CaseListProjection
 from services.measures.facts.projection import MeasureFactsProjection
 from services.measures.queues.projection import UnitQueueProjection
 from services.notify.outbox.projection import DeliveryOutbox
-from shared.config import CommonSettings
+from services.triage.history.projection import CaseHistoryProjection
+from shared.config import CommonSettings, PartySettings
 from shared.consumers.rebuild import (
     Progress,
     RebuildableProjection,
@@ -53,6 +54,7 @@ PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
     "deliveries": lambda log: DeliveryOutbox(),
     "unit_queue": lambda log: UnitQueueProjection(log=log),
     "measure_facts": lambda log: MeasureFactsProjection(log=log),
+    "case_history": lambda log: CaseHistoryProjection(secret=PartySettings().secret),
 }
 
 

@@ -220,6 +220,43 @@ class CommonSettings(ServiceSettings):
         return problems
 
 
+DEV_PARTY_KEY_SECRET = "dev-party-key-secret"
+PARTY_KEY_SECRET_MIN = 32
+
+
+class PartySettings(ServiceSettings):
+    """How parties are recognised across cases (docs/repeats.md): the key of their keyed
+    hashes, and how far back an earlier dispute counts as a prior report."""
+
+    model_config = SettingsConfigDict(env_prefix="FQ_PARTY_", env_file=".env", extra="ignore")
+
+    key_secret: SecretStr = Field(
+        default=SecretStr(DEV_PARTY_KEY_SECRET),
+        description="HMAC-SHA256 key of the parties' keyed hashes (phone, ID number); the "
+        "same value in every process and for the life of the data: changing it makes "
+        "earlier cases unrecognisable (python -m services.replay rebuilds them)",
+    )
+    repeat_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description="How far back (months) an earlier case of the same party, or at the same "
+        "grid and of the same category, counts as a prior report for the repeat rule",
+    )
+
+    @property
+    def secret(self) -> bytes:
+        return self.key_secret.get_secret_value().encode()
+
+    def unsafe_outside_development(self) -> list[str]:
+        value = self.key_secret.get_secret_value()
+        if value == DEV_PARTY_KEY_SECRET:
+            return ["FQ_PARTY_KEY_SECRET is the development secret"]
+        if len(value) < PARTY_KEY_SECRET_MIN:
+            return [f"FQ_PARTY_KEY_SECRET is shorter than {PARTY_KEY_SECRET_MIN} characters"]
+        return []
+
+
 __all__ = [
     "CLIENT_NAME_MAX",
     "REPORT_ANYWHERE",
@@ -227,4 +264,5 @@ __all__ = [
     "ApiKeySetting",
     "CommonSettings",
     "Environment",
+    "PartySettings",
 ]

@@ -13,6 +13,7 @@ from services.triage.matcher import Matcher
 from services.triage.models import CaseFacts, FiredRule, SetAside, TriageResult, Trigger
 from services.triage.numerals import Quantity, read_quantities
 from services.triage.reading import read
+from services.triage.repeat import EARLIER, describe_earlier, repeat_rule
 from services.triage.ruleset import RuleSet
 from shared.vocabulary import Category, Tier
 
@@ -113,18 +114,8 @@ def _context_rules(
         fired.append(
             FiredRule(id="risky_category", effect="at_least_yellow", triggers=tuple(triggers))
         )
-    threshold = ruleset.thresholds.repeat_prior_reports
-    if facts.prior_reports is not None:
-        if facts.prior_reports >= threshold:
-            fired.append(
-                FiredRule(
-                    id="repeat",
-                    effect="one_up",
-                    triggers=(_field("prior_reports", facts.prior_reports),),
-                )
-            )
-    else:
-        fired += _word_rule("repeat", found, ruleset)
+    words = _word_rule("repeat", found, ruleset)
+    fired += repeat_rule(facts, category, words=words, ruleset=ruleset)
     if facts.reported_at is not None:
         day = facts.reported_at.date()
         for period in ruleset.rules["sensitive_period"].periods:
@@ -182,6 +173,8 @@ def _merge(fired: list[FiredRule], extra: FiredRule) -> list[FiredRule]:
 
 
 def _describe(trigger: Trigger) -> str:
+    if trigger.field == EARLIER:
+        return describe_earlier(trigger)
     if trigger.source == "field":
         return f"field {trigger.field}={trigger.value}"
     if trigger.value is not None and trigger.text is not None:

@@ -8,6 +8,9 @@ from services.triage.models import CaseFacts
 from shared.events.envelope import EventEnvelope
 from shared.vocabulary import Tier
 
+LOOKED_UP = frozenset({"reported_at", "earlier"})
+"""Facts that are not fields of the report's payload."""
+
 
 def facts_until(events: Iterable[EventEnvelope], *, sequence: int) -> CaseFacts | None:
     """The report's facts with every amendment up to ``sequence``; None if never reported."""
@@ -17,7 +20,7 @@ def facts_until(events: Iterable[EventEnvelope], *, sequence: int) -> CaseFacts 
             break
         p = event.payload
         if event.event_type == "CaseReported":
-            facts = {key: p.get(key) for key in CaseFacts.model_fields if key != "reported_at"}
+            facts = {key: p.get(key) for key in CaseFacts.model_fields if key not in LOOKED_UP}
             facts["reported_at"] = event.occurred_at
         elif event.event_type == "CaseFactsAmended" and facts is not None:
             if p.get("description_addition"):

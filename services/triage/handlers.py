@@ -1,13 +1,15 @@
 """Triage as a reactor: each report or amendment of facts gets a ``CaseTriaged`` event.
 
 The event's idempotency key derives from the event it answers, so a redelivered report
-produces nothing new.
+produces nothing new. The facts carry the earlier cases the history read model holds of the
+same parties or grid (``history``), for the ``repeat`` rule.
 """
 
 from __future__ import annotations
 
 from services.triage.domain import classify
 from services.triage.facts import facts_until, tier_before
+from services.triage.history.queries import HistoryLookup
 from services.triage.matcher import Matcher
 from services.triage.ruleset import RuleSet
 from shared.cases.catalogue.triage import CaseTriaged
@@ -21,10 +23,18 @@ TRIGGERS = frozenset({"CaseReported", "CaseFactsAmended"})
 class TriageReactor:
     group = "triage"
 
-    def __init__(self, *, log: EventLog, ruleset: RuleSet, matcher: Matcher) -> None:
+    def __init__(
+        self,
+        *,
+        log: EventLog,
+        ruleset: RuleSet,
+        matcher: Matcher,
+        history: HistoryLookup | None = None,
+    ) -> None:
         self._log = log
         self._ruleset = ruleset
         self._matcher = matcher
+        self._history = history
 
     def wants(self, event: EventEnvelope) -> bool:
         return event.event_type in TRIGGERS
@@ -36,6 +46,8 @@ class TriageReactor:
         facts = facts_until(stream, sequence=event.sequence)
         if facts is None:
             return
+        if self._history is not None:
+            facts = facts.model_copy(update={"earlier": await self._history.earlier(stream)})
         result = classify(facts, ruleset=self._ruleset, matcher=self._matcher)
         payload = CaseTriaged(
             tier=result.tier,

@@ -1,11 +1,16 @@
-"""The triage service: classify every report and amendment; tier overrides over REST."""
+"""The triage service: classify every report and amendment; tier overrides over REST; the
+parties' and places' history (a read model) that the repeat rule and a party's case list read."""
 
 from __future__ import annotations
 
-from services.triage import api
+from services.triage import api, parties_api
 from services.triage.config import TriageSettings
 from services.triage.handlers import TriageReactor
+from services.triage.history.projection import CaseHistoryProjection
+from services.triage.history.queries import HistoryLookup
 from services.triage.ruleset import load_ruleset
+from shared.config import PartySettings
+from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
 from shared.runtime.context import AppContext
 from shared.runtime.service import ServiceModule, Worker
@@ -13,16 +18,27 @@ from shared.runtime.service import ServiceModule, Worker
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
-    reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher)
+    party = PartySettings()
+    history = HistoryLookup(context.engine, secret=party.secret, months=party.repeat_months)
+    reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, history=history)
     runner = ReactorRunner(
         log=context.log,
         engine=context.engine,
         reactor=reactor,
         max_attempts=context.settings.reactor_max_attempts,
     )
-    return [("triage", runner.run)]
+    projection = ProjectionRunner(
+        log=context.log,
+        engine=context.engine,
+        projection=CaseHistoryProjection(secret=party.secret),
+        linger_seconds=context.settings.read_model_linger_ms / 1000,
+    )
+    return [("triage", runner.run), (CaseHistoryProjection.group, projection.run)]
 
 
 SERVICE = ServiceModule(
-    name="triage", routers=[api.router], workers=workers, settings=[TriageSettings]
+    name="triage",
+    routers=[api.router, parties_api.router],
+    workers=workers,
+    settings=[TriageSettings, PartySettings],
 )

@@ -12,12 +12,26 @@ from shared.vocabulary import Category, Tier
 
 __all__ = [
     "CaseFacts",
+    "EarlierCase",
     "Effect",
     "FiredRule",
     "SetAside",
     "TriageResult",
     "Trigger",
 ]
+
+
+class EarlierCase(BaseModel):
+    """A case reported before this one within the window (the parties' and places' history):
+    by one of the same parties, or at the same grid (the rule compares the category)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    reported_at: datetime
+    category: Category | None = None
+    same_party: bool = False
+    same_grid: bool = False
 
 
 class CaseFacts(BaseModel):
@@ -30,6 +44,8 @@ class CaseFacts(BaseModel):
     amount_cny: Decimal | None = None
     prior_reports: int | None = None
     reported_at: datetime | None = None
+    earlier: tuple[EarlierCase, ...] = ()
+    """Not from the report: the history the triage reactor looked up for it."""
 
 
 class SetAside(BaseModel):

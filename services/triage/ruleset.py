@@ -95,6 +95,9 @@ class Rule(BaseModel):
     combos: list[tuple[list[str], list[str]]] = Field(default_factory=list)
     categories: list[Category] = Field(default_factory=list)
     periods: list[Period] = Field(default_factory=list)
+    history: bool = False
+    """``repeat`` only: earlier cases of the same party, or at the same grid and of the same
+    category, count as prior reports (rule set v2 on; docs/repeats.md)."""
 
 
 class Categories(BaseModel):

@@ -12,6 +12,7 @@ from services.notify.feedback import FEEDBACK
 from services.notify.outbox.projection import ISSUED, OUTCOMES
 from services.notify.planners import PLANNERS
 from services.triage.handlers import TRIGGERS
+from services.triage.history.fold import WANTED as HISTORY
 from shared.cases.fold import EVOLVERS as CASES
 from shared.cases.fold_requests import REQUEST_EVOLVERS
 from shared.events.payload import EventPayload
@@ -47,6 +48,7 @@ def _read_models(event_type: str, payload: type[EventPayload]) -> str:
             ("measure facts", event_type in FACTS),
             ("timer index", "timers" in payload.model_fields),
             ("delivery outbox", event_type in ISSUED or event_type in OUTCOMES),
+            ("parties' history", event_type in HISTORY),
         )
         if wanted
     ]

@@ -34,6 +34,7 @@ PURE = (
     "services/triage/models.py",
     "services/triage/numerals.py",
     "services/triage/reading.py",
+    "services/triage/repeat.py",
     "services/**/fold.py",
     "services/notify/feedback.py",
     "services/notify/plan.py",

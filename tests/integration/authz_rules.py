@@ -38,6 +38,8 @@ class Case:
     grid_a: str
     other_grid_a: str
     grid_b: str
+    party_ref: str = ""
+    """The reference of the case's party (``GET /v1/parties/{ref}/cases``)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/stats"): rule("reader", "list", 200, query=lambda _c: {"group_by": "unit"}),
     ("GET", "/v1/audit/timers"): rule("auditor", "list", 200, query=lambda _c: WINDOW),
     ("GET", "/v1/admin/deliveries"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
+    ("GET", "/v1/parties/{ref}/cases"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
+    ("POST", "/v1/parties/refs"): rule(
+        "supervisor", "global", 200, body=lambda _c: {"phone": "13800000001"}
+    ),
     ("POST", "/v1/cases"): rule("reporter", "report", 201, body=_report),
     ("POST", "/v1/hotline/work-orders"): rule("reporter", "report", 201, body=_work_order),
     ("POST", "/v1/cases/{case_id}/acknowledgement"): rule("handler", "case", 201, 409),

@@ -30,6 +30,7 @@ from tests.integration.test_intake_api import MY_GRID, MY_TOWNSHIP, OTHER_GRID, 
 
 REGION_A, REGION_B = MY_TOWNSHIP.code[:9], OTHER_TOWNSHIP.code[:9]
 REGION_B_KEY = "region-b"
+PARTY = {"name": "王五", "phone": "13800000001"}
 VERSION_CONFLICT = "urn:fengqiao:problem:version-conflict"
 OTHER_GRID_A = next(
     g.code for g in TREE.units(level=Level.GRID) if g.code.startswith(REGION_A) and g != MY_GRID
@@ -76,6 +77,7 @@ async def fill(api: httpx.AsyncClient, path: str, case: Case) -> str:
         request_id=(page["extension_pending"] or {}).get("request_id", "none"),
         delivery_id=deliveries[0]["delivery_id"] if deliveries else "none",
         name="console.js",
+        ref=case.party_ref,
     )
 
 
@@ -146,16 +148,32 @@ async def delivered_once(api: httpx.AsyncClient, case_id: str) -> None:
         await anyio.sleep(0.05)
 
 
+async def in_party_history(api: httpx.AsyncClient, case_id: str) -> str:
+    """Poll (30 s at most) until the party's case list holds the case; its reference."""
+    (ref,) = (await api.post("/v1/parties/refs", json={"phone": PARTY["phone"]})).json()["refs"]
+    deadline = time.monotonic() + 30
+    while case_id not in (await api.get(f"/v1/parties/{ref}/cases")).text:
+        assert time.monotonic() < deadline, "the party's history never held the case"
+        await anyio.sleep(0.05)
+    return str(ref)
+
+
 async def test_every_route_answers_each_key_as_its_rule_says(tmp_path: Path) -> None:
     settings = embedded_settings(tmp_path, clock="simulated", clock_start=START, api_keys=keys())
     async with running_app(settings, SERVICES) as api:
         served = app_routes(api.app)  # type: ignore[attr-defined]
         assert sorted(served - RULES.keys()) == [], "routes without a rule in authz_rules"
         assert sorted(RULES.keys() - served) == [], "rules of routes the app does not serve"
-        report = {"title": "邻里噪音", "description": "楼上夜间装修。", "unit_code": MY_GRID.code}
+        report = {
+            "title": "邻里噪音",
+            "description": "楼上夜间装修。",
+            "unit_code": MY_GRID.code,
+            "parties": [PARTY],
+        }
         case_id = (await api.post("/v1/cases", json=report)).json()["id"]
         await case_when(api, case_id, lambda c: c["level"] == Level.GRID.value)
         await delivered_once(api, case_id)
-        case = Case(case_id, MY_GRID.code, OTHER_GRID_A, OTHER_GRID.code)
+        ref = await in_party_history(api, case_id)
+        case = Case(case_id, MY_GRID.code, OTHER_GRID_A, OTHER_GRID.code, ref)
         for (method, template), rule in RULES.items():
             await check_route(api, method, template, rule, case)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,19 +10,23 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
+from services.triage.history.tables import case_history, party_cases
 from services.triage.main import SERVICE as TRIAGE
 from shared.db.engine import make_engine, make_sqlite_reader
+from shared.runtime.logging import MOBILE, RESIDENT_ID
 from tests.conftest import PG_URL, integration_available
 from tests.integration.api_client import HANDLER_KEY, NO_PII_KEY, embedded_settings, running_app
 from tests.integration.conftest import START
 from tests.integration.test_escalation_service import case_when
 from tests.integration.test_intake_api import MY_GRID, api_keys_for_tests, report
+from tests.integration.test_repeats import in_history
+from tests.integration.test_triage_service import wait_for_tier
 
 MARKER = "parameter-value-7f3a"
 
@@ -108,3 +113,40 @@ async def test_a_note_answered_to_a_handler_without_pii_is_masked(tmp_path: Path
     assert "张三" not in attempt.text and PHONE not in attempt.text
     assert "张*同意再谈，电话139****5678" in attempt.text
     assert note in str(history)  # a key with pii reads it as typed
+
+
+async def test_the_parties_history_holds_no_phone_or_id_number_in_clear(tmp_path: Path) -> None:
+    """Every row of the tables the history read model writes, and the triage events that
+    name earlier cases, carry party keys and case numbers, never a number as reported."""
+    parties = [
+        {"name": "张三", "phone": PHONE, "id_number": ID_NUMBER},
+        {"name": "王五", "phone": LANDLINE, "role": "respondent"},
+    ]
+    async with running_app(embedded_settings(tmp_path), [INTAKE, TRIAGE]) as api:
+        ids = []
+        for _ in range(3):
+            answer = await api.post("/v1/cases", json=report(parties=parties))
+            ids.append(answer.json()["id"])
+            await wait_for_tier(api, ids[-1], version=2)
+            await in_history(api, ids[-1])
+        engine = api.app.state.context.engine  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            rows = [
+                [*row]
+                for table in (case_history, party_cases)
+                for row in (await conn.execute(select(table))).all()
+            ]
+        events = [(await api.get(f"/v1/cases/{i}/events")).json() for i in ids]
+    triaged = [e["payload"] for stream in events for e in stream if e["type"] == "CaseTriaged"]
+    assert len(rows) == 3 + 3 * 3  # a row per case, one per key (two phones, one ID number)
+    assert any("earlier case" in line for p in triaged for line in p["explanation"])
+    stored = str(rows) + str(triaged)
+    for number in (
+        PHONE,
+        ID_NUMBER,
+        LANDLINE,
+        LANDLINE.replace("-", ""),
+        ID_NUMBER[:6] + ID_NUMBER[8:17],
+    ):
+        assert number not in stored, number
+    assert not re.search(rf"(?<!\d)(?:{MOBILE}|{RESIDENT_ID})(?!\d)", stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,21 +20,31 @@ from tests.integration.api_client import embedded_settings, kafka_settings, runn
 from tests.integration.test_intake_api import MY_GRID, report
 
 
-@pytest.fixture(params=["embedded", "kafka"])
-async def system(
-    request: pytest.FixtureRequest, tmp_path: Path
+@contextlib.asynccontextmanager
+async def intake_and_triage(
+    kind: str, tmp_path: Path, **overrides: object
 ) -> AsyncIterator[httpx.AsyncClient]:
-    if request.param == "kafka":
+    """The intake and triage services on the embedded log or on Kafka with PostgreSQL."""
+    if kind == "kafka":
         if not integration_available():
             pytest.skip("needs the real broker and PostgreSQL (see .ci/run)")
         async with (
             fresh_pg_database() as url,
-            running_app(kafka_settings(url), [INTAKE, TRIAGE]) as client,
+            running_app(kafka_settings(url, **overrides), [INTAKE, TRIAGE]) as client,
         ):
             yield client
     else:
-        async with running_app(embedded_settings(tmp_path), [INTAKE, TRIAGE]) as client:
+        settings = embedded_settings(tmp_path, **overrides)
+        async with running_app(settings, [INTAKE, TRIAGE]) as client:
             yield client
+
+
+@pytest.fixture(params=["embedded", "kafka"])
+async def system(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with intake_and_triage(request.param, tmp_path) as client:
+        yield client
 
 
 async def wait_for_tier(api: httpx.AsyncClient, case_id: str, *, version: int) -> dict[str, Any]:
