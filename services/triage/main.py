@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from services.triage import api
-from services.triage.config import TriageSettings
+from services.triage.config import DuplicatesSettings, TriageSettings
+from services.triage.duplicates import api as duplicates_api
+from services.triage.duplicates.folding import Folding
+from services.triage.duplicates.index import DuplicateIndex
 from services.triage.handlers import TriageReactor
 from services.triage.ruleset import load_ruleset
 from shared.consumers.reactor import ReactorRunner
@@ -13,7 +16,9 @@ from shared.runtime.service import ServiceModule, Worker
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
-    reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher)
+    index = context.runtimes.put(DuplicateIndex(context.engine, DuplicatesSettings()))
+    folding = Folding(log=context.log, index=index, tree=context.tree)
+    reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, folding=folding)
     runner = ReactorRunner(
         log=context.log,
         engine=context.engine,
@@ -24,5 +29,8 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 
 SERVICE = ServiceModule(
-    name="triage", routers=[api.router], workers=workers, settings=[TriageSettings]
+    name="triage",
+    routers=[api.router, duplicates_api.router],
+    workers=workers,
+    settings=[TriageSettings, DuplicatesSettings],
 )

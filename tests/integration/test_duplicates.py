@@ -1,0 +1,168 @@
+"""Duplicate reports of one incident folded into one case (合并工单, RULES.md §2b).
+
+Five callers about one barking dog: one case assigned, one dispatch order, five 12345 work
+orders answered; a folded report unfolded is a case of its own again, with its own clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.all_in_one import SERVICES
+from services.intake.runtime import IntakeRuntime
+from services.sandbox.receiver import Receiver
+from shared.config import CommonSettings
+from tests.integration.api_client import embedded_settings, running_app
+from tests.integration.notify_support import point_notify_at, with_org
+from tests.integration.test_hotline import feedback, work_order
+from tests.integration.test_intake_api import MY_GRID, TREE
+
+NEIGHBOUR_GRID = next(g for g in TREE.children(MY_GRID.parent_code or "") if g.code != MY_GRID.code)
+ACCOUNTS = (
+    "邻居家的狗每天晚上叫到深夜，吵得全家睡不着觉。",
+    "邻居家的狗每天晚上叫到深夜，吵得全家都睡不着觉。",
+    "邻居家的狗每天晚上都叫到深夜，吵得全家睡不着觉。",
+    "邻居家的狗每天晚上叫到深夜，吵得我们全家睡不着觉。",
+    "隔壁邻居家的狗每天晚上叫到深夜，吵得全家睡不着觉。",
+)
+NUMBERS = tuple(f"GD20260302100{n}" for n in range(1, 6))
+
+
+async def streams(api: httpx.AsyncClient, ids: list[str]) -> dict[str, list[str]]:
+    log = api.app.state.context.log  # type: ignore[attr-defined]
+    return {i: [e.event_type for e in await log.read_stream(i)] for i in ids}
+
+
+async def dispatch_orders(api: httpx.AsyncClient, ids: list[str]) -> list[str]:
+    """The dispatch orders (派单) issued for any of the cases: their cases' ids."""
+    log = api.app.state.context.log  # type: ignore[attr-defined]
+    return [
+        i
+        for i in ids
+        for e in await log.read_stream(i)
+        if e.event_type == "DispatchOrderIssued" and e.payload["purpose"] == "order"
+    ]
+
+
+async def until(api: httpx.AsyncClient, check: Callable[[], Awaitable[bool]]) -> None:
+    """Re-check after every batch the case projection commits (and every second), 60 s at most."""
+    progress = api.app.state.context.runtimes.require(IntakeRuntime).cases  # type: ignore[attr-defined]
+    await progress.wait_until(check, within=60)
+
+
+async def report_five(api: httpx.AsyncClient) -> list[str]:
+    ids = []
+    for n, (number, account) in enumerate(zip(NUMBERS, ACCOUNTS, strict=True)):
+        grid = NEIGHBOUR_GRID if n == 3 else MY_GRID  # one caller lives in the next grid
+        body = work_order(number, content=account, area_code=grid.code, phone=f"0575-8765432{n}")
+        answer = await api.post("/v1/hotline/work-orders", json=body)
+        assert answer.status_code == 201, answer.text
+        ids.append(answer.json()["case_id"])
+    return ids
+
+
+async def folded_apart_from_one(api: httpx.AsyncClient, ids: list[str]) -> str:
+    """The incident's case, once the other four are folded into it and it is assigned."""
+    incident: list[str] = []
+
+    async def settled() -> bool:
+        seen = await streams(api, ids)
+        assigned = [i for i, types in seen.items() if "CaseAssigned" in types]
+        folded = [i for i, types in seen.items() if "ReportFolded" in types]
+        incident[:] = assigned
+        return (
+            len(assigned) == 1
+            and len(folded) == 4
+            and seen[assigned[0]].count("DuplicateAttached") == 4
+        )
+
+    await until(api, settled)
+    return incident[0]
+
+
+def of(history: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e for e in history if e["type"] == kind]
+
+
+async def test_five_callers_about_one_incident_are_one_case_and_each_is_answered(
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    point_notify_at(monkeypatch, receiver)
+    async with running_app(with_org(settings_for, receiver, tmp_path), SERVICES) as api:
+        ids = await report_five(api)
+        incident = await folded_apart_from_one(api, ids)
+        history = (await api.get(f"/v1/cases/{incident}/events")).json()
+        order_id = of(history, "CaseAssigned")[0]["payload"]["order_id"]
+        acknowledged = await api.post(f"/v1/dispatch-orders/{order_id}/ack")
+        assert acknowledged.status_code == 201, acknowledged.text
+        resolved = await api.post(
+            f"/v1/cases/{incident}/resolution",
+            json={"outcome": "mediated", "result_text": "狗主人同意夜间把狗关进室内"},
+        )
+        assert resolved.status_code == 201, resolved.text
+        await receiver.wait_for(
+            lambda r: (
+                {f["work_order_no"] for f in feedback(r) if f["status"] == "办结"} == set(NUMBERS)
+            )
+        )
+        seen = await streams(api, ids)
+        orders = await dispatch_orders(api, ids)
+        duplicates = (await api.get(f"/v1/cases/{incident}/duplicates")).json()
+
+    assert [i for i, types in seen.items() if "CaseAssigned" in types] == [incident]
+    assert orders == [incident], "one dispatch order, for the incident; none for the reports"
+    done = [f for f in feedback(receiver) if f["status"] == "办结"]
+    assert sorted(f["work_order_no"] for f in done) == sorted(NUMBERS)
+    assert {f["case_number"] for f in done} == {history[0]["payload"]["number"]}
+    signed = {f["work_order_no"] for f in feedback(receiver) if f["status"] == "签收"}
+    assert signed == set(NUMBERS), "each caller heard the order was taken"
+    assert sorted(r["report_case_id"] for r in duplicates["reports"]) == sorted(
+        i for i in ids if i != incident
+    )
+    assert all(r["by"] == "rule" and r["score"] >= 0.5 for r in duplicates["reports"])
+
+
+async def test_an_unfolded_report_is_a_case_of_its_own_with_its_own_clock(
+    tmp_path: Path,
+) -> None:
+    async with running_app(embedded_settings(tmp_path), SERVICES) as api:
+        ids = await report_five(api)
+        incident = await folded_apart_from_one(api, ids)
+        report = next(i for i in ids if i != incident)
+        refused = await api.post(f"/v1/cases/{report}/unfold", json={"reason": "x"})
+        unfolded = await api.post(
+            f"/v1/cases/{report}/unfold", json={"reason": "不是同一只狗，是另一户人家"}
+        )
+        again = await api.post(f"/v1/cases/{report}/unfold", json={"reason": "再次拆分"})
+
+        async def assigned_and_detached() -> bool:
+            seen = await streams(api, [report, incident])
+            return "CaseAssigned" in seen[report] and "DuplicateDetached" in seen[incident]
+
+        await until(api, assigned_and_detached)
+        own = (await api.get(f"/v1/cases/{report}/events")).json()
+        page = (await api.get(f"/v1/cases/{report}")).json()
+        of_incident = (await api.get(f"/v1/cases/{incident}/duplicates")).json()
+        of_report = (await api.get(f"/v1/cases/{report}/duplicates")).json()
+
+    assert refused.status_code == 422, "a reason of one character is refused"
+    assert unfolded.status_code == 201, unfolded.text
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("not-folded")
+    assigned = of(own, "CaseAssigned")
+    assert len(assigned) == 1 and assigned[0]["payload"]["order_id"] == f"{report}.1"
+    timers = {t["kind"] for t in assigned[0]["payload"]["timers"]}
+    assert {"deadline", "ack"} <= timers, "its own clock runs"
+    assert page["order_id"] == f"{report}.1" and page["deadline_at"] is not None
+    assert report not in {r["report_case_id"] for r in of_incident["reports"]}
+    assert len(of_incident["reports"]) == 3
+    assert of_report["folded_into"] is None
+    assert incident in {c["case_id"] for c in of_report["candidates"]}
