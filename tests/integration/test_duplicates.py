@@ -113,12 +113,20 @@ async def test_five_callers_about_one_incident_are_one_case_and_each_is_answered
                 {f["work_order_no"] for f in feedback(r) if f["status"] == "办结"} == set(NUMBERS)
             )
         )
+
+        async def counted() -> bool:
+            total = (await api.get("/v1/stats")).json()["total"]
+            return bool(total["reports"] == 5 and total["resolved"] == 1)
+
+        await until(api, counted)
+        measures = (await api.get("/v1/stats")).json()["total"]
         seen = await streams(api, ids)
         orders = await dispatch_orders(api, ids)
         duplicates = (await api.get(f"/v1/cases/{incident}/duplicates")).json()
 
     assert [i for i, types in seen.items() if "CaseAssigned" in types] == [incident]
     assert orders == [incident], "one dispatch order, for the incident; none for the reports"
+    assert (measures["cases"], measures["reports"], measures["assignments"]) == (1, 5, 1)
     done = [f for f in feedback(receiver) if f["status"] == "办结"]
     assert sorted(f["work_order_no"] for f in done) == sorted(NUMBERS)
     assert {f["case_number"] for f in done} == {history[0]["payload"]["number"]}
