@@ -23,14 +23,34 @@ class DuplicatesSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="FQ_DUPLICATES_", env_file=".env", extra="ignore")
 
-    window_hours: int = Field(default=72, ge=1, le=24 * 90)
-    """Open cases reported this many hours before (or after) a report are its candidates."""
-    fold_threshold: float = Field(default=FOLD_THRESHOLD, gt=0, le=1)
-    """A candidate scoring at least this folds the report into its case by the rule."""
-    propose_threshold: float = Field(default=PROPOSE_THRESHOLD, gt=0, le=1)
-    """A candidate scoring at least this (below folding) is proposed to a supervisor."""
-    max_candidates: int = Field(default=200, ge=1, le=5000)
-    """The most recent open cases of the neighbourhood scored for one report."""
+    window_hours: int = Field(
+        default=72,
+        ge=1,
+        le=24 * 90,
+        description="Duplicates (合并工单): open cases reported this many hours before or after "
+        "a report, at its grid or a neighbouring grid of its village, are its candidates",
+    )
+    fold_threshold: float = Field(
+        default=FOLD_THRESHOLD,
+        gt=0,
+        le=1,
+        description="Duplicates: a candidate scoring at least this folds the report into its "
+        "case by the rule (no clock, no order of its own)",
+    )
+    propose_threshold: float = Field(
+        default=PROPOSE_THRESHOLD,
+        gt=0,
+        le=1,
+        description="Duplicates: a candidate scoring at least this (below the fold threshold) "
+        "is proposed to a supervisor (DuplicateProposed)",
+    )
+    max_candidates: int = Field(
+        default=200,
+        ge=1,
+        le=5000,
+        description="Duplicates: the most recent open cases of the neighbourhood scored for one "
+        "report",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> DuplicatesSettings:
