@@ -23,6 +23,12 @@ class DuplicatesSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="FQ_DUPLICATES_", env_file=".env", extra="ignore")
 
+    enabled: bool = Field(
+        default=True,
+        description="Duplicates (合并工单): look each new report up among the open cases near "
+        "it, fold a clear match and propose a doubtful one; false: every report is a case of "
+        "its own",
+    )
     window_hours: int = Field(
         default=72,
         ge=1,

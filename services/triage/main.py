@@ -16,8 +16,11 @@ from shared.runtime.service import ServiceModule, Worker
 
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
-    index = context.runtimes.put(DuplicateIndex(context.engine, DuplicatesSettings()))
+    duplicates = DuplicatesSettings()
+    index = context.runtimes.put(DuplicateIndex(context.engine, duplicates))
     folding = Folding(log=context.log, index=index, tree=context.tree)
+    if not duplicates.enabled:
+        folding = None
     reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, folding=folding)
     runner = ReactorRunner(
         log=context.log,

@@ -17,6 +17,8 @@ from shared.db.engine import make_engine
 from shared.db.migrate import upgrade_to_head
 from tests.conftest import fresh_pg_database, integration_available
 
+pytestmark = pytest.mark.folding
+
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 DOG = "邻居家的狗每天晚上叫到深夜，吵得全家睡不着觉。"
 PAIRS = 20

@@ -22,6 +22,8 @@ from tests.integration.notify_support import point_notify_at, with_org
 from tests.integration.test_hotline import feedback, work_order
 from tests.integration.test_intake_api import MY_GRID, TREE
 
+pytestmark = pytest.mark.folding
+
 NEIGHBOUR_GRID = next(g for g in TREE.children(MY_GRID.parent_code or "") if g.code != MY_GRID.code)
 ACCOUNTS = (
     "邻居家的狗每天晚上叫到深夜，吵得全家睡不着觉。",
