@@ -18,9 +18,9 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
     duplicates = DuplicatesSettings()
     index = context.runtimes.put(DuplicateIndex(context.engine, duplicates))
-    folding = Folding(log=context.log, index=index, tree=context.tree)
-    if not duplicates.enabled:
-        folding = None
+    folding = (
+        Folding(log=context.log, index=index, tree=context.tree) if duplicates.enabled else None
+    )
     reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, folding=folding)
     runner = ReactorRunner(
         log=context.log,
