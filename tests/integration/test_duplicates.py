@@ -176,3 +176,49 @@ async def test_an_unfolded_report_is_a_case_of_its_own_with_its_own_clock(
     assert len(of_incident["reports"]) == 3
     assert of_report["folded_into"] is None
     assert incident in {c["case_id"] for c in of_report["candidates"]}
+
+
+async def test_no_phone_or_id_in_clear_in_index_or_events_and_a_redelivery_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import select
+
+    from services.triage.duplicates.folding import Folding
+    from services.triage.duplicates.index import DuplicateIndex
+    from services.triage.handlers import TriageReactor
+    from services.triage.ruleset import load_ruleset
+    from shared.db.schema import duplicate_index
+    from tests.conftest import PII_IN_LOGS
+    from tests.integration.test_intake_api import report
+
+    said = "楼上住户连续一周夜间装修，噪音很大。我的电话17012345678，身份证330681199001011234。"
+    async with running_app(embedded_settings(tmp_path), SERVICES) as api:
+        ids = []
+        for _ in range(2):
+            answer = await api.post("/v1/cases", json=report(description=said))
+            ids.append(answer.json()["id"])
+
+        async def folded() -> bool:
+            seen = await streams(api, ids)
+            return "ReportFolded" in seen[ids[1]] and "DuplicateAttached" in seen[ids[0]]
+
+        await until(api, folded)
+        context = api.app.state.context  # type: ignore[attr-defined]
+        ruleset, matcher = load_ruleset("v2")
+        index = context.runtimes.require(DuplicateIndex)
+        folding = Folding(log=context.log, index=index, tree=context.tree)
+        reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, folding=folding)
+        for event in await context.log.read_stream(ids[1]):
+            if event.event_type in ("CaseReported", "ReportFolded"):
+                await reactor.react(event)  # delivered again
+        async with context.engine.connect() as conn:
+            rows = (await conn.execute(select(duplicate_index))).mappings().all()
+        events = [e for i in ids for e in await context.log.read_stream(i)]
+        seen = await streams(api, ids)
+
+    assert len(rows) == 2
+    assert not PII_IN_LOGS.findall(repr([dict(r) for r in rows])), "the index holds none"
+    new = [e.payload for e in events if e.event_type.startswith(("Report", "Duplicate"))]
+    assert new and not PII_IN_LOGS.findall(repr(new)), "the new events carry none"
+    assert seen[ids[1]].count("ReportFolded") == 1 and seen[ids[1]].count("CaseTriaged") == 1
+    assert seen[ids[0]].count("DuplicateAttached") == 1
