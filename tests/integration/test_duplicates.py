@@ -222,3 +222,59 @@ async def test_no_phone_or_id_in_clear_in_index_or_events_and_a_redelivery_adds_
     assert new and not PII_IN_LOGS.findall(repr(new)), "the new events carry none"
     assert seen[ids[1]].count("ReportFolded") == 1 and seen[ids[1]].count("CaseTriaged") == 1
     assert seen[ids[0]].count("DuplicateAttached") == 1
+
+
+async def test_a_proposed_duplicate_is_folded_by_a_supervisor_and_its_clock_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "1.0")  # nothing folds by the rule
+    monkeypatch.setenv("FQ_DUPLICATES_PROPOSE_THRESHOLD", "0.3")
+    async with running_app(embedded_settings(tmp_path), SERVICES) as api:
+        ids = []
+        for n, account in enumerate(ACCOUNTS[:3]):
+            body = work_order(NUMBERS[n], content=f"{account}已经一个月了", area_code=MY_GRID.code)
+            ids.append((await api.post("/v1/hotline/work-orders", json=body)).json()["case_id"])
+        second, third = ids[1], ids[2]
+
+        async def proposed_and_assigned() -> bool:
+            seen = await streams(api, ids)
+            return all("CaseAssigned" in types for types in seen.values()) and all(
+                "DuplicateProposed" in seen[i] for i in (second, third)
+            )
+
+        await until(api, proposed_and_assigned)
+        listed = (await api.get(f"/v1/cases/{second}/duplicates")).json()
+        target = listed["proposals"][0]["candidate_case_id"]
+        doubt = (await api.get(f"/v1/cases/{third}/duplicates")).json()["proposals"][0]
+        folded = await api.post(
+            f"/v1/cases/{second}/fold", json={"into_case_id": target, "reason": "同一只狗"}
+        )
+        into_folded = await api.post(
+            f"/v1/cases/{third}/fold", json={"into_case_id": second, "reason": "同一只狗"}
+        )
+        dismissed = await api.post(
+            f"/v1/cases/{third}/duplicates/dismiss",
+            json={
+                "candidate_case_id": doubt["candidate_case_id"],
+                "reason": "另一户",
+            },
+        )
+        attempt = await api.post(
+            f"/v1/cases/{second}/attempts", json={"result": "failed", "note": "未到场"}
+        )
+
+        async def attached() -> bool:
+            return "DuplicateAttached" in (await streams(api, [target]))[target]
+
+        await until(api, attached)
+        of_second = (await api.get(f"/v1/cases/{second}/duplicates")).json()
+        of_third = (await api.get(f"/v1/cases/{third}/duplicates")).json()
+        of_target = (await api.get(f"/v1/cases/{target}/duplicates")).json()
+
+    assert folded.status_code == 201, folded.text
+    assert of_second["folded_into"]["by"] == "development" and of_second["proposals"] == []
+    assert into_folded.status_code == 409 and into_folded.json()["type"].endswith("folded-target")
+    assert attempt.status_code == 409 and attempt.json()["type"].endswith("folded")
+    assert [r["report_case_id"] for r in of_target["reports"]] == [second]
+    assert of_target["reports"][0]["work_order_no"] == NUMBERS[1]
+    assert dismissed.status_code == 201 and of_third["proposals"] == []
