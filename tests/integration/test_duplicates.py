@@ -174,7 +174,7 @@ async def test_an_unfolded_report_is_a_case_of_its_own_with_its_own_clock(
     assert page["order_id"] == f"{report}.1" and page["deadline_at"] is not None
     assert report not in {r["report_case_id"] for r in of_incident["reports"]}
     assert len(of_incident["reports"]) == 3
-    assert of_report["folded_into"] is None
+    assert of_report["folded_into"] is None and page["folded_into"] is None
     assert incident in {c["case_id"] for c in of_report["candidates"]}
 
 
@@ -264,17 +264,26 @@ async def test_a_proposed_duplicate_is_folded_by_a_supervisor_and_its_clock_stop
         )
 
         async def attached() -> bool:
-            return "DuplicateAttached" in (await streams(api, [target]))[target]
+            page = (await api.get(f"/v1/cases/{second}")).json()
+            stream = (await streams(api, [target]))[target]
+            queue = (await api.get(f"/v1/units/{MY_GRID.code}/queue")).json()
+            return (
+                "DuplicateAttached" in stream
+                and page["folded_into"] == target
+                and second not in str(queue)
+            )
 
         await until(api, attached)
         of_second = (await api.get(f"/v1/cases/{second}/duplicates")).json()
         of_third = (await api.get(f"/v1/cases/{third}/duplicates")).json()
         of_target = (await api.get(f"/v1/cases/{target}/duplicates")).json()
+        page = (await api.get(f"/v1/cases/{second}")).json()
 
     assert folded.status_code == 201, folded.text
     assert of_second["folded_into"]["by"] == "development" and of_second["proposals"] == []
     assert into_folded.status_code == 409 and into_folded.json()["type"].endswith("folded-target")
     assert attempt.status_code == 409 and attempt.json()["type"].endswith("folded")
+    assert page["deadline_at"] is None and page["order_id"] is None, "no clock, no order"
     assert [r["report_case_id"] for r in of_target["reports"]] == [second]
     assert of_target["reports"][0]["work_order_no"] == NUMBERS[1]
     assert dismissed.status_code == 201 and of_third["proposals"] == []
