@@ -234,7 +234,7 @@ async def test_a_proposed_duplicate_is_folded_by_a_supervisor_and_its_clock_stop
         for n, account in enumerate(ACCOUNTS[:3]):
             body = work_order(NUMBERS[n], content=f"{account}已经一个月了", area_code=MY_GRID.code)
             ids.append((await api.post("/v1/hotline/work-orders", json=body)).json()["case_id"])
-        second, third = ids[1], ids[2]
+        first, second, third = ids
 
         async def proposed_and_assigned() -> bool:
             seen = await streams(api, ids)
@@ -243,8 +243,7 @@ async def test_a_proposed_duplicate_is_folded_by_a_supervisor_and_its_clock_stop
             )
 
         await until(api, proposed_and_assigned)
-        listed = (await api.get(f"/v1/cases/{second}/duplicates")).json()
-        target = listed["proposals"][0]["candidate_case_id"]
+        target = first  # the earliest report: open, and folded into nothing
         doubt = (await api.get(f"/v1/cases/{third}/duplicates")).json()["proposals"][0]
         folded = await api.post(
             f"/v1/cases/{second}/fold", json={"into_case_id": target, "reason": "同一只狗"}
