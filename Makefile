@@ -18,7 +18,7 @@ UV := $(VENV)/lock-tool/bin/uv
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command 'make lock'
 
-.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-capacity bench-notify bench-timers bench-replay bench-peers bench-duplicates replay demo clean
+.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-capacity bench-notify bench-timers bench-replay bench-peers bench-duplicates bench-duplicates-lookup replay demo clean
 
 # Installs exactly the hashed pins of the lock (re-run when it changes), then the project
 # itself without resolving anything, and removes what the lock no longer names.
@@ -85,6 +85,9 @@ bench-timers: $(STAMP) ## 1,000,000 pending timers: schedule, index memory, rebu
 
 bench-duplicates: $(STAMP) ## Duplicate reports: precision and recall of folding and proposing on the labelled pairs, pairs/s
 	$(PY) bench/duplicates.py $(ARGS)
+
+bench-duplicates-lookup: $(STAMP) ## 1,000,000 cases in the duplicate index: candidate lookup p99 and memory (PostgreSQL: FQ_TEST_DATABASE_URL)
+	$(PY) bench/duplicates_lookup.py $(ARGS)
 
 bench-replay: $(STAMP) ## Rebuild all read models from 1,000,000 events in PostgreSQL (ARGS=--events N)
 	$(PY) bench/replay.py $(ARGS)

@@ -51,7 +51,9 @@ def served(env: dict[str, str], *, module: str = "services.all_in_one") -> Itera
     """Start the application in a subprocess; yield its URL and pid once it answers. Its log
     goes to a file (a pipe nobody reads would stall the server once full), named on failure."""
     port = free_port()
-    full_env = {**os.environ, **env, "PORT": str(port)}
+    # The benches post the same few reports many times as separate cases: folding them as
+    # duplicates (合并工单) would leave most without an order, so it is off unless asked.
+    full_env = {"FQ_DUPLICATES_ENABLED": "false", **os.environ, **env, "PORT": str(port)}
     handle, name = tempfile.mkstemp(prefix="bench-server-", suffix=".log")
     os.close(handle)
     log_file = Path(name)

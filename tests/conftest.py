@@ -143,6 +143,17 @@ PII_IN_LOGS = re.compile(rf"(?<!\d)(?:{MOBILE}|{RESIDENT_ID})(?!\d)|张三|李�
 
 
 @pytest.fixture(autouse=True)
+def folding_only_where_asked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most tests post the same sample report many times as separate cases, which folding
+    duplicates (合并工单) would fold into one: it is off for them, on for tests marked
+    ``folding`` (docs/duplicates.md)."""
+    if request.node.get_closest_marker("folding") is None:
+        monkeypatch.setenv("FQ_DUPLICATES_ENABLED", "false")
+
+
+@pytest.fixture(autouse=True)
 def no_personal_data_in_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
     yield
     captured = capsys.readouterr()

@@ -1,4 +1,5 @@
-"""Escalation as a reactor: a tier (from triage or a person) assigns the case or moves it up."""
+"""Escalation as a reactor: a tier (from triage or a person) assigns the case or moves it up;
+a report unfolded from another case is assigned as a case of its own, with its own clock."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from shared.events.envelope import EventEnvelope
 from shared.vocabulary import Tier
 
 TIER_EVENTS = frozenset({"CaseTriaged", "TierOverridden"})
+TRIGGERS = TIER_EVENTS | {"ReportUnfolded"}
 
 
 class EscalationReactor:
@@ -18,14 +20,17 @@ class EscalationReactor:
         self._ladder = ladder
 
     def wants(self, event: EventEnvelope) -> bool:
-        return event.event_type in TIER_EVENTS
+        return event.event_type in TRIGGERS
 
     async def react(self, event: EventEnvelope) -> None:
-        if event.event_type not in TIER_EVENTS:
+        if event.event_type not in TRIGGERS:
             return
-        tier = Tier(event.payload["tier"])
+        given = event.payload.get("tier")
 
-        def command(state: LadderState, path: UnitPath) -> Command:
+        def command(state: LadderState, path: UnitPath) -> Command | None:
+            tier = Tier(given) if given is not None else state.tier
+            if tier is None:
+                return None  # unfolded before its tier was known: the tier will assign it
             if state.assigned:
                 return ApplyTierChange(tier=tier, unit_path=path)
             return AssignCase(tier=tier, unit_path=path)

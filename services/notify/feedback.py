@@ -98,20 +98,24 @@ def plan_feedback(s: Situation, *, earlier_types: Collection[str]) -> list[Event
     fields = make(s, earlier_types)
     if fields is None:
         return []
-    status: HotlineStatus = fields.pop("status")
-    notice_id = f"{s.event.event_id}.h"
-    return [
-        HotlineFeedbackIssued(
-            notice_id=notice_id,
-            work_order_no=s.case["external_ref"],
-            status=status,
-            case_number=s.case["number"],
-            occurred_at=s.event.occurred_at,
-            deliveries=(
-                PlannedDelivery(
-                    delivery_id=f"{notice_id}.{HOTLINE_CHANNEL}", channel=HOTLINE_CHANNEL
-                ),
-            ),
-            **fields,
-        )
-    ]
+    number = str(s.case["external_ref"])  # a hotline case has one (is_hotline_case)
+    return [issued(s, fields, work_order_no=number, notice_id=f"{s.event.event_id}.h")]
+
+
+def issued(
+    s: Situation, fields: dict[str, Any], *, work_order_no: str, notice_id: str
+) -> HotlineFeedbackIssued:
+    """The feedback for one work order: ``fields`` as a ``FEEDBACK`` entry made them."""
+    values = dict(fields)
+    status: HotlineStatus = values.pop("status")
+    return HotlineFeedbackIssued(
+        notice_id=notice_id,
+        work_order_no=work_order_no,
+        status=status,
+        case_number=s.case["number"],
+        occurred_at=s.event.occurred_at,
+        deliveries=(
+            PlannedDelivery(delivery_id=f"{notice_id}.{HOTLINE_CHANNEL}", channel=HOTLINE_CHANNEL),
+        ),
+        **values,
+    )

@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 import shared.cases.catalogue
 from services.notify.feedback import FEEDBACK, plan_feedback
+from services.notify.feedback_folded import ATTACHED, plan_folded_feedback
 from services.notify.plan import Situation
 from services.notify.planners import PLANNERS, plan_orders
 from shared.cases.fold import fold
@@ -18,7 +19,7 @@ from shared.org.tree import OrgTree
 # too (notify may run alone), or every cause would be dead-lettered as an unknown type.
 SCHEMAS = shared.cases.catalogue
 PRODUCER = "notify"
-CAUSES = frozenset(PLANNERS) | frozenset(FEEDBACK)
+CAUSES = frozenset(PLANNERS) | frozenset(FEEDBACK) | {ATTACHED}
 
 
 async def record(log: EventLog, *, cause: EventEnvelope, payload: EventPayload, key: str) -> None:
@@ -50,7 +51,11 @@ class NotifyPlanner:
             return
         situation = Situation(event=event, case=case, tree=self._tree, channels=self._channels)
         earlier = {e.event_type for e in history if e.sequence < event.sequence}
-        payloads = [*plan_orders(situation), *plan_feedback(situation, earlier_types=earlier)]
+        payloads = [
+            *plan_orders(situation),
+            *plan_feedback(situation, earlier_types=earlier),
+            *plan_folded_feedback(situation, earlier_types=earlier, history=history),
+        ]
         if not payloads:
             return
         key = f"notify:{event.event_id}"

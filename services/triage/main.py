@@ -1,10 +1,14 @@
-"""The triage service: classify every report and amendment; tier overrides over REST; the
-parties' and places' history (a read model) that the repeat rule and a party's case list read."""
+"""The triage service: classify every report and amendment; fold duplicate reports of one
+incident (合并工单); tier overrides over REST; the parties' and places' history (a read model)
+that the repeat rule and a party's case list read."""
 
 from __future__ import annotations
 
 from services.triage import api, parties_api
-from services.triage.config import TriageSettings
+from services.triage.config import DuplicatesSettings, TriageSettings
+from services.triage.duplicates import api as duplicates_api
+from services.triage.duplicates.folding import Folding
+from services.triage.duplicates.index import DuplicateIndex
 from services.triage.handlers import TriageReactor
 from services.triage.history.projection import CaseHistoryProjection
 from services.triage.history.queries import HistoryLookup
@@ -20,7 +24,14 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
     party = PartySettings()
     history = HistoryLookup(context.engine, secret=party.secret, months=party.repeat_months)
-    reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, history=history)
+    duplicates = DuplicatesSettings()
+    index = context.runtimes.put(DuplicateIndex(context.engine, duplicates))
+    folding = (
+        Folding(log=context.log, index=index, tree=context.tree) if duplicates.enabled else None
+    )
+    reactor = TriageReactor(
+        log=context.log, ruleset=ruleset, matcher=matcher, history=history, folding=folding
+    )
     runner = ReactorRunner(
         log=context.log,
         engine=context.engine,
@@ -38,7 +49,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 SERVICE = ServiceModule(
     name="triage",
-    routers=[api.router, parties_api.router],
+    routers=[api.router, parties_api.router, duplicates_api.router],
     workers=workers,
-    settings=[TriageSettings, PartySettings],
+    settings=[TriageSettings, PartySettings, DuplicatesSettings],
 )

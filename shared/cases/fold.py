@@ -198,6 +198,24 @@ def _on_reopened(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
 
 Evolver = Callable[[CaseRow | None, EventEnvelope], CaseRow | None]
 
+
+def _on_folded(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    """Folded into another case (合并工单): no order and no deadline of its own."""
+    if row is None:
+        return None
+    into = event.payload["into_case_id"]
+    details = {k: v for k, v in row["details"].items() if k != "order_id"}
+    return {
+        **row,
+        "deadline_at": None,
+        "details": cast(CaseDetails, {**details, "folded_into": into}),
+    }
+
+
+def _on_unfolded(row: CaseRow | None, event: EventEnvelope) -> CaseRow | None:
+    return _ladder(row, folded_into=None) if row else None
+
+
 EVOLVERS: dict[str, Evolver] = {
     "CaseReported": _on_reported,
     "CaseRejected": _on_rejected,
@@ -216,6 +234,8 @@ EVOLVERS: dict[str, Evolver] = {
     "FollowUpRecorded": _on_follow_up,
     "CaseClosed": _on_closed,
     "CaseReopened": _on_reopened,
+    "ReportFolded": _on_folded,
+    "ReportUnfolded": _on_unfolded,
 }
 
 

@@ -74,6 +74,7 @@ def present_case(row: CaseRow, *, pii: bool) -> CaseOut:
         version=row["version"],
         rejection_reason=row.get("rejection_reason"),
         order_id=details.get("order_id"),
+        folded_into=details.get("folded_into"),
         acknowledged=details.get("acknowledged"),
         paused=details.get("paused", False),
         paused_seconds=details.get("paused_seconds", 0),

@@ -48,6 +48,7 @@ class CaseDetails(TypedDict, total=False):
     extension_pending: dict[str, Any] | None
     extensions_approved: int
     bounce_back: dict[str, Any] | None
+    folded_into: str | None
 
 
 class CaseRow(TypedDict):

@@ -39,6 +39,8 @@ class CaseOut(BaseModel):
     version: int
     rejection_reason: str | None = None
     order_id: str | None = None
+    folded_into: str | None = None
+    """The case this report is folded into (合并工单): it runs no clock of its own."""
     acknowledged: bool | None = None
     paused: bool = False
     paused_seconds: float = 0

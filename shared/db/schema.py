@@ -151,6 +151,7 @@ case_facts = Table(
     Column("follow_ups", Integer, nullable=False),
     Column("satisfied_follow_ups", Integer, nullable=False),
     Column("follow_ups_overdue", Integer, nullable=False),
+    Column("folded_into", String(64)),
 )
 Index("ix_case_facts_reported", case_facts.c.reported_at)
 
@@ -170,4 +171,29 @@ assignment_facts = Table(
     Column("overdue", Boolean, nullable=False),
     *(Column(name, Integer, nullable=False, server_default="0") for name in ASSIGNMENT_COUNTERS),
     Column("bounce_lost_seconds", Float, nullable=False, server_default="0"),
+)
+
+duplicate_index = Table(
+    "duplicate_index",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("case_number", String(40), nullable=False),
+    Column("neighbourhood", String(18), nullable=False),
+    Column("unit_code", String(18), nullable=False),
+    Column("category", String(30)),
+    Column("text", Text, nullable=False),
+    Column("party_keys", JSON, nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("open", Boolean, nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("decided_case_id", String(64)),
+    Column("decided_case_number", String(40)),
+    Column("score", Float),
+)
+Index(
+    "ix_duplicate_index_open",
+    duplicate_index.c.neighbourhood,
+    duplicate_index.c.reported_at,
+    postgresql_where=duplicate_index.c.open,
+    sqlite_where=duplicate_index.c.open,
 )

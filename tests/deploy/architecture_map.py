@@ -5,12 +5,14 @@ from __future__ import annotations
 import inspect
 
 import shared.cases.catalogue as catalogue
-from services.escalation.handlers import TIER_EVENTS
+from services.escalation.handlers import TRIGGERS as LADDER_TRIGGERS
 from services.measures.facts.fold import EVOLVERS as FACTS
 from services.measures.queues.fold import EVOLVERS as QUEUES
 from services.notify.feedback import FEEDBACK
+from services.notify.feedback_folded import ATTACHED
 from services.notify.outbox.projection import ISSUED, OUTCOMES
 from services.notify.planners import PLANNERS
+from services.triage.duplicates.folding import TRACKED
 from services.triage.handlers import TRIGGERS
 from services.triage.history.fold import WANTED as HISTORY
 from shared.cases.fold import EVOLVERS as CASES
@@ -23,6 +25,7 @@ PUBLISHERS = {
     "escalation": "escalation",
     "escalation_requests": "escalation",
     "notify": "notify",
+    "duplicates": "triage",
 }
 """Catalogue module -> the service that publishes its events."""
 
@@ -64,13 +67,18 @@ def reaction_rows() -> list[str]:
     for event_type, module, payload in catalogue_events():
         notify = [
             label
-            for label, table in (("notice", PLANNERS), ("12345 feedback", FEEDBACK))
+            for label, table in (
+                ("notice", PLANNERS),
+                ("12345 feedback", {*FEEDBACK, ATTACHED}),
+            )
             if event_type in table
         ]
+        triage = "triages" if event_type in TRIGGERS else ""
+        triage = "duplicate index" if event_type in TRACKED else triage
         rows.append(
             f"| `{event_type}` | {PUBLISHERS[module]} (`{module}`) "
-            f"| {'triages' if event_type in TRIGGERS else ''} "
-            f"| {'assigns / moves up' if event_type in TIER_EVENTS else ''} "
+            f"| {triage} "
+            f"| {'assigns / moves up' if event_type in LADDER_TRIGGERS else ''} "
             f"| {', '.join(notify)} | {_read_models(event_type, payload)} |"
         )
     return rows

@@ -89,6 +89,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/metrics"): rule("metrics", "global", 200),
     ("GET", "/v1/cases/{case_id}"): rule("reader", "case", 200),
     ("GET", "/v1/cases/{case_id}/events"): rule("reader", "case", 200),
+    ("GET", "/v1/cases/{case_id}/duplicates"): rule("reader", "case", 200),
     ("GET", "/v1/cases"): rule("reader", "list", 200, shows=lambda c: c.case_id),
     ("GET", "/v1/units"): rule("reader", "list", 200, shows=lambda c: c.grid_a),
     ("GET", "/v1/units/{code}"): rule("reader", "unit", 200),
@@ -135,6 +136,23 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/cases/{case_id}/escalation-requests"): rule("handler", "case", 201, 409),
     ("POST", "/v1/cases/{case_id}/tier-override"): rule(
         "supervisor", "case", 200, 409, body=lambda _c: {"tier": "yellow", "reason": "复核定级"}
+    ),
+    # The matrix has one case: folding it into itself is refused (409), and it is neither
+    # folded nor proposed for anything, so unfolding and dismissing are refused too.
+    ("POST", "/v1/cases/{case_id}/fold"): rule(
+        "supervisor",
+        "case",
+        201,
+        409,
+        body=lambda c: {"into_case_id": c.case_id, "reason": "同一事件"},
+    ),
+    ("POST", "/v1/cases/{case_id}/unfold"): rule("supervisor", "case", 201, 409, body=_reason),
+    ("POST", "/v1/cases/{case_id}/duplicates/dismiss"): rule(
+        "supervisor",
+        "case",
+        201,
+        409,
+        body=lambda c: {"candidate_case_id": c.case_id, "reason": "不是同一事件"},
     ),
     ("POST", "/v1/cases/{case_id}/facts"): rule(
         "reporter", "case", 201, body=lambda _c: {"parties_count": 3}

@@ -30,7 +30,7 @@ from services.escalation.ladder.commands import (
     ResolveCase,
     ResumeClock,
 )
-from services.escalation.ladder.context import Context, timer_kind
+from services.escalation.ladder.context import Context, Refused, timer_kind
 from services.escalation.ladder.rules.acknowledgement import (
     acknowledge_order,
     acknowledgement_lapsed,
@@ -70,6 +70,8 @@ TIMERS: dict[str, Callable[[FireTimer, LadderState, Context], list[EventPayload]
 
 
 def fire_timer(command: FireTimer, state: LadderState, ctx: Context) -> list[EventPayload]:
+    if state.folded_into is not None:
+        return []  # a folded report runs no clock
     kind = timer_kind(command.timer_id)
     if kind == "follow_up":
         return follow_up_due(command, state, ctx)
@@ -97,6 +99,10 @@ DECIDERS: dict[type[Any], Rule] = {
 }
 
 
+QUIET_WHEN_FOLDED = (AssignCase, ApplyTierChange, FireTimer)
+"""Commands a folded report answers with nothing; every other one is refused."""
+
+
 def decide(
     command: Command,
     state: LadderState,
@@ -105,4 +111,9 @@ def decide(
     settings: LadderSettings,
     calendar: BusinessCalendar,
 ) -> list[EventPayload]:
+    if state.folded_into is not None and type(command) not in QUIET_WHEN_FOLDED:
+        raise Refused(
+            "folded",
+            f"the report is folded into case {state.folded_into}: work that case, or unfold it",
+        )
     return DECIDERS[type(command)](command, state, Context(now, settings, calendar))

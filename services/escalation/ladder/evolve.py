@@ -171,6 +171,26 @@ def _reopened(state: LadderState, e: Any) -> LadderState:
     )
 
 
+def _folded(state: LadderState, e: Any) -> LadderState:
+    """A folded report stops: its order and timers lapse, the incident's case runs the clock."""
+    return replace(
+        state,
+        folded_into=e.into_case_id,
+        level=None,
+        unit_code=None,
+        order_id=None,
+        deadline_at=None,
+        ack_due_at=None,
+        live_timers=frozenset(),
+        paused_at=None,
+        remaining_seconds=None,
+    )
+
+
+def _unfolded(state: LadderState, e: Any) -> LadderState:
+    return replace(state, folded_into=None)
+
+
 EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
     **REQUEST_EVOLVERS,
     "CaseTriaged": _tier,
@@ -190,6 +210,8 @@ EVOLVERS: dict[str, Callable[[LadderState, Any], LadderState]] = {
     "CaseClosed": _finished,
     "CaseRejected": _finished,
     "CaseReopened": _reopened,
+    "ReportFolded": _folded,
+    "ReportUnfolded": _unfolded,
 }
 
 

@@ -61,6 +61,8 @@ class LadderState:
     extensions_approved: int = 0
     pending_extension: PendingExtension | None = None
     bounce_back: PendingBounceBack | None = None
+    folded_into: str | None = None
+    """Folded into another case of the same incident (合并工单): no clock, no order."""
 
     @property
     def assigned(self) -> bool:

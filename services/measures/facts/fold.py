@@ -2,7 +2,8 @@
 
 One case row (where it stands, where and how it was resolved, counters) and one row per
 assignment (dispatch order: level, unit, tier, acknowledgement, whether it went overdue).
-Only instants from the events are used, so a rebuild gives the same rows.
+Only instants from the events are used, so a rebuild gives the same rows. A report folded
+into another case (合并工单) keeps its row, marked with the case it was folded into.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def _new_case(event: EventEnvelope) -> Facts:
         "outcome": None,
         "judicial_confirmation": False,
         "closed_at": None,
+        "folded_into": None,
         **dict.fromkeys(COUNTERS, 0),
     }
     return Facts(case=case)
@@ -198,6 +200,8 @@ EVOLVERS: dict[str, Callable[[Facts, Row], Facts]] = {
     "BounceBackReassigned": lambda f, p: _tally(f, "bounce_backs_reassigned"),
     "BounceBackArbitrationLapsed": lambda f, p: _tally(f, "bounce_backs_lapsed"),
     "ChaseNoticeIssued": lambda f, p: _tally(f, "chase_notices"),
+    "ReportFolded": lambda f, p: _case(f, folded_into=p["into_case_id"]),
+    "ReportUnfolded": lambda f, p: _case(f, folded_into=None),
 }
 
 

@@ -90,7 +90,8 @@ def _grouped(key: Any) -> list[Any]:
 async def _case_counts(conn: AsyncConnection, key: Any, where: list[Any]) -> dict[Any, Any]:
     columns = [
         key.label("key"),
-        func.count().label("cases"),
+        _n(c.folded_into.is_(None)).label("cases"),
+        func.count().label("reports"),
         _n(RESOLVED).label("resolved"),
         _n(c.status == "closed").label("closed"),
         *(_n(and_(RESOLVED, c.level == level)).label(level) for level in LEVELS),
@@ -182,6 +183,7 @@ def _measures(
     overdue = sum(late for _, late in orders.values())
     return Measures(
         cases=get("cases"),
+        reports=get("reports"),
         resolved=resolved,
         closed=get("closed"),
         reopened=get("reopened"),

@@ -29,7 +29,13 @@ class PracticeMeasures(BaseModel):
 
 
 class Measures(BaseModel):
-    cases: int = Field(description="Cases reported in the window (rejected ones excluded)")
+    cases: int = Field(
+        description="Incidents reported in the window: a report folded into another case "
+        "(合并工单) is not counted again (rejected ones excluded)"
+    )
+    reports: int = Field(
+        default=0, description="Reports in the window, each folded report counted too"
+    )
     resolved: int = Field(description="Of them, resolved or closed now")
     closed: int
     reopened: int = Field(description="Cases reopened at least once")

@@ -98,6 +98,10 @@ EVOLVERS: dict[str, Callable[[QueueRow, EventEnvelope], QueueRow]] = {
     "FollowUpDue": _set(follow_up_overdue=True),
     "CaseClosed": _set(status="closed", follow_up_due_at=None),
     "CaseReopened": _set(status="assigned", follow_up_due_at=None, follow_up_overdue=False),
+    # A report folded into another case (合并工单) leaves the queues; unfolded, it is
+    # assigned afresh.
+    "ReportFolded": _set(status="folded", order_id=None, deadline_at=None, ack_due_at=None),
+    "ReportUnfolded": _set(status="triaged"),
 }
 
 

@@ -3,9 +3,17 @@
 ``intake`` (reported, rejected, facts amended), ``triage`` (tier computed or overridden),
 ``escalation`` (the ladder: assignments, escalations, timers, attempts, pauses, resolution),
 ``escalation_requests`` (预警, 延期, 退单, 催办 around the ladder) and ``notify`` (orders and
-notices, their deliveries). Importing this package registers every schema.
+notices, their deliveries), ``duplicates`` (reports folded into one case). Importing this
+package registers every schema.
 """
 
-from shared.cases.catalogue import escalation, escalation_requests, intake, notify, triage
+from shared.cases.catalogue import (
+    duplicates,
+    escalation,
+    escalation_requests,
+    intake,
+    notify,
+    triage,
+)
 
-__all__ = ["escalation", "escalation_requests", "intake", "notify", "triage"]
+__all__ = ["duplicates", "escalation", "escalation_requests", "intake", "notify", "triage"]

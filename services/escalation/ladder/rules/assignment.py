@@ -1,6 +1,7 @@
 """Assignment (指派): the start level per tier, the level's deadline (1/3/5/7 days by
 default), the acknowledgement window per tier, and a rising tier moving the case up at once
-(a falling one never moves it down). RULES.md §2 and §3."""
+(a falling one never moves it down). A report folded into another case (合并工单, §2b) is
+never assigned; unfolded, it is assigned as a fresh case. RULES.md §2 and §3."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from shared.vocabulary import Tier
 
 
 def assign_case(command: AssignCase, state: LadderState, ctx: Context) -> list[EventPayload]:
-    if state.assigned:
-        return []  # assigned already: a repeated triage does not reassign
+    if state.assigned or state.folded_into is not None:
+        return []  # assigned already (a repeated triage does not reassign), or folded
     level = start_level(command.tier, command.unit_path, ctx.settings)
     return [
         assign(
@@ -37,7 +38,7 @@ def assign_case(command: AssignCase, state: LadderState, ctx: Context) -> list[E
 def apply_tier_change(
     command: ApplyTierChange, state: LadderState, ctx: Context
 ) -> list[EventPayload]:
-    if state.level is None or state.closed:
+    if state.level is None or state.closed or state.folded_into is not None:
         return []
     target = start_level(command.tier, command.unit_path, ctx.settings)
     if target <= state.level:
