@@ -27,7 +27,9 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     duplicates = DuplicatesSettings()
     index = context.runtimes.put(DuplicateIndex(context.engine, duplicates))
     folding = (
-        Folding(log=context.log, index=index, tree=context.tree) if duplicates.enabled else None
+        Folding(log=context.log, index=index, tree=context.tree, secret=party.secret)
+        if duplicates.enabled
+        else None
     )
     reactor = TriageReactor(
         log=context.log, ruleset=ruleset, matcher=matcher, history=history, folding=folding

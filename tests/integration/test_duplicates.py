@@ -16,7 +16,7 @@ import pytest
 from services.all_in_one import SERVICES
 from services.intake.runtime import IntakeRuntime
 from services.sandbox.receiver import Receiver
-from shared.config import CommonSettings
+from shared.config import CommonSettings, PartySettings
 from tests.integration.api_client import embedded_settings, running_app
 from tests.integration.notify_support import point_notify_at, with_org
 from tests.integration.test_hotline import feedback, work_order
@@ -206,7 +206,8 @@ async def test_no_phone_or_id_in_clear_in_index_or_events_and_a_redelivery_adds_
         context = api.app.state.context  # type: ignore[attr-defined]
         ruleset, matcher = load_ruleset("v2")
         index = context.runtimes.require(DuplicateIndex)
-        folding = Folding(log=context.log, index=index, tree=context.tree)
+        secret = PartySettings().secret
+        folding = Folding(log=context.log, index=index, tree=context.tree, secret=secret)
         reactor = TriageReactor(log=context.log, ruleset=ruleset, matcher=matcher, folding=folding)
         for event in await context.log.read_stream(ids[1]):
             if event.event_type in ("CaseReported", "ReportFolded"):

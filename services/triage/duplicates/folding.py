@@ -23,6 +23,7 @@ from shared.cases.catalogue.duplicates import (
     DuplicateProposed,
     ReportFolded,
 )
+from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope, new_event
 from shared.events.payload import EventPayload
 from shared.log.port import ANY_VERSION, EventLog
@@ -91,10 +92,13 @@ async def record_on(
 
 
 class Folding:
-    def __init__(self, *, log: EventLog, index: DuplicateIndex, tree: OrgTree) -> None:
+    def __init__(
+        self, *, log: EventLog, index: DuplicateIndex, tree: OrgTree, secret: bytes
+    ) -> None:
         self._log = log
         self._index = index
         self._tree = tree
+        self._secret = secret  # the parties' keyed hashes (FQ_PARTY_KEY_SECRET)
 
     async def decide(self, reported: EventEnvelope, *, category: str | None) -> Decision:
         p = reported.payload
@@ -104,7 +108,12 @@ class Folding:
             case_number=p["number"],
             neighbourhood=neighbourhood(self._tree, unit),
             reported_at=as_utc(reported.occurred_at),
-            sketch=ReportSketch(text=report_text(p), category=category, unit_code=unit),
+            sketch=ReportSketch(
+                text=report_text(p),
+                category=category,
+                unit_code=unit,
+                party_keys=party_keys(p.get("parties") or (), secret=self._secret),
+            ),
         )
         return await self._index.decide(entry)
 
