@@ -32,9 +32,14 @@ def marker(run: str, n: int) -> str:
 
 
 def report_body(run: str, n: int, unit_code: str) -> dict[str, Any]:
+    """Report ``n``: an incident of its own (another building), so triage folds none of the
+    run's reports into another (合并工单) and each one runs its own clock and orders."""
     return {
         "title": marker(run, n),
-        "description": f"楼上住户连续一周夜间装修，双方多次争吵（演练 {run} 第 {n} 件）。",
+        "description": (
+            f"{n}号楼{n % 6 + 1}单元楼上住户连续一周夜间装修，双方多次争吵"
+            f"（演练 {run} 第 {n} 件）。"
+        ),
         "unit_code": unit_code,
         "parties": [{"name": "演练", "phone": EXAMPLE_PHONE}],
         "parties_count": 2,
