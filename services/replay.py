@@ -22,6 +22,7 @@ from typing import TextIO
 from services.escalation.timers.projection import TimerIndex
 from services.intake.cases.projection import CaseListProjection
 from services.measures.facts.projection import MeasureFactsProjection
+from services.measures.hotspots.projection import HotspotCaseProjection
 from services.measures.queues.projection import UnitQueueProjection
 from services.notify.outbox.projection import DeliveryOutbox
 from shared.config import CommonSettings
@@ -53,6 +54,7 @@ PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
     "deliveries": lambda log: DeliveryOutbox(),
     "unit_queue": lambda log: UnitQueueProjection(log=log),
     "measure_facts": lambda log: MeasureFactsProjection(log=log),
+    "hotspot_cases": lambda log: HotspotCaseProjection(log=log),
 }
 
 

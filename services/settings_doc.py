@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from services.escalation.config import LadderSettings
+from services.measures.hotspots.config import HotspotSettings
 from services.notify.config import NotifySettings
 from services.triage.config import TriageSettings
 from shared.config import CommonSettings
@@ -32,6 +33,7 @@ SETTINGS: tuple[tuple[type[BaseSettings], str], ...] = (
     (TriageSettings, "triage"),
     (LadderSettings, "escalation"),
     (NotifySettings, "notify"),
+    (HotspotSettings, "intake"),
 )
 
 

@@ -2,10 +2,18 @@
 
 ``intake`` (reported, rejected, facts amended), ``triage`` (tier computed or overridden),
 ``escalation`` (the ladder: assignments, escalations, timers, attempts, pauses, resolution),
-``escalation_requests`` (预警, 延期, 退单, 催办 around the ladder) and ``notify`` (orders and
-notices, their deliveries). Importing this package registers every schema.
+``escalation_requests`` (预警, 延期, 退单, 催办 around the ladder), ``notify`` (orders and
+notices, their deliveries) and ``hotspots`` (研判: a hotspot detected). Importing this
+package registers every schema.
 """
 
-from shared.cases.catalogue import escalation, escalation_requests, intake, notify, triage
+from shared.cases.catalogue import (
+    escalation,
+    escalation_requests,
+    hotspots,
+    intake,
+    notify,
+    triage,
+)
 
-__all__ = ["escalation", "escalation_requests", "intake", "notify", "triage"]
+__all__ = ["escalation", "escalation_requests", "hotspots", "intake", "notify", "triage"]

@@ -1,0 +1,98 @@
+"""``GET /v1/hotspots``: the hotspots (研判) at an instant, each with the cases behind it.
+
+A caller with the ``reader`` role sees the hotspots of the units its regions cover (a
+township's key sees its township, villages and grids; a village's key not its township's).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.measures.hotspots.queries import hotspots_at
+from services.measures.hotspots.rule import Finding, Rule
+from services.measures.hotspots.schemas import HotspotCaseOut, HotspotOut, HotspotsOut, RuleOut
+from services.measures.runtime import MeasuresRuntime
+from shared.api.auth import Principal
+from shared.api.deps import ContextDep, TreeDep, require_role
+from shared.cases.catalogue.hotspots import CASES_NAMED, HotspotDetected, hotspot_stream
+from shared.events.envelope import EventEnvelope
+from shared.log.port import EventLog
+from shared.times import parse_utc
+
+router = APIRouter(tags=["hotspots"])
+Reader = Annotated[Principal, Depends(require_role("reader"))]
+
+
+def _recorded(stream: list[EventEnvelope], at: datetime, rule: Rule) -> EventEnvelope | None:
+    """The stream's hotspot that a finding at ``at`` belongs to, if recorded."""
+    within = timedelta(days=rule.repeat_after_days)
+    for event in reversed(stream):
+        if event.event_type != HotspotDetected.event_type:
+            continue
+        if abs(at - parse_utc(event.payload["detected_at"])) < within:
+            return event
+    return None
+
+
+async def _out(
+    log: EventLog,
+    category: str,
+    finding: Finding,
+    rows: dict[str, dict[str, object]],
+    rule: Rule,
+    name: str | None,
+) -> HotspotOut:
+    stream = await log.read_stream(hotspot_stream(finding.unit_code, category))
+    recorded = _recorded(stream, finding.at, rule)
+    return HotspotOut(
+        unit_code=finding.unit_code,
+        unit_name=name,
+        level=finding.level.value,
+        category=category,
+        window_days=finding.window_days,
+        cases=len(finding.case_ids),
+        baseline=round(finding.baseline, 3),
+        hotspot_id=recorded.payload["hotspot_id"] if recorded else None,
+        detected_at=parse_utc(recorded.payload["detected_at"]) if recorded else None,
+        case_list=[
+            HotspotCaseOut.model_validate(rows[case_id])
+            for case_id in finding.case_ids[:CASES_NAMED]
+        ],
+    )
+
+
+@router.get("/v1/hotspots", response_model=HotspotsOut, summary="Hotspots (研判) with their cases")
+async def get_hotspots(
+    principal: Reader,
+    tree: TreeDep,
+    context: ContextDep,
+    at: Annotated[
+        datetime | None, Query(description="Apply the rule at this instant (default: now)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many hotspots")] = 50,
+) -> HotspotsOut:
+    rule = context.runtimes.require(MeasuresRuntime).hotspot_settings.rule()
+    when = at or context.clock.now()
+    async with context.engine.connect() as conn:
+        found, rows = await hotspots_at(conn, regions=principal.regions, at=when, rule=rule)
+    visible = [(c, f) for c, f in found if principal.can_see(f.unit_code)][:limit]
+    hotspots = []
+    for category, finding in visible:
+        unit = tree.get(finding.unit_code)
+        hotspots.append(
+            await _out(context.log, category, finding, rows, rule, unit.name if unit else None)
+        )
+    return HotspotsOut(
+        at=when,
+        rule=RuleOut(
+            factor=rule.factor,
+            min_cases=rule.min_cases,
+            windows_days=list(rule.windows_days),
+            baseline_weeks=rule.baseline_weeks,
+            repeat_after_days=rule.repeat_after_days,
+        ),
+        hotspots=hotspots,
+    )

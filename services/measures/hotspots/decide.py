@@ -1,0 +1,76 @@
+"""Which hotspots a newly counted report raises: a pure decider returning the events.
+
+A report at ``t`` adds to every count whose window holds it, so the instants looked at are
+the report times in ``[t, t + longest window)``. At each, the units the report counts in
+(its grid, village, township) that are hot become ``HotspotDetected``, the earliest first,
+unless their stream already holds a hotspot within ``repeat_after_days`` of it: one burst
+raises one hotspot, however many reports it has, and deciding again on the same reports
+(a redelivery, a retry after another detector recorded first) raises nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from services.measures.hotspots.rule import (
+    Finding,
+    Point,
+    Rule,
+    hot_at,
+    in_order,
+    instants,
+    township_of,
+)
+from shared.cases.catalogue.hotspots import CASES_NAMED, HotspotDetected, hotspot_stream
+from shared.vocabulary import Category
+
+
+def hotspot_id(unit_code: str, category: str, at: datetime) -> str:
+    return f"{hotspot_stream(unit_code, category)}@{at.isoformat()}"
+
+
+def detected(finding: Finding, category: Category) -> HotspotDetected:
+    return HotspotDetected(
+        hotspot_id=hotspot_id(finding.unit_code, category, finding.at),
+        unit_code=finding.unit_code,
+        level=finding.level,
+        township_code=township_of(finding.unit_code),
+        category=category,
+        window_days=finding.window_days,
+        detected_at=finding.at,
+        cases=len(finding.case_ids),
+        baseline=round(finding.baseline, 3),
+        case_ids=finding.case_ids[:CASES_NAMED],
+    )
+
+
+def _near(at: datetime, earlier: Sequence[datetime], within: timedelta) -> bool:
+    return any(abs(at - when) < within for when in earlier)
+
+
+def decide(
+    points: Sequence[Point],
+    *,
+    report: Point,
+    category: Category,
+    flagged: Mapping[str, Sequence[datetime]],
+    rule: Rule,
+) -> dict[str, list[HotspotDetected]]:
+    """The new hotspots by stream. ``points``: the reports of ``category`` around the
+    report (its township's, from ``report.reported_at - rule.reach`` to a longest window
+    after it), ``report`` among them; ``flagged``: per unit of the report, when its stream's
+    hotspots were detected."""
+    within = timedelta(days=rule.repeat_after_days)
+    seen = {unit: list(flagged.get(unit, ())) for unit in report.units}
+    found: dict[str, list[HotspotDetected]] = {}
+    start, ordered = report.reported_at, in_order(points)
+    for at in instants(ordered, start, start + rule.longest):
+        hot = hot_at(ordered, at, rule)
+        for unit in report.units:
+            finding = hot.get(unit)
+            if finding is None or _near(at, seen[unit], within):
+                continue
+            seen[unit].append(at)
+            found.setdefault(hotspot_stream(unit, category), []).append(detected(finding, category))
+    return found
