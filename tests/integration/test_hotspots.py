@@ -173,3 +173,16 @@ async def _fresh_database(settings: CommonSettings, tmp_path: Path) -> AsyncIter
         return
     async with fresh_pg_database() as url:
         yield url
+
+
+async def test_the_route_refuses_an_instant_without_its_offset_or_out_of_range(
+    settings_for: CommonSettings,
+) -> None:
+    async with running_app(settings_for, SERVICES) as api:
+        for at in ("2026-03-02T09:00:00", "1900-01-01T00:00:00Z", "not-a-time"):
+            answer = await api.get("/v1/hotspots", params={"at": at})
+            assert answer.status_code == 422, at
+            assert answer.headers["content-type"].startswith("application/problem+json")
+        ok = await api.get("/v1/hotspots", params={"at": "2026-03-02T09:00:00+08:00"})
+        assert ok.status_code == 200 and ok.json()["hotspots"] == []
+        assert ok.json()["rule"]["windows_days"] == [7, 30]

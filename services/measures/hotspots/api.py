@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from services.measures.hotspots.queries import hotspots_at
 from services.measures.hotspots.rule import Finding, Rule
@@ -20,6 +21,7 @@ from shared.api.deps import ContextDep, TreeDep, require_role
 from shared.cases.catalogue.hotspots import CASES_NAMED, HotspotDetected, hotspot_stream
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
+from shared.runtime.clock import EARLIEST_SIMULATED, LATEST_SIMULATED
 from shared.times import parse_utc
 
 router = APIRouter(tags=["hotspots"])
@@ -70,7 +72,12 @@ async def get_hotspots(
     tree: TreeDep,
     context: ContextDep,
     at: Annotated[
-        datetime | None, Query(description="Apply the rule at this instant (default: now)")
+        AwareDatetime | None,
+        Query(
+            ge=EARLIEST_SIMULATED,
+            le=LATEST_SIMULATED,
+            description="Apply the rule at this instant, with its UTC offset (default: now)",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many hotspots")] = 50,
 ) -> HotspotsOut:
