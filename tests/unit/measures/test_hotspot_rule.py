@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from services.measures.hotspots import fold
 from services.measures.hotspots.decide import decide
 from services.measures.hotspots.rule import Point, Rule, hot_at, in_order, units_of
+from shared.events.envelope import EventEnvelope
 from shared.vocabulary import Category
 
 T = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -124,3 +128,29 @@ def test_a_new_burst_after_the_repeat_period_is_a_new_hotspot() -> None:
     assert decided(points, first[0], flagged) == []
     [(_, unit, _, at)] = decided(points, second[-1], flagged)
     assert unit == GRIDS[0] and at > T + 30 * DAY
+
+
+def event(seq: int, kind: str, payload: dict[str, Any], at: datetime = T) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=uuid.uuid4(),
+        event_type=kind,
+        schema_version=1,
+        case_id="c1",
+        sequence=seq,
+        occurred_at=at,
+        recorded_at=at + DAY,
+        correlation_id=uuid.uuid4(),
+        producer="test",
+        payload=payload,
+    )
+
+
+def test_a_report_counts_at_its_own_time_in_the_category_it_ends_up_with() -> None:
+    reported = {"number": "N1", "unit_code": GRIDS[0] + "01", "grid_unit_code": GRIDS[0]}
+    row = fold.evolve(None, event(1, "CaseReported", {**reported, "category": None}))
+    assert row is not None and row["unit_code"] == GRIDS[0] and row["reported_at"] == T
+    row = fold.evolve(row, event(2, "CaseTriaged", {"category": "land"}, at=T + DAY))
+    assert row is not None and (row["category"], row["version"]) == ("land", 2)
+    row = fold.evolve(row, event(3, "CaseFactsAmended", {"category": "labour"}))
+    assert row is not None and row["category"] == "labour" and row["reported_at"] == T
+    assert fold.evolve(None, event(1, "CaseRejected", reported)) is None
