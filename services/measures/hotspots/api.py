@@ -6,49 +6,37 @@ township's key sees its township, villages and grids; a village's key not its to
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
+from services.measures.hotspots.decide import detected_at, same_hotspot
+from services.measures.hotspots.fold import HotspotRow
 from services.measures.hotspots.queries import hotspots_at
 from services.measures.hotspots.rule import Finding, Rule
 from services.measures.hotspots.schemas import HotspotCaseOut, HotspotOut, HotspotsOut, RuleOut
 from services.measures.runtime import MeasuresRuntime
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, TreeDep, require_role
-from shared.cases.catalogue.hotspots import CASES_NAMED, HotspotDetected, hotspot_stream
-from shared.events.envelope import EventEnvelope
+from shared.cases.catalogue.hotspots import CASES_NAMED, hotspot_stream
 from shared.log.port import EventLog
 from shared.runtime.clock import EARLIEST_SIMULATED, LATEST_SIMULATED
-from shared.times import parse_utc
 
 router = APIRouter(tags=["hotspots"])
 Reader = Annotated[Principal, Depends(require_role("reader"))]
-
-
-def _recorded(stream: list[EventEnvelope], at: datetime, rule: Rule) -> EventEnvelope | None:
-    """The stream's hotspot that a finding at ``at`` belongs to, if recorded."""
-    within = timedelta(days=rule.repeat_after_days)
-    for event in reversed(stream):
-        if event.event_type != HotspotDetected.event_type:
-            continue
-        if abs(at - parse_utc(event.payload["detected_at"])) < within:
-            return event
-    return None
 
 
 async def _out(
     log: EventLog,
     category: str,
     finding: Finding,
-    rows: dict[str, dict[str, object]],
+    rows: dict[str, HotspotRow],
     rule: Rule,
     name: str | None,
 ) -> HotspotOut:
     stream = await log.read_stream(hotspot_stream(finding.unit_code, category))
-    recorded = _recorded(stream, finding.at, rule)
+    recorded = same_hotspot(stream, finding.at, rule)
     return HotspotOut(
         unit_code=finding.unit_code,
         unit_name=name,
@@ -58,7 +46,7 @@ async def _out(
         cases=len(finding.case_ids),
         baseline=round(finding.baseline, 3),
         hotspot_id=recorded.payload["hotspot_id"] if recorded else None,
-        detected_at=parse_utc(recorded.payload["detected_at"]) if recorded else None,
+        detected_at=detected_at(recorded) if recorded else None,
         case_list=[
             HotspotCaseOut.model_validate(rows[case_id])
             for case_id in finding.case_ids[:CASES_NAMED]

@@ -23,6 +23,8 @@ from services.measures.hotspots.rule import (
     township_of,
 )
 from shared.cases.catalogue.hotspots import CASES_NAMED, HotspotDetected, hotspot_stream
+from shared.events.envelope import EventEnvelope
+from shared.times import parse_utc
 from shared.vocabulary import Category
 
 
@@ -47,6 +49,23 @@ def detected(finding: Finding, category: Category) -> HotspotDetected:
 
 def _near(at: datetime, earlier: Sequence[datetime], within: timedelta) -> bool:
     return any(abs(at - when) < within for when in earlier)
+
+
+def recorded(stream: Sequence[EventEnvelope]) -> list[EventEnvelope]:
+    """The hotspots a unit's stream holds (its other events are the warnings' deliveries)."""
+    return [e for e in stream if e.event_type == HotspotDetected.event_type]
+
+
+def detected_at(event: EventEnvelope) -> datetime:
+    return parse_utc(event.payload["detected_at"])
+
+
+def same_hotspot(stream: Sequence[EventEnvelope], at: datetime, rule: Rule) -> EventEnvelope | None:
+    """The recorded hotspot that the unit being hot at ``at`` belongs to, if any."""
+    within = timedelta(days=rule.repeat_after_days)
+    return next(
+        (e for e in reversed(recorded(stream)) if _near(at, [detected_at(e)], within)), None
+    )
 
 
 def decide(

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.measures.hotspots.fold import HotspotRow
 from services.measures.hotspots.projection import row_from_db
 from services.measures.hotspots.rule import Finding, Point, Rule, hot_at, in_order, units_of
 from shared.db.schema import hotspot_cases
@@ -21,15 +22,13 @@ from shared.db.schema import hotspot_cases
 TOWNSHIP_DIGITS = 9
 
 
-def _point(row: dict[str, object]) -> Point:
+def _point(row: HotspotRow) -> Point:
     return Point(
-        case_id=str(row["case_id"]),
-        reported_at=row["reported_at"],  # type: ignore[arg-type]
-        units=units_of(str(row["unit_code"])),
+        case_id=row["case_id"], reported_at=row["reported_at"], units=units_of(row["unit_code"])
     )
 
 
-async def stored_row(conn: AsyncConnection, case_id: str) -> dict[str, object] | None:
+async def stored_row(conn: AsyncConnection, case_id: str) -> HotspotRow | None:
     """The case's row, as the read model last stored it."""
     found = (
         (await conn.execute(select(hotspot_cases).where(hotspot_cases.c.case_id == case_id)))
@@ -62,7 +61,7 @@ def _townships(regions: Sequence[str]) -> ColumnElement[bool] | None:
 
 async def hotspots_at(
     conn: AsyncConnection, *, regions: Sequence[str], at: datetime, rule: Rule
-) -> tuple[list[tuple[str, Finding]], dict[str, dict[str, object]]]:
+) -> tuple[list[tuple[str, Finding]], dict[str, HotspotRow]]:
     """Every (category, finding) hot at ``at`` in the townships of the regions, and the
     rows of the cases behind them by case id."""
     c = hotspot_cases.c

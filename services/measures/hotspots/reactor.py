@@ -14,15 +14,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.measures.hotspots.decide import decide
-from services.measures.hotspots.fold import CATEGORY_EVENTS
+from services.measures.hotspots.decide import decide, detected_at, recorded
+from services.measures.hotspots.fold import CATEGORY_EVENTS, HotspotRow
 from services.measures.hotspots.queries import points_near, stored_row
 from services.measures.hotspots.rule import Point, Rule, units_of
 from shared.cases.catalogue.hotspots import HotspotDetected, hotspot_stream
 from shared.consumers.progress import Progress
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import EventLog
-from shared.times import parse_utc
 from shared.vocabulary import Category
 
 PRODUCER = "hotspots"
@@ -49,16 +48,16 @@ class HotspotDetector:
     def wants(self, event: EventEnvelope) -> bool:
         return event.event_type in CATEGORY_EVENTS
 
-    async def _row_of(self, event: EventEnvelope) -> dict[str, object]:
+    async def _row_of(self, event: EventEnvelope) -> HotspotRow:
         """The report's row once the read model applied ``event`` (TimeoutError, which is
         retried, if it does not within the settle time)."""
-        found: dict[str, object] = {}
+        found: HotspotRow = {}
 
         async def applied() -> bool:
             async with self._engine.connect() as conn:
                 row = await stored_row(conn, event.case_id)
             found.update(row or {})
-            return row is not None and int(row["version"]) >= event.sequence  # type: ignore[call-overload]
+            return row is not None and int(row["version"]) >= event.sequence
 
         await self._projected.wait_until(applied, within=self._settle)
         return found
@@ -70,7 +69,7 @@ class HotspotDetector:
         if not row.get("category"):
             return
         category, unit_code = Category(str(row["category"])), str(row["unit_code"])
-        at: datetime = row["reported_at"]  # type: ignore[assignment]
+        at: datetime = row["reported_at"]
         report = Point(case_id=event.case_id, reported_at=at, units=units_of(unit_code))
         async with self._engine.connect() as conn:
             points = await points_near(
@@ -83,14 +82,7 @@ class HotspotDetector:
         streams = {
             u: await self._log.read_stream(hotspot_stream(u, category)) for u in report.units
         }
-        flagged = {
-            unit: [
-                parse_utc(e.payload["detected_at"])
-                for e in stream
-                if e.event_type == HotspotDetected.event_type
-            ]
-            for unit, stream in streams.items()
-        }
+        flagged = {unit: [detected_at(e) for e in recorded(s)] for unit, s in streams.items()}
         found = decide(points, report=report, category=category, flagged=flagged, rule=self._rule)
         for unit in report.units:
             payloads = found.get(hotspot_stream(unit, category))

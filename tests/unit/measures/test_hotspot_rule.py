@@ -1,4 +1,4 @@
-"""The hotspot rule and its decider (研判, RULES.md §5), on report times alone (no I/O)."""
+"""The hotspot rule, its decider and its fold (研判, RULES.md §5), on report times alone (no I/O)."""
 
 from __future__ import annotations
 
