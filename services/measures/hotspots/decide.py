@@ -1,11 +1,13 @@
 """Which hotspots a newly counted report raises: a pure decider returning the events.
 
-A report at ``t`` adds to every count whose window holds it, so the instants looked at are
-the report times in ``[t, t + longest window)``. At each, the units the report counts in
-(its grid, village, township) that are hot become ``HotspotDetected``, the earliest first,
-unless their stream already holds a hotspot within ``repeat_after_days`` of it: one burst
-raises one hotspot, however many reports it has, and deciding again on the same reports
-(a redelivery, a retry after another detector recorded first) raises nothing new.
+A report at ``t`` adds to every count whose window holds it. The rule is applied at ``t``
+and at the latest report time within a longest window after it (where reports counted
+before this one, but reported after it, are: the report that is counted last sees the
+whole burst at its end). At each, the units the report counts in (its grid, village,
+township) that are hot become ``HotspotDetected``, the earlier first, unless their stream
+already holds a hotspot within ``repeat_after_days`` of it: one burst raises one hotspot,
+however many reports it has, and deciding again on the same reports (a redelivery, a retry
+after another detector recorded first) raises nothing new.
 """
 
 from __future__ import annotations
@@ -13,15 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from services.measures.hotspots.rule import (
-    Finding,
-    Point,
-    Rule,
-    hot_at,
-    in_order,
-    instants,
-    township_of,
-)
+from services.measures.hotspots.rule import Finding, Point, Reports, Rule, hot_at, township_of
 from shared.cases.catalogue.hotspots import CASES_NAMED, HotspotDetected, hotspot_stream
 from shared.events.envelope import EventEnvelope
 from shared.times import parse_utc
@@ -68,6 +62,12 @@ def same_hotspot(stream: Sequence[EventEnvelope], at: datetime, rule: Rule) -> E
     )
 
 
+def settled(report: Point, flagged: Mapping[str, Sequence[datetime]], rule: Rule) -> bool:
+    """Every unit of the report has a hotspot recorded near its time: nothing to decide."""
+    within = timedelta(days=rule.repeat_after_days)
+    return all(_near(report.reported_at, flagged.get(u, ()), within) for u in report.units)
+
+
 def decide(
     points: Sequence[Point],
     *,
@@ -83,12 +83,15 @@ def decide(
     within = timedelta(days=rule.repeat_after_days)
     seen = {unit: list(flagged.get(unit, ())) for unit in report.units}
     found: dict[str, list[HotspotDetected]] = {}
-    start, ordered = report.reported_at, in_order(points)
-    for at in instants(ordered, start, start + rule.longest):
-        hot = hot_at(ordered, at, rule)
-        for unit in report.units:
+    reports, start = Reports.of(points), report.reported_at
+    latest = reports.latest()
+    later = [latest] if latest is not None and start < latest < start + rule.longest else []
+    for at in [start, *later]:
+        open_units = [u for u in report.units if not _near(at, seen[u], within)]
+        hot = hot_at(reports, at, rule) if open_units else {}
+        for unit in open_units:
             finding = hot.get(unit)
-            if finding is None or _near(at, seen[unit], within):
+            if finding is None:
                 continue
             seen[unit].append(at)
             found.setdefault(hotspot_stream(unit, category), []).append(detected(finding, category))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.measures.hotspots.fold import HotspotRow
 from services.measures.hotspots.projection import row_from_db
-from services.measures.hotspots.rule import Finding, Point, Rule, hot_at, in_order, units_of
+from services.measures.hotspots.rule import Finding, Point, Reports, Rule, hot_at, units_of
 from shared.db.schema import hotspot_cases
 
 TOWNSHIP_DIGITS = 9
@@ -49,7 +49,7 @@ async def points_near(
         c.reported_at > since,
         c.reported_at <= until,
     )
-    return in_order(_point(row_from_db(r)) for r in (await conn.execute(query)).mappings())
+    return [_point(row_from_db(r)) for r in (await conn.execute(query)).mappings()]
 
 
 def _townships(regions: Sequence[str]) -> ColumnElement[bool] | None:
@@ -78,6 +78,6 @@ async def hotspots_at(
     found = [
         (category, finding)
         for category, points in sorted(by_category.items())
-        for finding in hot_at(in_order(points), at, rule).values()
+        for finding in hot_at(Reports.of(points), at, rule).values()
     ]
     return found, {str(row["case_id"]): row for row in rows}

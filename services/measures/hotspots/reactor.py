@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.measures.hotspots.decide import decide, detected_at, recorded
+from services.measures.hotspots.decide import decide, detected_at, recorded, settled
 from services.measures.hotspots.fold import CATEGORY_EVENTS, HotspotRow
 from services.measures.hotspots.queries import points_near, stored_row
 from services.measures.hotspots.rule import Point, Rule, units_of
@@ -71,6 +71,12 @@ class HotspotDetector:
         category, unit_code = Category(str(row["category"])), str(row["unit_code"])
         at: datetime = row["reported_at"]
         report = Point(case_id=event.case_id, reported_at=at, units=units_of(unit_code))
+        streams = {
+            u: await self._log.read_stream(hotspot_stream(u, category)) for u in report.units
+        }
+        flagged = {unit: [detected_at(e) for e in recorded(s)] for unit, s in streams.items()}
+        if settled(report, flagged, self._rule):
+            return  # a burst going on: its hotspot is recorded already
         async with self._engine.connect() as conn:
             points = await points_near(
                 conn,
@@ -79,10 +85,6 @@ class HotspotDetector:
                 since=at - self._rule.reach,
                 until=at + self._rule.longest,
             )
-        streams = {
-            u: await self._log.read_stream(hotspot_stream(u, category)) for u in report.units
-        }
-        flagged = {unit: [detected_at(e) for e in recorded(s)] for unit, s in streams.items()}
         found = decide(points, report=report, category=category, flagged=flagged, rule=self._rule)
         for unit in report.units:
             payloads = found.get(hotspot_stream(unit, category))

@@ -108,42 +108,69 @@ def baseline(times: Sequence[datetime], *, window_start: datetime, rule: Rule, d
     return statistics.median(weekly) * days / 7
 
 
+@dataclass(frozen=True)
+class Reports:
+    """Reports indexed by the units they count in: each unit's points and times in time
+    order, and its sub-units that have reports. Built once, asked at many instants."""
+
+    points: dict[str, list[Point]]
+    times: dict[str, list[datetime]]
+    subunits: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, points: Iterable[Point]) -> Reports:
+        by_unit: dict[str, list[Point]] = {}
+        subunits: dict[str, set[str]] = {}
+        for point in in_order(points):
+            for index, unit in enumerate(point.units):
+                by_unit.setdefault(unit, []).append(point)
+                subunits.setdefault(unit, set()).update(point.units[:index])
+        return cls(
+            points=by_unit,
+            times={unit: [p.reported_at for p in mine] for unit, mine in by_unit.items()},
+            subunits={unit: sorted(subs) for unit, subs in subunits.items()},
+        )
+
+    def latest(self) -> datetime | None:
+        return max((times[-1] for times in self.times.values()), default=None)
+
+
+def _hot_parts(reports: Reports, unit: str, hot: dict[str, Finding]) -> list[str]:
+    """The unit's hot sub-units that are not inside another of them."""
+    parts = [s for s in reports.subunits[unit] if s in hot]
+    return [s for s in parts if not any(len(o) < len(s) and s.startswith(o) for o in parts)]
+
+
 def _hot(
-    counted: Sequence[Point], every: Sequence[datetime], unit: str, at: datetime, rule: Rule
+    reports: Reports, unit: str, hot: dict[str, Finding], at: datetime, rule: Rule
 ) -> Finding | None:
-    """The shortest hot window of ``unit`` at ``at`` (``counted``: its points not in a hot
-    sub-unit, in time order; ``every``: all its report times, sorted, for the baseline)."""
-    times = [p.reported_at for p in counted]
+    """The shortest hot window of ``unit`` at ``at``, leaving out its hot sub-units."""
+    times, parts = reports.times[unit], _hot_parts(reports, unit, hot)
     for days in rule.windows_days:
         start = at - timedelta(days=days)
-        first, end = bisect_right(times, start), bisect_right(times, at)
-        expected = baseline(every, window_start=start, rule=rule, days=days)
-        if end - first >= rule.min_cases and end - first > rule.factor * expected:
+        count = _count(times, start, at) - sum(_count(reports.times[s], start, at) for s in parts)
+        expected = baseline(times, window_start=start, rule=rule, days=days)
+        if count >= rule.min_cases and count > rule.factor * expected:
+            inside = reports.points[unit][bisect_right(times, start) : bisect_right(times, at)]
+            left_out = {p.case_id for s in parts for p in reports.points[s]}
+            counted = [p.case_id for p in reversed(inside) if p.case_id not in left_out]
             return Finding(
                 unit_code=unit,
                 level=level_of(unit),
                 window_days=days,
                 at=at,
-                case_ids=tuple(p.case_id for p in reversed(counted[first:end])),
+                case_ids=tuple(counted),
                 baseline=expected,
             )
     return None
 
 
-def hot_at(points: Sequence[Point], at: datetime, rule: Rule) -> dict[str, Finding]:
-    """Every hot unit at ``at``, the smallest units decided first (``points`` in time
-    order: ``in_order``)."""
+def hot_at(reports: Reports, at: datetime, rule: Rule) -> dict[str, Finding]:
+    """Every hot unit at ``at``, the smallest units decided first."""
     found: dict[str, Finding] = {}
     for level in COUNTED:
-        by_unit: dict[str, list[tuple[Point, int]]] = {}
-        for point in points:
-            for index, unit in enumerate(point.units):
-                if level_of(unit) is level:
-                    by_unit.setdefault(unit, []).append((point, index))
-        for unit, mine in sorted(by_unit.items()):
-            counted = [p for p, i in mine if not any(u in found for u in p.units[:i])]
-            every = [p.reported_at for p, _ in mine]
-            finding = _hot(counted, every, unit, at, rule)
+        for unit in sorted(u for u in reports.times if level_of(u) is level):
+            finding = _hot(reports, unit, found, at, rule)
             if finding is not None:
                 found[unit] = finding
     return found
@@ -151,8 +178,3 @@ def hot_at(points: Sequence[Point], at: datetime, rule: Rule) -> dict[str, Findi
 
 def in_order(points: Iterable[Point]) -> list[Point]:
     return sorted(points, key=lambda p: (p.reported_at, p.case_id))
-
-
-def instants(points: Sequence[Point], since: datetime, until: datetime) -> list[datetime]:
-    """The report times in ``[since, until)``: the instants at which a count rises."""
-    return sorted({p.reported_at for p in points if since <= p.reported_at < until})

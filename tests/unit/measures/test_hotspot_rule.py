@@ -1,4 +1,4 @@
-"""The hotspot rule, its decider and its fold (研判, RULES.md §5), on report times alone (no I/O)."""
+"""The hotspot rule, its decider and its fold (研判, RULES.md §5), on report times (no I/O)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from services.measures.hotspots import fold
 from services.measures.hotspots.decide import decide
-from services.measures.hotspots.rule import Point, Rule, hot_at, in_order, units_of
+from services.measures.hotspots.rule import Point, Reports, Rule, hot_at, in_order, units_of
 from shared.events.envelope import EventEnvelope
 from shared.vocabulary import Category
 
@@ -41,7 +41,7 @@ def weekly(unit: str, per_week: int, *, weeks: int, before: datetime) -> list[Po
 
 
 def hot(points: list[Point], at: datetime = T) -> dict[str, tuple[int, int]]:
-    found = hot_at(in_order(points), at, RULE)
+    found = hot_at(Reports.of(points), at, RULE)
     return {unit: (f.window_days, len(f.case_ids)) for unit, f in found.items()}
 
 
@@ -104,10 +104,19 @@ def decided(
 
 def test_the_fifth_report_of_a_burst_raises_one_hotspot() -> None:
     points = in_order(burst(GRIDS[0], 8))
-    assert decided(points[:4], points[0], {}) == []
-    fifth = points[4].reported_at
     stream = f"hotspot-{GRIDS[0]}-neighbour"
-    assert decided(points, points[0], {}) == [(stream, GRIDS[0], 5, fifth)]
+    assert decided(points[:4], points[3], {}) == []
+    fifth = points[4].reported_at
+    assert decided(points[:5], points[4], {}) == [(stream, GRIDS[0], 5, fifth)]
+
+
+def test_an_early_report_counted_last_sees_the_burst_at_its_end() -> None:
+    """Reports counted out of order: the first one's decision, made when all eight are in,
+    finds the burst at the last report's time."""
+    points = in_order(burst(GRIDS[0], 8))
+    stream = f"hotspot-{GRIDS[0]}-neighbour"
+    assert decided(points, points[0], {}) == [(stream, GRIDS[0], 8, points[-1].reported_at)]
+    assert decided(points[:4], points[0], {}) == []
 
 
 def test_a_hotspot_is_raised_once_whichever_report_decides_again() -> None:
