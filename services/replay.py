@@ -22,6 +22,7 @@ from typing import TextIO
 from services.escalation.timers.projection import TimerIndex
 from services.intake.cases.projection import CaseListProjection
 from services.measures.facts.projection import MeasureFactsProjection
+from services.measures.hotspots.projection import HotspotCaseProjection
 from services.measures.queues.projection import UnitQueueProjection
 from services.notify.outbox.projection import DeliveryOutbox
 from services.triage.history.projection import CaseHistoryProjection
@@ -55,6 +56,7 @@ PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
     "unit_queue": lambda log: UnitQueueProjection(log=log),
     "measure_facts": lambda log: MeasureFactsProjection(log=log),
     "case_history": lambda log: CaseHistoryProjection(secret=PartySettings().secret),
+    "hotspot_cases": lambda log: HotspotCaseProjection(log=log),
 }
 
 

@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
 from services.escalation.config import LadderSettings
+from services.measures.hotspots.config import HotspotSettings
 from services.notify.config import NotifySettings
 from services.triage.config import DuplicatesSettings, TriageSettings
 from shared.config import CommonSettings, PartySettings
@@ -34,6 +35,7 @@ SETTINGS: tuple[tuple[type[BaseSettings], str], ...] = (
     (DuplicatesSettings, "triage"),
     (LadderSettings, "escalation"),
     (NotifySettings, "notify"),
+    (HotspotSettings, "intake"),
 )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from services.measures.hotspots.config import HotspotSettings
 from shared.consumers.progress import Progress
 
 
@@ -13,3 +14,7 @@ class MeasuresRuntime:
     """Commits of the unit work queues (``projection.unit_queue``)."""
     facts: Progress
     """Commits of the facts behind the measures (``projection.measure_facts``)."""
+    hotspots: Progress = field(default_factory=Progress)
+    """Commits of the reports hotspots count (``projection.hotspot_cases``)."""
+    hotspot_settings: HotspotSettings = field(default_factory=HotspotSettings)
+    """The hotspot rule (``FQ_HOTSPOT_*``)."""

@@ -52,6 +52,7 @@ class NotifySettings(ServiceSettings):
             "bounce_back_decision": "FQ_BOUNCE_BACK_DECISION_V1",
             "arbitration_lapsed": "FQ_ARBITRATION_LAPSED_V1",
             "chase": "FQ_CHASE_V1",
+            "hotspot_warning": "FQ_HOTSPOT_WARNING_V1",
         },
         description="SMS template id per notice purpose",
     )

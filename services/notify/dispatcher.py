@@ -30,7 +30,7 @@ from services.notify.channels.base import DeliveryError
 from services.notify.channels.registry import ChannelRegistry, UnknownChannel
 from services.notify.config import NotifySettings
 from services.notify.handlers import record
-from services.notify.message import compose
+from services.notify.message import compose, no_case
 from services.notify.outbox.fold import delivery_history
 from services.notify.sending import Attempts, send_with_retries
 from shared.cases.catalogue.notify import (
@@ -178,12 +178,10 @@ class Dispatcher:
         if history.given_up or history.notice is None or history.delivery is None:
             await self._update(delivery_id, status="failed", lease_owner=None, lease_until=None)
             return
-        case = fold(stream)
-        assert case is not None
         message = compose(
             history.notice,
             delivery=history.delivery,
-            case=case,
+            case=fold(stream) or no_case(row["case_id"]),
             tree=self._tree,
             settings=self._settings,
         )

@@ -8,7 +8,7 @@ with the case number, tier, level and times.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from services.notify.channels.base import Message
@@ -38,6 +38,12 @@ def _parties(case: CaseRow) -> list[dict[str, Any]]:
         }
         for p in case["details"].get("parties", [])
     ]
+
+
+def no_case(stream_id: str) -> CaseRow:
+    """What a notice about a stream that is no case (a hotspot's) is composed with: its id,
+    and no parties."""
+    return cast(CaseRow, {"id": stream_id, "details": {}})
 
 
 def order_body(notice: dict[str, Any], *, case: CaseRow, delivery_id: str) -> dict[str, Any]:

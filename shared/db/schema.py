@@ -155,6 +155,24 @@ case_facts = Table(
 )
 Index("ix_case_facts_reported", case_facts.c.reported_at)
 
+hotspot_cases = Table(
+    "hotspot_cases",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("unit_code", String(18), nullable=False),
+    Column("category", String(30)),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+)
+Index(
+    "ix_hotspot_cases_place",
+    hotspot_cases.c.category,
+    hotspot_cases.c.unit_code,
+    hotspot_cases.c.reported_at,
+)
+Index("ix_hotspot_cases_reported", hotspot_cases.c.reported_at)
+
 assignment_facts = Table(
     "assignment_facts",
     metadata,

@@ -95,6 +95,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/units/{code}"): rule("reader", "unit", 200),
     ("GET", "/v1/units/{code}/queue"): rule("reader", "unit", 200),
     ("GET", "/v1/stats"): rule("reader", "list", 200, query=lambda _c: {"group_by": "unit"}),
+    ("GET", "/v1/hotspots"): rule("reader", "list", 200),
     ("GET", "/v1/audit/timers"): rule("auditor", "list", 200, query=lambda _c: WINDOW),
     ("GET", "/v1/admin/deliveries"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
     ("GET", "/v1/parties/{ref}/cases"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),

@@ -29,6 +29,7 @@ Purpose = Literal[
     "bounce_back_decision",
     "arbitration_lapsed",
     "chase",
+    "hotspot_warning",
 ]
 HotlineStatus = Literal["签收", "办理中", "办结", "回访", "退单", "延期"]
 
