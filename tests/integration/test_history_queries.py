@@ -84,3 +84,28 @@ async def test_earlier_cases_are_those_of_the_window_bounded_per_category(
     assert by_number["N-party"].same_party and not by_number["N-party"].same_grid
     assert by_number["N-refund"].same_grid and by_number["N-refund"].category == "consumer"
     assert by_number["N-noise0"].category == "neighbour"
+
+
+async def test_a_report_folded_into_an_incident_is_not_an_earlier_dispute(
+    engine: AsyncEngine,
+) -> None:
+    """Five neighbours calling about one barking dog are one dispute, not a repeat: the
+    reports folded into the incident (合并工单) do not count until one is unfolded."""
+    callers = [reported(f"caller{i}", 1, grid=GRID, party=True) for i in range(3)]
+    folded = [
+        envelope(3, "ReportFolded", {"into_case_id": "caller0"}, case_id=f"caller{i}")
+        for i in (1, 2)
+    ]
+    unfolded = envelope(4, "ReportUnfolded", {"from_case_id": "caller0"}, case_id="caller2")
+    projection = CaseHistoryProjection(secret=SECRET)
+    window = Window("self", months_before(AT, 12), AT)
+    keys = party_keys([PARTY], secret=SECRET)
+    seen = []
+    for batch in ([*callers, *folded], [unfolded]):
+        async with engine.begin() as conn:
+            await projection.apply_many(batch, conn)
+        async with engine.connect() as conn:
+            found = await earlier_cases(conn, keys=keys, grid=GRID, window=window)
+        seen.append(sorted(case.number for case in found))
+
+    assert seen == [["N-caller0"], ["N-caller0", "N-caller2"]]

@@ -4,7 +4,8 @@ A reported case (``CaseReported``; a rejected one is not a dispute of the deploy
 its row: number, grid (the micro-grid's grid), the category the caller gave and the
 reported time, plus a row per party key. Each ``CaseTriaged`` sets the category triage
 found; ``version`` is the sequence of the last event applied, so a redelivery changes
-nothing.
+nothing. A report folded into another case (``ReportFolded``, 合并工单) is the same incident,
+not an earlier dispute: its row is marked until it is unfolded (``ReportUnfolded``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope
 
 HistoryRow = dict[str, Any]
-WANTED = frozenset({"CaseReported", "CaseTriaged"})
+FOLDING = frozenset({"ReportFolded", "ReportUnfolded"})
+WANTED = frozenset({"CaseReported", "CaseTriaged"}) | FOLDING
 
 
 def grid_of(payload: dict[str, Any]) -> str:
@@ -37,6 +39,7 @@ def reported_row(event: EventEnvelope) -> HistoryRow:
         "unit_code": grid_of(p),
         "category": p.get("category"),
         "reported_at": event.occurred_at,
+        "folded_into": None,
     }
 
 
@@ -56,4 +59,14 @@ def categories(events: Iterable[EventEnvelope]) -> dict[str, tuple[int, str]]:
         before = found.get(event.case_id)
         if before is None or before[0] < event.sequence:
             found[event.case_id] = (event.sequence, str(event.payload["category"]))
+    return found
+
+
+def folds(events: Iterable[EventEnvelope]) -> dict[str, str | None]:
+    """The last fold of each case in these events: the case it was folded into, or None
+    once it was unfolded."""
+    found: dict[str, str | None] = {}
+    for event in sorted((e for e in events if e.event_type in FOLDING), key=lambda e: e.sequence):
+        folded = event.event_type == "ReportFolded"
+        found[event.case_id] = str(event.payload["into_case_id"]) if folded else None
     return found

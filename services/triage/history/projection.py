@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.triage.history.fold import WANTED, categories, party_rows, reported_row
+from services.triage.history.fold import WANTED, categories, folds, party_rows, reported_row
 from services.triage.history.tables import case_history, party_cases
 from shared.db.bulk import insert_rows
 from shared.db.keys import key_in
@@ -65,6 +65,12 @@ class CaseHistoryProjection:
                 row.update(version=max(row["version"], sequence), category=category)
             else:
                 changes.append({"key": case_id, "new_version": sequence, "new_category": category})
+        folded = []
+        for case_id, into in folds(events).items():
+            if case_id in fresh:
+                fresh[case_id]["folded_into"] = into
+            else:
+                folded.append({"key": case_id, "into": into})
         await insert_rows(conn, self._cases, list(fresh.values()))
         parties = [row for e in reports.values() for row in party_rows(e, secret=self._secret)]
         await insert_rows(conn, self._parties, parties)
@@ -78,3 +84,11 @@ class CaseHistoryProjection:
                 .values(version=bindparam("new_version"), category=bindparam("new_category"))
             )
             await conn.execute(statement, changes)
+        if folded:
+            table = self._cases
+            marked = (
+                update(table)
+                .where(table.c.case_id == bindparam("key"))
+                .values(folded_into=bindparam("into"))
+            )
+            await conn.execute(marked, folded)

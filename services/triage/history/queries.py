@@ -40,7 +40,10 @@ def _utc(value: datetime) -> datetime:
 def _earlier(window: Window) -> Any:
     c = case_history.c
     return and_(
-        c.case_id != window.case_id, c.reported_at >= window.since, c.reported_at < window.until
+        c.case_id != window.case_id,
+        c.reported_at >= window.since,
+        c.reported_at < window.until,
+        c.folded_into.is_(None),  # a report folded into an incident is not a dispute of its own
     )
 
 

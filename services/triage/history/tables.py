@@ -21,6 +21,9 @@ case_history = Table(
     Column("unit_code", String(18), nullable=False),
     Column("category", String(30)),
     Column("reported_at", DateTime(timezone=True), nullable=False),
+    # The incident's case when this report was folded into it (合并工单): not a dispute of
+    # its own, so it does not count as an earlier case.
+    Column("folded_into", String(64)),
 )
 Index("ix_case_history_grid", case_history.c.unit_code, case_history.c.reported_at)
 

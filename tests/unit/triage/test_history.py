@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.triage.history.fold import categories, party_rows, reported_row
+from services.triage.history.fold import categories, folds, party_rows, reported_row
 from services.triage.history.queries import months_before
 from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope
@@ -65,3 +65,12 @@ def test_the_last_category_triage_gave_each_case_wins() -> None:
 )
 def test_months_back_are_calendar_months(when: datetime, months: int, back: datetime) -> None:
     assert months_before(when, months) == back
+
+
+def test_a_fold_marks_the_report_until_it_is_unfolded() -> None:
+    events = [
+        envelope(5, "ReportUnfolded", {"from_case_id": "c9"}),
+        envelope(3, "ReportFolded", {"into_case_id": "c9"}),
+        envelope(3, "ReportFolded", {"into_case_id": "c9"}, case_id="c2"),
+    ]
+    assert folds(events) == {"c1": None, "c2": "c9"}

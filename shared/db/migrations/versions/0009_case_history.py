@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("unit_code", sa.String(length=18), nullable=False),
         sa.Column("category", sa.String(length=30)),
         sa.Column("reported_at", WHEN, nullable=False),
+        sa.Column("folded_into", sa.String(length=64)),
     )
     op.create_index("ix_case_history_grid", "case_history", ["unit_code", "reported_at"])
     op.create_table(
