@@ -8,6 +8,7 @@ intranet cut off from the internet.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,10 @@ from shared.api.session import COOKIE, Sessions, cookie_of
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = {p.name: p for p in STATIC.iterdir() if p.suffix in (".js", ".css", ".svg")}
+ASSET_TAGS = {
+    name: f'"{hashlib.sha256(p.read_bytes()).hexdigest()[:32]}"' for name, p in ASSETS.items()
+}
+"""Each asset's entity tag: a browser asks again on every load and gets 304 while unchanged."""
 SECURITY_HEADERS = {
     # Only this host's own scripts, styles and calls; the page cannot be framed.
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -73,10 +78,15 @@ async def console_page() -> FileResponse:
 
 
 @router.get("/console/static/{name}", include_in_schema=False)
-async def console_asset(name: str) -> FileResponse:
+async def console_asset(
+    name: str, if_none_match: Annotated[str | None, Header(max_length=200)] = None
+) -> Response:
     if name not in ASSETS:
         raise not_found(f"asset {name}")
-    return FileResponse(ASSETS[name], headers=SECURITY_HEADERS)
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "ETag": ASSET_TAGS[name]}
+    if if_none_match == ASSET_TAGS[name]:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return FileResponse(ASSETS[name], headers=headers)
 
 
 @router.post(

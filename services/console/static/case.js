@@ -60,19 +60,30 @@ function detailOf(p) {
     .filter(Boolean).join(" · ");
 }
 
-function timeline(events) {
-  return h("section", { "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "办理经过"),
-    h("ol", { class: "timeline" }, events.map((e) => h("li", { "data-type": e.type },
+// The newest LATEST events; the earlier ones on request (a case of 500 events draws at once).
+const LATEST = 100;
+let expanded = null;  // the case whose whole history is shown
+
+function timeline(caseId, events) {
+  const all = expanded === caseId || events.length <= LATEST;
+  const shown = all ? events : events.slice(-LATEST);
+  const section = h("section", { "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "办理经过"),
+    all ? null : h("button", { type: "button", class: "earlier", onclick: () => {
+      expanded = caseId;
+      section.replaceWith(timeline(caseId, events));
+    } }, `显示更早的 ${events.length - shown.length} 条`),
+    h("ol", { class: "timeline", start: events.length - shown.length + 1 }, shown.map((e) => h("li", { "data-type": e.type },
       h("time", { datetime: e.occurred_at }, when(e.occurred_at)), " ",
       h("strong", {}, EVENTS[e.type] || e.type),
       e.payload.level ? ` · ${LEVELS[e.payload.level]}` : "",
       detailOf(e.payload) ? ` · ${detailOf(e.payload)}` : "",
       h("span", { class: "by" }, ` （${e.producer}）`)))));
+  return section;
 }
 
-async function deliveries(c) {
+async function deliveries(caseId) {
   if (!may("supervisor")) return null;
-  const list = await get(`/v1/admin/deliveries?case_id=${encodeURIComponent(c.id)}`).catch(() => []);
+  const list = await get(`/v1/admin/deliveries?case_id=${encodeURIComponent(caseId)}`).catch(() => []);
   return h("section", { "aria-labelledby": "deliveries-h" }, h("h2", { id: "deliveries-h" }, "通知送达"),
     list.length ? h("ul", {}, list.map((d) => h("li", { class: "delivery" },
       `${CHANNELS[d.channel] || d.channel} → ${d.unit_code} · ${DELIVERY_STATUSES[d.status] || d.status}`,
@@ -91,8 +102,7 @@ export async function casePage(caseId) {
 async function drawCase(caseId, { keepFocus = false } = {}) {
   const path = `/v1/cases/${encodeURIComponent(caseId)}`;
   const route = state.route;
-  const [c, events] = await Promise.all([get(path), get(`${path}/events`)]);
-  const shown = await deliveries(c);
+  const [c, events, shown] = await Promise.all([get(path), get(`${path}/events`), deliveries(caseId)]);
   if (stale(route)) return c.version;
   const now = new Date(Date.now() + state.clockOffset);
   show({ keepFocus }, h("h1", {}, `案件 ${c.number}`),
@@ -100,7 +110,7 @@ async function drawCase(caseId, { keepFocus = false } = {}) {
     h("div", { class: "case-grid" }, facts(c), tier(c, events), ladder(c, events, now)),
     actionsFor(c, () => drawCase(caseId)),
     shown,
-    timeline(events));
+    timeline(caseId, events));
   if (!keepFocus) say("");
   return c.version;
 }
