@@ -94,6 +94,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/stats"): rule("reader", "list", 200, query=lambda _c: {"group_by": "unit"}),
     ("GET", "/v1/audit/timers"): rule("auditor", "list", 200, query=lambda _c: WINDOW),
     ("GET", "/v1/admin/deliveries"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
+    ("GET", "/v1/admin/dead-letters"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
     ("POST", "/v1/cases"): rule("reporter", "report", 201, body=_report),
     ("POST", "/v1/hotline/work-orders"): rule("reporter", "report", 201, body=_work_order),
     ("POST", "/v1/cases/{case_id}/acknowledgement"): rule("handler", "case", 201, 409),
@@ -144,6 +145,8 @@ RULES: dict[tuple[str, str], Rule] = {
         "handler", "case", 201, 409, body=lambda _c: {"satisfied": True}
     ),
     ("POST", "/v1/admin/deliveries/{delivery_id}/retry"): rule("supervisor", "case", 202, 409),
+    # The first supervisor's re-drive is taken; the next waits on it (or is taken once done).
+    ("POST", "/v1/admin/dead-letters/{letter_id}/redrive"): rule("supervisor", "case", 202, 409),
     ("POST", "/v1/admin/clock"): rule(
         "admin",
         "global",
