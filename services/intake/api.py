@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
@@ -115,6 +115,10 @@ async def list_cases(
     ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    order: Annotated[
+        Literal["oldest", "newest"],
+        Query(description="oldest (default) or newest report first: a county's arrivals"),
+    ] = "oldest",
 ) -> CasePage:
     where = CaseFilter(
         regions=principal.regions,
@@ -128,7 +132,9 @@ async def list_cases(
         text=q,
     )
     try:
-        rows, next_cursor = await queries.page(where, cursor=cursor, limit=limit)
+        rows, next_cursor = await queries.page(
+            where, cursor=cursor, limit=limit, newest_first=order == "newest"
+        )
     except ValueError as exc:
         raise Problem(status=400, slug="bad-cursor", title="Bad cursor", detail=str(exc)) from exc
     pii = principal.has("pii")

@@ -187,18 +187,20 @@ async def test_lists_filter_and_page_with_a_cursor(api: httpx.AsyncClient) -> No
     app = api.app  # type: ignore[attr-defined]
     await wait_projected(app, ids[-1])
 
-    seen: list[str] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 2, "unit": MY_GRID.code, "status": "reported"}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await api.get("/v1/cases", params=params)).json()
-        seen += [c["id"] for c in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    assert seen == ids
+    async def paged(order: str) -> list[str]:
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 2, "unit": MY_GRID.code, "status": "reported"}
+            params.update(order=order, **({"cursor": cursor} if cursor else {}))
+            page = (await api.get("/v1/cases", params=params)).json()
+            seen += [c["id"] for c in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return seen
+
+    assert await paged("oldest") == ids
+    assert await paged("newest") == ids[::-1]  # a county's arrivals, the latest first
     assert_problem(await api.get("/v1/cases", params={"cursor": "garbage"}), 400, "bad-cursor")
 
 
