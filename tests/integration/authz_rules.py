@@ -80,6 +80,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/"): rule(None, "public", 307),
     ("GET", "/console/"): rule(None, "public", 200),
     ("GET", "/console/static/{name}"): rule(None, "public", 200),
+    ("GET", "/console/static/{release}/{name}"): rule(None, "public", 200),
     ("POST", "/console/session"): rule(None, "public", 401, body=lambda _c: {"key": "unknown"}),
     ("GET", "/console/session"): rule(None, "public", 401),
     ("DELETE", "/console/session"): rule(None, "public", 204),

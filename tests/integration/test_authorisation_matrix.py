@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from services.all_in_one import SERVICES
+from services.console.routes import RELEASE
 from shared.config import REPORT_ANYWHERE, ROLES, ApiKeySetting
 from shared.org.levels import Level
 from tests.integration.api_client import embedded_settings, running_app
@@ -79,6 +80,7 @@ async def fill(api: httpx.AsyncClient, path: str, case: Case) -> str:
         delivery_id=deliveries[0]["delivery_id"] if deliveries else "none",
         letter_id=letters[0]["id"] if letters else "none",
         name="console.js",
+        release=RELEASE,
     )
 
 
