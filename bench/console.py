@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -192,6 +193,8 @@ def run(directory: Path, cases: int, events: int, samples: int) -> None:
             f"server time, {samples} requests each (target p95 ≤ {TARGET_MS:.0f} ms)",
             server_times(api, big, samples),
         )
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nload average of the machine: {load} ({os.cpu_count()} cores)")
         report(
             f"first render in Chromium, {samples} loads each (target p95 ≤ {TARGET_MS:.0f} ms)",
             renders(base, big, samples, cases=cases, events=events),
