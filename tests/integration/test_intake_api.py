@@ -157,6 +157,24 @@ async def test_keys_and_regions_decide_what_a_client_sees(api: httpx.AsyncClient
     assert {c["id"] for c in listed} == {mine["id"]}
 
 
+async def test_a_history_is_read_newest_or_by_type(api: httpx.AsyncClient) -> None:
+    case_id = (await api.post("/v1/cases", json=report())).json()["id"]
+    for n in range(3):
+        added = await api.post(f"/v1/cases/{case_id}/facts", json={"parties_count": 3 + n})
+        assert added.status_code == 201, added.text
+    history = f"/v1/cases/{case_id}/events"
+
+    async def types(**params: Any) -> list[tuple[str, int]]:
+        found = (await api.get(history, params=params)).json()
+        return [(e["type"], e["sequence"]) for e in found]
+
+    assert await types(last=2) == [("CaseFactsAmended", 3), ("CaseFactsAmended", 4)]
+    assert await types(type="CaseReported") == [("CaseReported", 1)]
+    assert len(await types()) == 4
+    too_many = {"type": [f"T{n}" for n in range(21)]}
+    assert (await api.get(history, params=too_many)).status_code == 422
+
+
 async def test_personal_data_is_masked_without_the_pii_role(api: httpx.AsyncClient) -> None:
     case = (await api.post("/v1/cases", json=report())).json()
     masked = (
