@@ -41,6 +41,8 @@ QUEUE_PAGE = 50
 """Rows the console's queue page asks for (services/console/static/queue.js)."""
 TIMELINE = 100
 """Events the case page draws at once, the newest (the earlier ones on request: case.js)."""
+MARKS = "type=CaseTriaged&type=TierOverridden&type=CaseAssigned"
+"""The events the case page draws its tier and ladder from."""
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -73,7 +75,9 @@ def server_times(api: httpx.Client, big: str, samples: int) -> dict[str, list[fl
     paths = {
         "GET queue (first page)": f"/v1/units/{GRID}/queue?limit={QUEUE_PAGE}",
         "GET case": f"/v1/cases/{big}",
-        "GET case events": f"/v1/cases/{big}/events",
+        "GET case events (newest 100)": f"/v1/cases/{big}/events?last={TIMELINE}",
+        "GET case events (tier, ladder)": f"/v1/cases/{big}/events?{MARKS}",
+        "GET case events (all, on request)": f"/v1/cases/{big}/events",
     }
     for path in paths.values():  # warm
         api.get(path).raise_for_status()
