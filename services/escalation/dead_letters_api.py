@@ -116,7 +116,9 @@ async def list_dead_letters(
     group: Annotated[str | None, Query(max_length=100)] = None,
     case_id: Annotated[str | None, Query(max_length=64)] = None,
     state: State | None = None,
-    before: Annotated[int | None, Query(ge=1, description="Only ids below this one")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**62, description="Only ids below this one")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[DeadLetterOut]:
     letters = await newest(_engine(context.log), group=group, before=before, limit=SCAN)
