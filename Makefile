@@ -18,7 +18,7 @@ UV := $(VENV)/lock-tool/bin/uv
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command 'make lock'
 
-.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-capacity bench-notify bench-timers bench-replay bench-peers bench-duplicates bench-duplicates-lookup replay demo clean
+.PHONY: lock run test test-unit lint stack stack-stop outage-drill chaos migrate venv bench bench-capacity bench-notify bench-timers bench-replay bench-peers bench-duplicates bench-duplicates-lookup bench-console replay demo clean
 
 # Installs exactly the hashed pins of the lock (re-run when it changes), then the project
 # itself without resolving anything, and removes what the lock no longer names.
@@ -91,6 +91,9 @@ bench-duplicates-lookup: $(STAMP) ## 1,000,000 cases in the duplicate index: can
 
 bench-replay: $(STAMP) ## Rebuild all read models from 1,000,000 events in PostgreSQL (ARGS=--events N)
 	$(PY) bench/replay.py $(ARGS)
+
+bench-console: $(STAMP) ## The console with 10,000 open cases in a unit and a case of 500 events: server time and first render in chromium, p95 (ARGS='--samples N')
+	$(PY) bench/console.py $(ARGS)
 
 # The peer store goes into its own directory (when missing or its lock changed), put on the
 # path of bench/peers.py alone: .venv keeps exactly the pins of $(LOCK).

@@ -8,12 +8,13 @@ intranet cut off from the internet.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from shared.api.problems import Problem, not_found
@@ -21,6 +22,17 @@ from shared.api.session import COOKIE, Sessions, cookie_of
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = {p.name: p for p in STATIC.iterdir() if p.suffix in (".js", ".css", ".svg")}
+ASSET_TAGS = {
+    name: f'"{hashlib.sha256(p.read_bytes()).hexdigest()[:32]}"' for name, p in ASSETS.items()
+}
+"""Each asset's entity tag: asked for without its release, it is revalidated (304)."""
+RELEASE = hashlib.sha256("".join(ASSET_TAGS[n] for n in sorted(ASSETS)).encode()).hexdigest()[:12]
+"""This set of assets' version. The page names its assets under it, and the modules' own
+imports (relative) follow: a browser keeps them for good and asks again only after they
+change, when the page names another release."""
+PAGE = (
+    (STATIC / "index.html").read_text().replace("/console/static/", f"/console/static/{RELEASE}/")
+)
 SECURITY_HEADERS = {
     # Only this host's own scripts, styles and calls; the page cannot be framed.
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -68,15 +80,28 @@ async def root() -> RedirectResponse:
 
 
 @router.get("/console/", include_in_schema=False)
-async def console_page() -> FileResponse:
-    return FileResponse(STATIC / "index.html", headers=SECURITY_HEADERS)
+async def console_page() -> HTMLResponse:
+    return HTMLResponse(PAGE, headers=SECURITY_HEADERS)
+
+
+@router.get("/console/static/{release}/{name}", include_in_schema=False)
+async def console_release_asset(release: str, name: str) -> FileResponse:
+    if release != RELEASE or name not in ASSETS:
+        raise not_found(f"asset {release}/{name}")
+    kept = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=31536000, immutable"}
+    return FileResponse(ASSETS[name], headers=kept)
 
 
 @router.get("/console/static/{name}", include_in_schema=False)
-async def console_asset(name: str) -> FileResponse:
+async def console_asset(
+    name: str, if_none_match: Annotated[str | None, Header(max_length=200)] = None
+) -> Response:
     if name not in ASSETS:
         raise not_found(f"asset {name}")
-    return FileResponse(ASSETS[name], headers=SECURITY_HEADERS)
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "ETag": ASSET_TAGS[name]}
+    if if_none_match == ASSET_TAGS[name]:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return FileResponse(ASSETS[name], headers=headers)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import structlog
 
-from services.escalation import api, requests_api
+from services.escalation import api, dead_letters_api, requests_api
 from services.escalation.audit import api as audit_api
 from services.escalation.config import LadderSettings
 from services.escalation.handlers import EscalationReactor
@@ -75,7 +75,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 SERVICE = ServiceModule(
     name="escalation",
-    routers=[api.router, requests_api.router, audit_api.router],
+    routers=[api.router, requests_api.router, audit_api.router, dead_letters_api.router],
     workers=workers,
     settings=[LadderSettings],
 )

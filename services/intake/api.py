@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import StringConstraints
 
 from services.intake.cases.queries import CaseFilter
 from services.intake.deps import QueriesDep, numbers_of
@@ -115,6 +116,10 @@ async def list_cases(
     ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    order: Annotated[
+        Literal["oldest", "newest"],
+        Query(description="oldest (default) or newest report first: a county's arrivals"),
+    ] = "oldest",
 ) -> CasePage:
     where = CaseFilter(
         regions=principal.regions,
@@ -128,20 +133,34 @@ async def list_cases(
         text=q,
     )
     try:
-        rows, next_cursor = await queries.page(where, cursor=cursor, limit=limit)
+        rows, next_cursor = await queries.page(
+            where, cursor=cursor, limit=limit, newest_first=order == "newest"
+        )
     except ValueError as exc:
         raise Problem(status=400, slug="bad-cursor", title="Bad cursor", detail=str(exc)) from exc
     pii = principal.has("pii")
     return CasePage(items=[present_case(r, pii=pii) for r in rows], next_cursor=next_cursor)
 
 
+EventType = Annotated[str, StringConstraints(max_length=60)]
+
+
 @router.get("/{case_id}/events", response_model=list[EventOut], summary="A case's history")
 async def get_case_events(
-    case_id: str, principal: Reader, log: LogDep, queries: QueriesDep
+    case_id: str,
+    principal: Reader,
+    log: LogDep,
+    queries: QueriesDep,
+    last: Annotated[int | None, Query(ge=1, le=100_000, description="Only the newest")] = None,
+    types: Annotated[
+        list[EventType] | None,
+        Query(alias="type", max_length=20, description="Only events of these types"),
+    ] = None,
 ) -> list[EventOut]:
     events = await log.read_stream(case_id)
     row = await load_case(log=log, queries=queries, case_id=case_id) if events else None
     if row is None or not sees_case(principal, row["unit_code"], row["holder_unit_code"]):
         raise not_found(f"case {case_id}")
-    pii, names = principal.has("pii"), names_in(events)
-    return [present_event(event, pii=pii, names=names) for event in events]
+    pii, names = principal.has("pii"), names_in(events)  # names from the whole history
+    shown = [e for e in events if types is None or e.event_type in types]
+    return [present_event(event, pii=pii, names=names) for event in shown[-(last or 0) :]]

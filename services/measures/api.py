@@ -15,7 +15,7 @@ from services.measures.facts.schemas import (
     QueueOut,
     StatsOut,
 )
-from services.measures.queues.queries import unit_queue_items
+from services.measures.queues.queries import QueueFilter, unit_queue_page
 from shared.api.auth import Principal
 from shared.api.deps import ContextDep, TreeDep, require_role
 from shared.api.problems import Problem, not_found
@@ -47,23 +47,31 @@ async def get_queue(
     context: ContextDep,
     due_soon_hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24,
     bucket: Literal["open", "due_soon", "overdue"] | None = None,
+    tier: Annotated[str | None, Query(max_length=10)] = None,
+    level: Annotated[str | None, Query(max_length=10)] = None,
+    category: Annotated[str | None, Query(max_length=30)] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> QueueOut:
     unit = _visible_unit(code, principal, tree).code
     now = context.clock.now()
-    items = await unit_queue_items(
-        context.engine, unit, now=now, within=timedelta(hours=due_soon_hours)
+    page = await unit_queue_page(
+        context.engine,
+        unit,
+        QueueFilter(bucket=bucket, tier=tier, level=level, category=category),
+        now=now,
+        within=timedelta(hours=due_soon_hours),
+        limit=limit,
+        offset=offset,
     )
-    counts = QueueCounts(
-        open=len(items),
-        due_soon=sum(1 for i in items if i.bucket == "due_soon"),
-        overdue=sum(1 for i in items if i.bucket == "overdue"),
-    )
-    shown = [i for i in items if bucket in (None, "open") or i.bucket == bucket]
     return QueueOut(
         unit_code=unit,
         now=now,
         due_soon_hours=due_soon_hours,
-        counts=counts,
+        counts=QueueCounts(**page.counts),
+        total=page.total,
+        limit=limit,
+        offset=offset,
         items=[
             QueueItemOut(
                 case_id=i.row["case_id"],
@@ -73,6 +81,7 @@ async def get_queue(
                 bucket=i.bucket,
                 tier=i.row["tier"],
                 level=i.row["level"],
+                category=i.row["category"],
                 due_at=i.due_at,
                 deadline_at=i.row["deadline_at"],
                 ack_due_at=i.row["ack_due_at"],
@@ -80,7 +89,7 @@ async def get_queue(
                 paused=i.row["paused"],
                 follow_up_due_at=i.row["follow_up_due_at"],
             )
-            for i in shown
+            for i in page.items
         ],
     )
 

@@ -6,6 +6,7 @@ so a restarted projection neither applies an event twice nor skips one.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -13,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.errors import describe, is_poison
+from shared.consumers.redrive import redrive_forever, stop_redrives
 from shared.consumers.relevance import Wants, count_consumed
 from shared.db.positions import (
     DbPositions,
@@ -73,6 +75,10 @@ class ProjectionRunner:
             self.projection.group, positions=DbPositions(self.engine), linger_seconds=self._linger
         )
         self.subscription = subscription
+        redrives = asyncio.create_task(
+            redrive_forever(self.log, self.projection.group, self._reapply),
+            name=f"redrive:{self.projection.group}",
+        )
         try:
             async for batch in subscription.batches():
                 await self.process(batch)
@@ -80,7 +86,13 @@ class ProjectionRunner:
                     self._on_committed(batch)
                 await subscription.commit(batch)
         finally:
+            await stop_redrives(redrives)
             await subscription.close()
+
+    async def _reapply(self, event: EventEnvelope) -> None:
+        """A dead letter's event once more (its position stays where it is)."""
+        async with self.engine.begin() as conn:
+            await self._apply([event], conn)
 
     async def process(self, batch: Sequence[Delivery]) -> None:
         try:

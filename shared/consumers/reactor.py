@@ -19,6 +19,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.consumers.errors import describe, is_poison, is_transient
+from shared.consumers.redrive import redrive_forever, stop_redrives
 from shared.consumers.relevance import Wants, count_consumed
 from shared.db.positions import (
     DbPositions,
@@ -81,6 +82,10 @@ class ReactorRunner:
     async def run(self) -> None:
         RUNNING_GROUPS.add(self.reactor.group)
         subscription = self.log.subscribe(self.reactor.group, positions=DbPositions(self.engine))
+        redrives = asyncio.create_task(
+            redrive_forever(self.log, self.reactor.group, self._react_again),
+            name=f"redrive:{self.reactor.group}",
+        )
         try:
             async for batch in subscription.batches():
                 # With Kafka transactions the events appended meanwhile and the offsets
@@ -89,7 +94,13 @@ class ReactorRunner:
                     await self.process(batch)
                 await subscription.commit(batch)
         finally:
+            await stop_redrives(redrives)
             await subscription.close()
+
+    async def _react_again(self, event: EventEnvelope) -> None:
+        """A dead letter's event once more, one try (the operator may re-drive again)."""
+        with handling(event, group=self.reactor.group):
+            await self.reactor.react(event)
 
     async def process(self, batch: Sequence[Delivery]) -> None:
         group = self.reactor.group

@@ -7,7 +7,7 @@ An event is immutable once recorded. ``sequence`` is its position in its case's 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,24 @@ EVENT_ID_NAMESPACE = uuid.UUID("5f1c0a52-9a43-4a52-8a4e-6b8f6bb0e7a1")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_event_clock: Callable[[], datetime] | None = None
+
+
+def use_event_clock(now: Callable[[], datetime] | None) -> None:
+    """Events of this process occur at ``now()`` (a simulated clock's), or, with None, at
+    the machine's time. Set where the process's clock is made (``shared/runtime/build.py``)."""
+    global _event_clock
+    _event_clock = now
+
+
+def event_now(recorded: datetime | None = None) -> datetime:
+    """When an event made now occurs: the simulated clock's instant under CLOCK=simulated,
+    else ``recorded`` (the log's stamp, for events that occur when recorded) or the time."""
+    if _event_clock is not None:
+        return _event_clock()
+    return recorded or utc_now()
 
 
 def deterministic_event_id(case_id: str, idempotency_key: str, index: int = 0) -> uuid.UUID:
@@ -103,7 +121,7 @@ def new_event(
         event_type=payload.event_type,
         schema_version=payload.schema_version,
         case_id=case_id,
-        occurred_at=occurred_at or utc_now(),
+        occurred_at=occurred_at or event_now(),
         causation_id=causation.event_id if causation else None,
         correlation_id=correlation_id,
         producer=producer,

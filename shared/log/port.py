@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from shared.events.envelope import EventEnvelope
 from shared.log.subscriptions import OpenSubscriptions
 
@@ -168,6 +170,14 @@ class EventLog(ABC):
             found = self.__dict__["_open_subscriptions"] = OpenSubscriptions()
         assert isinstance(found, OpenSubscriptions)
         return found
+
+    @property
+    def dead_letter_engine(self) -> AsyncEngine | None:
+        """The database holding this log's dead letters and their re-drives (None: the log
+        keeps none a process could list, as a test double)."""
+        store = getattr(self, "store", None)
+        engine: AsyncEngine | None = getattr(store, "engine", None)
+        return engine
 
     async def probe(self) -> None:
         """Raise unless the log answers (readiness); the caller bounds the wait."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from shared.events.codec import encode, encode_instant, recorded_body
-from shared.events.envelope import EventEnvelope
+from shared.events.envelope import EventEnvelope, event_now
 from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
 
 Outcome = AppendResult | BaseException
@@ -154,7 +154,7 @@ def decide(
         return VersionConflict(
             case_id=request.case_id, expected=request.expected_version, actual=head
         )
-    occurred = now if request.occur_when_recorded else None
+    occurred = event_now(now) if request.occur_when_recorded else None
     recorded = tuple(
         event.recorded(sequence=head + index + 1, recorded_at=now, occurred_at=occurred)
         for index, event in enumerate(request.events)
@@ -167,11 +167,6 @@ def stored_bodies(request: Request, recorded: Sequence[EventEnvelope], stamp: by
     """The stored bytes of the recorded events: bodies encoded ahead are completed."""
     if request.bodies is None:
         return [encode(event) for event in recorded]
-    if request.occur_when_recorded:
-        return [
-            recorded_body(body, sequence=e.sequence, occurred_at=stamp, recorded_at=stamp)
-            for body, e in zip(request.bodies, recorded, strict=True)
-        ]
     return [
         recorded_body(
             body,

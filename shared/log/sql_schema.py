@@ -80,6 +80,20 @@ dead_letters = Table(
     UniqueConstraint("consumer_group", "partition", "offset", name="uq_dead_letter_position"),
 )
 
+redrives = Table(
+    "event_redrives",
+    log_metadata,
+    # One per dead letter: the last request to handle it again, and what came of it.
+    Column("dead_letter_id", Position, primary_key=True, autoincrement=False),
+    Column("consumer_group", String(100), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_by", String(100), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("outcome", String(20)),
+    Column("detail", Text),
+)
+Index("ix_event_redrives_pending", redrives.c.consumer_group, redrives.c.finished_at)
+
 
 def create_log_tables(connection: Connection) -> None:
     """The missing tables, as the first thing of ``connection``'s transaction (which then

@@ -16,12 +16,13 @@ from shared.db.migrate import (
     head_revision,
     upgrade_to_head,
 )
+from shared.events.envelope import use_event_clock
 from shared.log.embedded import EmbeddedLog
 from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
 from shared.log.port import EventLog
 from shared.org.loader import load_org_tree
-from shared.runtime.clock import make_clock
+from shared.runtime.clock import SimulatedClock, make_clock
 from shared.runtime.context import AppContext
 
 
@@ -75,16 +76,21 @@ async def open_context(settings: CommonSettings) -> AppContext:
     engine = await open_database(settings)
     log = build_log(settings)
     await log.start()
+    clock = make_clock(settings.clock, start=settings.clock_start)
+    # Events occur on the simulated clock where there is one: a case's whole history, not
+    # only the report, is in simulated time.
+    use_event_clock(clock.now if isinstance(clock, SimulatedClock) else None)
     return AppContext(
         settings=settings,
         log=log,
         engine=engine,
         tree=tree,
         keys=KeyRing(settings.api_keys),
-        clock=make_clock(settings.clock, start=settings.clock_start),
+        clock=clock,
     )
 
 
 async def close_context(context: AppContext) -> None:
+    use_event_clock(None)
     await context.log.close()
     await context.engine.dispose()

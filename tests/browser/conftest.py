@@ -27,7 +27,9 @@ from tests.integration.processes import ROOT, free_port
 from tests.integration.test_intake_api import MY_TOWNSHIP, OTHER_TOWNSHIP, report
 
 REGION_A, REGION_B = MY_TOWNSHIP.code[:9], OTHER_TOWNSHIP.code[:9]
+COUNTY = MY_TOWNSHIP.code[:6]
 KEYS = {
+    "duty": ([COUNTY], ["reader", "supervisor"]),  # the county centre's duty officer
     "dev": ([""], ["admin"]),
     "grid-a": ([REGION_A], ["reader", "handler"]),
     "reader-a": ([REGION_A], ["reader", "reporter"]),
@@ -68,6 +70,8 @@ class Server:
     url: str
     api: httpx.Client
     """Speaks with the development key (every role, every region)."""
+    log_url: str
+    """The server's embedded log (another process may write to it, as a rebuild does)."""
 
     def case(self, case_id: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.api.get(f"/v1/cases/{case_id}").json()
@@ -84,6 +88,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     chromium()
     directory = tmp_path_factory.mktemp("console")
     port = free_port()
+    log_url = f"sqlite+aiosqlite:///{directory}/log.db"
     keys = [
         {"key": key, "client": key, "regions": regions, "roles": roles}
         for key, (regions, roles) in KEYS.items()
@@ -92,7 +97,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         **os.environ,
         "PORT": str(port),
         "FQ_LOG_BACKEND": "embedded",
-        "FQ_LOG_URL": f"sqlite+aiosqlite:///{directory}/log.db",
+        "FQ_LOG_URL": log_url,
         "FQ_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/app.db",
         "FQ_CLOCK": "simulated",
         "FQ_CLOCK_START": START.isoformat(),
@@ -118,7 +123,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     try:
         poll(ready, within=60)
-        yield Server(url, api)
+        yield Server(url, api, log_url)
     finally:
         api.close()
         process.terminate()
@@ -178,3 +183,10 @@ def sign_in(page: Page, server: Server, key: str) -> None:
     page.get_by_label("API 密钥").fill(key)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="待办").wait_for()
+
+
+def county_arrivals(page: Page, server: Server) -> None:
+    """The duty officer (值班员, the county's key) signed in, on the county's arrivals (到件)."""
+    sign_in(page, server, "duty")
+    page.get_by_role("link", name="到件").click()
+    expect(page.get_by_role("heading", name="到件")).to_be_focused()

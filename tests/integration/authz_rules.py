@@ -82,6 +82,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/"): rule(None, "public", 307),
     ("GET", "/console/"): rule(None, "public", 200),
     ("GET", "/console/static/{name}"): rule(None, "public", 200),
+    ("GET", "/console/static/{release}/{name}"): rule(None, "public", 200),
     ("POST", "/console/session"): rule(None, "public", 401, body=lambda _c: {"key": "unknown"}),
     ("GET", "/console/session"): rule(None, "public", 401),
     ("DELETE", "/console/session"): rule(None, "public", 204),
@@ -102,6 +103,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/parties/refs"): rule(
         "supervisor", "global", 200, body=lambda _c: {"phone": "13800000001"}
     ),
+    ("GET", "/v1/admin/dead-letters"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
     ("POST", "/v1/cases"): rule("reporter", "report", 201, body=_report),
     ("POST", "/v1/hotline/work-orders"): rule("reporter", "report", 201, body=_work_order),
     ("POST", "/v1/cases/{case_id}/acknowledgement"): rule("handler", "case", 201, 409),
@@ -169,6 +171,8 @@ RULES: dict[tuple[str, str], Rule] = {
         "handler", "case", 201, 409, body=lambda _c: {"satisfied": True}
     ),
     ("POST", "/v1/admin/deliveries/{delivery_id}/retry"): rule("supervisor", "case", 202, 409),
+    # The first supervisor's re-drive is taken; the next waits on it (or is taken once done).
+    ("POST", "/v1/admin/dead-letters/{letter_id}/redrive"): rule("supervisor", "case", 202, 409),
     ("POST", "/v1/admin/clock"): rule(
         "admin",
         "global",

@@ -20,11 +20,13 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from services.all_in_one import SERVICES
+from services.console.routes import RELEASE
 from shared.config import REPORT_ANYWHERE, ROLES, ApiKeySetting
 from shared.org.levels import Level
 from tests.integration.api_client import embedded_settings, running_app
 from tests.integration.authz_rules import RULES, Case, Rule
 from tests.integration.conftest import START
+from tests.integration.parking import park_report
 from tests.integration.test_escalation_service import case_when
 from tests.integration.test_intake_api import MY_GRID, MY_TOWNSHIP, OTHER_GRID, OTHER_TOWNSHIP, TREE
 
@@ -66,18 +68,21 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 async def fill(api: httpx.AsyncClient, path: str, case: Case) -> str:
-    """The path with region A's case, unit, current order, pending request, delivery, and
-    one of the console's assets."""
+    """The path with region A's case, unit, current order, pending request, delivery, dead
+    letter, and one of the console's assets."""
     page = (await api.get(f"/v1/cases/{case.case_id}")).json()
     deliveries = (await api.get("/v1/admin/deliveries", params={"case_id": case.case_id})).json()
+    letters = (await api.get("/v1/admin/dead-letters", params={"case_id": case.case_id})).json()
     return path.format(
         case_id=case.case_id,
         code=case.grid_a,
         order_id=page["order_id"] or "none",
         request_id=(page["extension_pending"] or {}).get("request_id", "none"),
         delivery_id=deliveries[0]["delivery_id"] if deliveries else "none",
+        letter_id=letters[0]["id"] if letters else "none",
         name="console.js",
         ref=case.party_ref,
+        release=RELEASE,
     )
 
 
@@ -174,6 +179,8 @@ async def test_every_route_answers_each_key_as_its_rule_says(tmp_path: Path) -> 
         await case_when(api, case_id, lambda c: c["level"] == Level.GRID.value)
         await delivered_once(api, case_id)
         ref = await in_party_history(api, case_id)
+        log = api.app.state.context.log  # type: ignore[attr-defined]
+        await park_report(log, case_id, group="projection.cases", reason="KeyError: 'title'")
         case = Case(case_id, MY_GRID.code, OTHER_GRID_A, OTHER_GRID.code, ref)
         for (method, template), rule in RULES.items():
             await check_route(api, method, template, rule, case)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from services.all_in_one import SERVICES
+from services.console.routes import RELEASE
 from shared.api.session import COOKIE
 from tests.integration.api_client import (
     HANDLER_KEY,
@@ -118,6 +119,15 @@ async def test_the_console_page_and_its_assets_come_from_the_host(api: httpx.Asy
     assert "default-src 'self'" in page.headers["content-security-policy"]
     script = await api.get("/console/static/console.js", headers=NO_KEY)
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    again = {**NO_KEY, "If-None-Match": script.headers["etag"]}
+    assert (await api.get("/console/static/console.js", headers=again)).status_code == 304
+    named = f"/console/static/{RELEASE}/console.js"  # as the page names it: kept for good
+    assert f'src="{named}"' in page.text
+    kept = await api.get(named, headers=NO_KEY)
+    assert kept.content == script.content and "immutable" in kept.headers["cache-control"]
+    assert (
+        await api.get("/console/static/0123456789ab/console.js", headers=NO_KEY)
+    ).status_code == 404
     assert (await api.get("/console/static/secret.py", headers=NO_KEY)).status_code == 404
     assert (await api.get("/console/static/..%2Froutes.py", headers=NO_KEY)).status_code == 404
     root = await api.get("/", headers=NO_KEY)

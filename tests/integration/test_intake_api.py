@@ -157,6 +157,24 @@ async def test_keys_and_regions_decide_what_a_client_sees(api: httpx.AsyncClient
     assert {c["id"] for c in listed} == {mine["id"]}
 
 
+async def test_a_history_is_read_newest_or_by_type(api: httpx.AsyncClient) -> None:
+    case_id = (await api.post("/v1/cases", json=report())).json()["id"]
+    for n in range(3):
+        added = await api.post(f"/v1/cases/{case_id}/facts", json={"parties_count": 3 + n})
+        assert added.status_code == 201, added.text
+    history = f"/v1/cases/{case_id}/events"
+
+    async def types(**params: Any) -> list[tuple[str, int]]:
+        found = (await api.get(history, params=params)).json()
+        return [(e["type"], e["sequence"]) for e in found]
+
+    assert await types(last=2) == [("CaseFactsAmended", 3), ("CaseFactsAmended", 4)]
+    assert await types(type="CaseReported") == [("CaseReported", 1)]
+    assert len(await types()) == 4
+    too_many = {"type": [f"T{n}" for n in range(21)]}
+    assert (await api.get(history, params=too_many)).status_code == 422
+
+
 async def test_personal_data_is_masked_without_the_pii_role(api: httpx.AsyncClient) -> None:
     case = (await api.post("/v1/cases", json=report())).json()
     masked = (
@@ -187,18 +205,20 @@ async def test_lists_filter_and_page_with_a_cursor(api: httpx.AsyncClient) -> No
     app = api.app  # type: ignore[attr-defined]
     await wait_projected(app, ids[-1])
 
-    seen: list[str] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 2, "unit": MY_GRID.code, "status": "reported"}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await api.get("/v1/cases", params=params)).json()
-        seen += [c["id"] for c in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    assert seen == ids
+    async def paged(order: str) -> list[str]:
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 2, "unit": MY_GRID.code, "status": "reported"}
+            params.update(order=order, **({"cursor": cursor} if cursor else {}))
+            page = (await api.get("/v1/cases", params=params)).json()
+            seen += [c["id"] for c in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return seen
+
+    assert await paged("oldest") == ids
+    assert await paged("newest") == ids[::-1]  # a county's arrivals, the latest first
     assert_problem(await api.get("/v1/cases", params={"cursor": "garbage"}), 400, "bad-cursor")
 
 

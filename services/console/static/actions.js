@@ -35,6 +35,7 @@ function form(spec, c, reload) {
     event.preventDefault();
     const button = event.target.querySelector("button");
     button.disabled = true;
+    say("");  // the last answer goes: the same words again are this action's, announced anew
     try {
       await post(spec.path(c), bodyOf(spec, event.target));
       await reload();

@@ -60,19 +60,33 @@ function detailOf(p) {
     .filter(Boolean).join(" · ");
 }
 
-function timeline(events) {
-  return h("section", { "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "办理经过"),
-    h("ol", { class: "timeline" }, events.map((e) => h("li", { "data-type": e.type },
+// The newest LATEST events; the earlier ones on request (a case of 500 events draws at once).
+const LATEST = 100;
+let expanded = null;  // the case whose whole history is shown
+// What the tier and the ladder are drawn from, wherever they are in the history.
+const MARKS = ["CaseTriaged", "TierOverridden", "CaseAssigned"];
+
+function timeline(caseId, events, total) {
+  const earlier = total - events.length;
+  const section = h("section", { "aria-labelledby": "history-h" }, h("h2", { id: "history-h" }, "办理经过"),
+    earlier > 0 ? h("button", { type: "button", class: "earlier", onclick: async () => {
+      expanded = caseId;
+      section.replaceWith(timeline(caseId, await get(`${casePath(caseId)}/events`), total));
+    } }, `显示更早的 ${earlier} 条`) : null,
+    h("ol", { class: "timeline", start: earlier + 1 }, events.map((e) => h("li", { "data-type": e.type },
       h("time", { datetime: e.occurred_at }, when(e.occurred_at)), " ",
       h("strong", {}, EVENTS[e.type] || e.type),
       e.payload.level ? ` · ${LEVELS[e.payload.level]}` : "",
       detailOf(e.payload) ? ` · ${detailOf(e.payload)}` : "",
       h("span", { class: "by" }, ` （${e.producer}）`)))));
+  return section;
 }
 
-async function deliveries(c) {
+const casePath = (caseId) => `/v1/cases/${encodeURIComponent(caseId)}`;
+
+async function deliveries(caseId) {
   if (!may("supervisor")) return null;
-  const list = await get(`/v1/admin/deliveries?case_id=${encodeURIComponent(c.id)}`).catch(() => []);
+  const list = await get(`/v1/admin/deliveries?case_id=${encodeURIComponent(caseId)}`).catch(() => []);
   return h("section", { "aria-labelledby": "deliveries-h" }, h("h2", { id: "deliveries-h" }, "通知送达"),
     list.length ? h("ul", {}, list.map((d) => h("li", { class: "delivery" },
       `${CHANNELS[d.channel] || d.channel} → ${d.unit_code} · ${DELIVERY_STATUSES[d.status] || d.status}`,
@@ -84,23 +98,24 @@ export async function casePage(caseId) {
   const route = state.route;
   const drawn = await drawCase(caseId);
   if (stale(route)) return;
-  const path = `/v1/cases/${encodeURIComponent(caseId)}`;
+  const path = casePath(caseId);
   watch(drawn, async () => (await get(path)).version, () => drawCase(caseId, { keepFocus: true }));
 }
 
 async function drawCase(caseId, { keepFocus = false } = {}) {
-  const path = `/v1/cases/${encodeURIComponent(caseId)}`;
+  const path = casePath(caseId);
   const route = state.route;
-  const [c, events] = await Promise.all([get(path), get(`${path}/events`)]);
-  const shown = await deliveries(c);
+  const recent = expanded === caseId ? "" : `?last=${LATEST}`;
+  const [c, events, marks, shown] = await Promise.all([get(path), get(`${path}/events${recent}`),
+    get(`${path}/events?${MARKS.map((t) => `type=${t}`).join("&")}`), deliveries(caseId)]);
   if (stale(route)) return c.version;
   const now = new Date(Date.now() + state.clockOffset);
   show({ keepFocus }, h("h1", {}, `案件 ${c.number}`),
     h("p", {}, h("a", { href: "#/queue" }, "← 返回待办")),
-    h("div", { class: "case-grid" }, facts(c), tier(c, events), ladder(c, events, now)),
+    h("div", { class: "case-grid" }, facts(c), tier(c, marks), ladder(c, marks, now)),
     actionsFor(c, () => drawCase(caseId)),
     shown,
-    timeline(events));
+    timeline(caseId, events, Math.max(c.version, events.length)));
   if (!keepFocus) say("");
   return c.version;
 }

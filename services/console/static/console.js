@@ -1,10 +1,12 @@
-// The console's entry: sign-in, the page routes (#/queue, #/case/<id>), sign-out.
+// The console's entry: sign-in, the page routes (#/queue, #/arrivals, #/case/<id>, #/report,
+// #/ops), sign-out.
 import { currentSession, signIn, signOut, Refusal } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { queuePage } from "./queue.js";
 import { casePage } from "./case.js";
 import { reportPage } from "./report.js";
 import { opsPage } from "./ops.js";
+import { arrivalsPage } from "./arrivals.js";
 import { state, may } from "./state.js";
 import { stop } from "./live.js";
 
@@ -54,6 +56,7 @@ async function route() {
     if (caseMatch) await casePage(decodeURIComponent(caseMatch[1]));
     else if (path === "/report") reportPage();
     else if (path === "/ops") await opsPage(params);
+    else if (path === "/arrivals") await arrivalsPage(params);
     else await queuePage(params);
   } catch (refusal) {
     if (refusal instanceof Refusal && refusal.status === 401) {

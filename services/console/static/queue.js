@@ -22,6 +22,7 @@ function row(item, now) {
   return h("tr", { class: `bucket-${item.bucket}` },
     h("td", {}, h("a", { href: `#/case/${item.case_id}` }, item.number)),
     h("td", {}, tierBadge(item.tier)),
+    h("td", {}, CATEGORIES[item.category] || item.category || "—"),
     h("td", {}, LEVELS[item.level] || "—"),
     h("td", {}, STEPS[item.step] || item.step, item.paused ? "（暂停）" : ""),
     h("td", { class: late ? "late" : "" }, countdown(item.due_at, now)),
@@ -37,29 +38,39 @@ async function defaultUnit() {
   return first ? first.code : "";
 }
 
+const PAGE = 50;
+
+// The queue's question: one page of the unit's open cases, filtered by the server.
+function queuePath(unit, params) {
+  return `/v1/units/${encodeURIComponent(unit)}/queue${query({
+    bucket: params.get("bucket"), tier: params.get("tier"), level: params.get("level"),
+    category: params.get("category"), limit: PAGE, offset: params.get("offset"),
+  })}`;
+}
+
 export async function queuePage(params) {
   const unit = params.get("unit") || state.unit || (await defaultUnit());
   state.unit = unit;
   const route = state.route;
   const drawn = await drawQueue(unit, params);
   if (stale(route)) return;
-  const path = `/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: params.get("bucket") })}`;
+  const path = queuePath(unit, params);
   const shown = async () => JSON.stringify((await get(path)).items);
   watch(drawn, shown, () => drawQueue(unit, params, { keepFocus: true }));
 }
 
-async function drawQueue(unit, params, { keepFocus = false } = {}) {
-  const route = state.route;
-  const filters = { bucket: params.get("bucket"), tier: params.get("tier"), level: params.get("level") };
-  const search = (params.get("q") || "").trim();
-  const queue = await get(`/v1/units/${encodeURIComponent(unit)}/queue${query({ bucket: filters.bucket })}`);
-  const drawnItems = JSON.stringify(queue.items);
-  if (stale(route)) return drawnItems;
-  const now = new Date(queue.now);
-  state.clockOffset = now - Date.now();
-  const items = queue.items.filter((i) =>
-    (!filters.tier || i.tier === filters.tier) && (!filters.level || i.level === filters.level));
-  const form = h("form", { class: "filters", role: "search", "aria-label": "筛选待办", onsubmit: (e) => {
+function pager(queue, params) {
+  if (queue.total <= queue.limit) return h("p", { class: "pager", hidden: true });
+  const to = (offset) => "#/queue" + query({ ...Object.fromEntries(params.entries()), offset: offset || null });
+  const last = Math.min(queue.offset + queue.items.length, queue.total);
+  return h("p", { class: "pager" },
+    `第 ${queue.offset + 1}–${last} 件，共 ${queue.total} 件 `,
+    queue.offset > 0 ? h("a", { href: to(Math.max(0, queue.offset - queue.limit)) }, "上一页") : null, " ",
+    last < queue.total ? h("a", { href: to(queue.offset + queue.limit) }, "下一页") : null);
+}
+
+function filterForm(unit, params) {
+  return h("form", { class: "filters", role: "search", "aria-label": "筛选待办", onsubmit: (e) => {
       e.preventDefault();
       const data = new FormData(e.target);
       location.hash = "#/queue" + query(Object.fromEntries(data.entries()));
@@ -67,22 +78,33 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
     h("label", {}, "单位", h("input", { name: "unit", value: unit, list: "unit-options", autocomplete: "off",
       oninput: (e) => suggest(e.target.value) })),
     h("datalist", { id: "unit-options" }),
-    select("状态", "bucket", BUCKETS, filters.bucket),
-    select("层级", "level", LEVELS, filters.level),
-    select("定级", "tier", TIERS, filters.tier),
+    select("状态", "bucket", BUCKETS, params.get("bucket")),
+    select("层级", "level", LEVELS, params.get("level")),
+    select("定级", "tier", TIERS, params.get("tier")),
     select("类别", "category", CATEGORIES, params.get("category")),
-    h("label", {}, "搜索（案件编号、12345工单号、标题）", h("input", { name: "q", value: search, type: "search" })),
+    h("label", {}, "搜索（案件编号、12345工单号、标题）", h("input", { name: "q", value: params.get("q") || "", type: "search" })),
     h("button", { type: "submit" }, "筛选"));
+}
+
+async function drawQueue(unit, params, { keepFocus = false } = {}) {
+  const route = state.route;
+  const search = (params.get("q") || "").trim();
+  const queue = await get(queuePath(unit, params));
+  const drawnItems = JSON.stringify(queue.items);
+  if (stale(route)) return drawnItems;
+  const now = new Date(queue.now);
+  state.clockOffset = now - Date.now();
+  const form = filterForm(unit, params);
   const counts = h("p", { class: "counts", "aria-live": "polite" },
     `在办 ${queue.counts.open} 件 · 即将到期 ${queue.counts.due_soon} 件 · 已超期 ${queue.counts.overdue} 件`,
     ` · 当前时间 ${when(queue.now)}`);
-  const table = items.length
+  const table = queue.items.length
     ? h("table", { class: "queue" },
         h("caption", {}, `单位 ${queue.unit_code} 的待办`),
-        h("thead", {}, h("tr", {}, ["案件编号", "定级", "层级", "下一步", "倒计时", "期限"].map((t) => h("th", { scope: "col" }, t)))),
-        h("tbody", {}, items.map((i) => row(i, now))))
+        h("thead", {}, h("tr", {}, ["案件编号", "定级", "类别", "层级", "下一步", "倒计时", "期限"].map((t) => h("th", { scope: "col" }, t)))),
+        h("tbody", {}, queue.items.map((i) => row(i, now))))
     : h("p", { class: "empty" }, "暂无待办案件");
-  if (search || params.get("category")) {
+  if (search) {
     if (keepFocus) return drawnItems;  // results stay as searched
     const found = await searchResults(search, params);
     if (stale(route)) return drawnItems;
@@ -93,9 +115,10 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
   if (keepFocus) {
     document.querySelector("main .counts")?.replaceWith(counts);
     document.querySelector("main table.queue, main p.empty")?.replaceWith(table);
+    document.querySelector("main .pager")?.replaceWith(pager(queue, params));
     return drawnItems;
   }
-  show(h("h1", {}, "待办"), form, counts, table);
+  show(h("h1", {}, "待办"), form, counts, table, pager(queue, params));
   say("");
   return drawnItems;
 }

@@ -32,12 +32,13 @@ export const EVENTS = {
 };
 export const RESULTS = { failed: "未成功", partial: "部分达成", succeeded: "达成一致" };
 export const DELIVERY_STATUSES = { pending: "待送达", delivered: "已送达", failed: "送达失败" };
+export const DEAD_LETTER_STATES = { parked: "已搁置", requested: "待重新处理", handled: "已重新处理", failed: "重新处理失败" };
 export const CHANNELS = { webhook: "系统推送", sms: "短信", hotline: "12345" };
 // A refusal's problem type (its last path segment) in Chinese; the API's own detail follows.
 export const PROBLEMS = {
   unauthorized: "请先登录", "session-expired": "登录已过期，请重新登录",
   forbidden: "无权执行此操作", csrf: "安全校验未通过，请刷新页面后重试",
-  "not-found": "未找到该案件或单位（或不在您的辖区内）", "outside-regions": "不在您的辖区内",
+  "not-found": "未找到该案件或单位（或不在您的辖区内）", "redrive-pending": "已在等待重新处理", "outside-regions": "不在您的辖区内",
   "outside-jurisdiction": "不在您的辖区内", "not-holding-unit": "案件不在本单位办理",
   validation: "填写内容有误", "version-conflict": "案件刚被他人更新，请重试",
   closed: "案件已办结", resolved: "案件已化解", "already-paused": "计时已暂停",

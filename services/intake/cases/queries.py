@@ -65,18 +65,20 @@ class CaseQueries:
         return row_from_db(row) if row is not None else None
 
     async def page(
-        self, where: CaseFilter, *, cursor: str | None, limit: int
+        self, where: CaseFilter, *, cursor: str | None, limit: int, newest_first: bool = False
     ) -> tuple[list[CaseRow], str | None]:
+        """One page oldest report first (or newest first); the cursor continues it."""
         query = _filtered(where)
+        at, key = cases.c.reported_at, cases.c.id
         if cursor:
             reported_at, case_id = decode_cursor(cursor)
-            query = query.where(
-                or_(
-                    cases.c.reported_at > reported_at,
-                    and_(cases.c.reported_at == reported_at, cases.c.id > case_id),
-                )
-            )
-        query = query.order_by(cases.c.reported_at, cases.c.id).limit(limit + 1)
+            if newest_first:
+                after = or_(at < reported_at, and_(at == reported_at, key < case_id))
+            else:
+                after = or_(at > reported_at, and_(at == reported_at, key > case_id))
+            query = query.where(after)
+        order = (at.desc(), key.desc()) if newest_first else (at, key)
+        query = query.order_by(*order).limit(limit + 1)
         async with self._engine.connect() as conn:
             rows = [row_from_db(r) for r in (await conn.execute(query)).mappings().all()]
         more = len(rows) > limit

@@ -84,6 +84,7 @@ class QueueItemOut(BaseModel):
     bucket: str = Field(description="overdue, due_soon or open")
     tier: str | None
     level: str | None
+    category: str | None = Field(default=None, description="The case's category, once triaged")
     due_at: datetime | None
     deadline_at: datetime | None
     ack_due_at: datetime | None
@@ -102,5 +103,8 @@ class QueueOut(BaseModel):
     unit_code: str
     now: datetime
     due_soon_hours: float
-    counts: QueueCounts
-    items: list[QueueItemOut]
+    counts: QueueCounts = Field(description="Over the unit's whole queue")
+    total: int = Field(description="Items matching the filters, over every page")
+    limit: int
+    offset: int
+    items: list[QueueItemOut] = Field(description="One page, soonest due first")
