@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.engine import make_engine
@@ -22,6 +23,11 @@ from shared.log.kafka import KafkaLog
 from shared.log.kafka_config import KafkaConfig
 from shared.log.port import EventLog
 from shared.runtime.logging import MOBILE, RESIDENT_ID
+
+# Property tests judge what a function returns, not how fast: a per-example deadline fails
+# them on a busy machine (one example took 508 ms against the 200 ms default).
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 KAFKA = os.environ.get("FQ_TEST_KAFKA_BOOTSTRAP")
 PG_URL = os.environ.get("FQ_TEST_DATABASE_URL")
