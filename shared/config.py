@@ -243,6 +243,11 @@ class PartySettings(ServiceSettings):
         description="How far back (months) an earlier case of the same party, or at the same "
         "grid and of the same category, counts as a prior report for the repeat rule",
     )
+    repeat_by_place: bool = Field(
+        default=True,
+        description="Earlier cases at the same grid and of the same category count for the "
+        "repeat rule (false: only the same parties' cases count)",
+    )
 
     @property
     def secret(self) -> bytes:

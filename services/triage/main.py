@@ -23,7 +23,12 @@ from shared.runtime.service import ServiceModule, Worker
 def workers(context: AppContext) -> list[tuple[str, Worker]]:
     ruleset, matcher = load_ruleset(TriageSettings().ruleset)  # refuses a bad file at start
     party = PartySettings()
-    history = HistoryLookup(context.engine, secret=party.secret, months=party.repeat_months)
+    history = HistoryLookup(
+        context.engine,
+        secret=party.secret,
+        months=party.repeat_months,
+        by_place=party.repeat_by_place,
+    )
     duplicates = DuplicatesSettings()
     index = context.runtimes.put(DuplicateIndex(context.engine, duplicates))
     folding = (

@@ -9,6 +9,7 @@ a missing browser fails them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -65,6 +66,9 @@ def poll(check: Callable[[], Any], *, within: float = 30.0) -> Any:
     return found
 
 
+CALLERS = itertools.count(1)
+
+
 @dataclass
 class Server:
     url: str
@@ -78,7 +82,10 @@ class Server:
         return answer
 
     def reported(self, **overrides: Any) -> dict[str, Any]:
-        """A report into region A's grid, once its grid holds it (assigned, with an order)."""
+        """A report into region A's grid, once its grid holds it (assigned, with an order).
+        Each has parties of its own: the same caller again would be a repeat dispute."""
+        caller = f"170{next(CALLERS):04d}5678"  # masked as the sample caller: 170****5678
+        overrides.setdefault("parties", [{"name": "张三", "phone": caller}, {"name": "李四"}])
         case_id = self.api.post("/v1/cases", json=report(**overrides)).json()["id"]
         return dict(poll(lambda: (c := self.case(case_id))["order_id"] and c))
 
@@ -103,6 +110,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "FQ_CLOCK_START": START.isoformat(),
         "FQ_API_KEYS": json.dumps(keys),
         "FQ_NOTIFY_SANDBOX_PORT": str(free_port()),
+        # The tests report the same sample incident many times, each to be worked as a case
+        # of its own: folding duplicates (合并工单) would make them one.
+        "FQ_DUPLICATES_ENABLED": "false",
+        # ... and at one grid, where the third of one category would count as a repeat
+        # dispute and start a level higher than the walks expect.
+        "FQ_PARTY_REPEAT_BY_PLACE": "false",
     }
     with (directory / "server.log").open("ab") as output:
         process = subprocess.Popen(

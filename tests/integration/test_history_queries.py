@@ -109,3 +109,20 @@ async def test_a_report_folded_into_an_incident_is_not_an_earlier_dispute(
         seen.append(sorted(case.number for case in found))
 
     assert seen == [["N-caller0"], ["N-caller0", "N-caller2"]]
+
+
+async def test_without_places_only_the_parties_cases_are_earlier(engine: AsyncEngine) -> None:
+    events = [
+        reported("party", 30, grid=OTHER_GRID, party=True),
+        reported("neighbour", 20, grid=GRID, party=False),
+    ]
+    async with engine.begin() as conn:
+        await CaseHistoryProjection(secret=SECRET).apply_many(events, conn)
+    window = Window("self", months_before(AT, 12), AT)
+    keys = party_keys([PARTY], secret=SECRET)
+    async with engine.connect() as conn:
+        everywhere = await earlier_cases(conn, keys=keys, grid=GRID, window=window)
+        parties_only = await earlier_cases(conn, keys=keys, grid=None, window=window)
+
+    assert sorted(case.number for case in everywhere) == ["N-neighbour", "N-party"]
+    assert [case.number for case in parties_only] == ["N-party"]

@@ -76,12 +76,13 @@ def _at_grid(grid: str, window: Window) -> Select[Any]:
 
 
 async def earlier_cases(
-    conn: AsyncConnection, *, keys: Collection[str], grid: str, window: Window
+    conn: AsyncConnection, *, keys: Collection[str], grid: str | None, window: Window
 ) -> tuple[EarlierCase, ...]:
     """Cases reported in the window by one of these party keys or at this grid (any
-    category: the rule compares it with the category it finds), the reporting case aside."""
+    category: the rule compares it with the category it finds; no grid: parties only), the
+    reporting case aside."""
     found: dict[str, dict[str, Any]] = {}
-    queries = [(_at_grid(grid, window), "same_grid")]
+    queries = [(_at_grid(grid, window), "same_grid")] if grid is not None else []
     if keys:
         queries.append((_by_party(keys, window, conn), "same_party"))
     for query, flag in queries:
@@ -114,10 +115,13 @@ def months_before(when: datetime, months: int) -> datetime:
 class HistoryLookup:
     """The triage reactor's question: which earlier cases a reported case repeats."""
 
-    def __init__(self, engine: AsyncEngine, *, secret: bytes, months: int) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, secret: bytes, months: int, by_place: bool = True
+    ) -> None:
         self._engine = engine
         self._secret = secret
         self._months = months
+        self._by_place = by_place  # FQ_PARTY_REPEAT_BY_PLACE
 
     async def earlier(self, stream: Sequence[EventEnvelope]) -> tuple[EarlierCase, ...]:
         """Cases reported within the window before the case of ``stream`` (none before it
@@ -129,9 +133,8 @@ class HistoryLookup:
         window = Window(reported.case_id, months_before(until, self._months), until)
         keys = keys_of(reported.payload, secret=self._secret)
         async with self._engine.connect() as conn:
-            return await earlier_cases(
-                conn, keys=keys, grid=grid_of(reported.payload), window=window
-            )
+            grid = grid_of(reported.payload) if self._by_place else None
+            return await earlier_cases(conn, keys=keys, grid=grid, window=window)
 
 
 @dataclass(frozen=True)
