@@ -40,8 +40,11 @@ class Applied:
     async def wait(
         self, case_id: str, sequence: int, *, stored: Callable[[], Awaitable[bool]], within: float
     ) -> None:
-        """Return once the case's ``sequence`` is applied; TimeoutError (retried) after
-        ``within`` seconds."""
+        """Return once the case's ``sequence`` is applied (in this process's memory, or
+        ``stored`` says so: at once, as after a restart, then once a second); TimeoutError
+        (retried) after ``within`` seconds."""
+        if self.holds(case_id, sequence) or await stored():
+            return
         async with asyncio.timeout(within):
             while not self.holds(case_id, sequence):
                 changed = self._changed
