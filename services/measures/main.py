@@ -43,8 +43,9 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         log=context.log,
         engine=context.engine,
         rule=runtime.hotspot_settings.rule(),
-        projected=runtime.hotspots,
+        applied=runtime.hotspots,
         settle_seconds=runtime.hotspot_settings.settle_seconds,
+        linger_seconds=runtime.hotspot_settings.linger_seconds,
     )
     reactor = ReactorRunner(
         log=context.log,

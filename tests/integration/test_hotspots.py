@@ -116,7 +116,7 @@ async def test_a_burst_in_one_village_raises_one_hotspot_once_and_a_rebuild_give
             log=context.log,
             engine=context.engine,
             rule=runtime.hotspot_settings.rule(),
-            projected=runtime.hotspots,
+            applied=runtime.hotspots,
             settle_seconds=30,
         )
         for case_id in case_ids:

@@ -48,6 +48,14 @@ class HotspotSettings(ServiceSettings):
         "it reacts to before it retries the event",
     )
 
+    linger_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="How long the detector lets reports of one township and category gather "
+        "before it decides on them together (a burst of reports costs one decision a second)",
+    )
+
     @field_validator("windows_days")
     @classmethod
     def _positive_windows(cls, value: list[int]) -> list[int]:

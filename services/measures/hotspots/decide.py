@@ -1,10 +1,11 @@
 """Which hotspots a newly counted report raises: a pure decider returning the events.
 
-A report at ``t`` adds to every count whose window holds it. The rule is applied at ``t``
-and at the latest report time within a longest window after it (where reports counted
-before this one, but reported after it, are: the report that is counted last sees the
-whole burst at its end). At each, the units the report counts in (its grid, village,
-township) that are hot become ``HotspotDetected``, the earlier first, unless their stream
+A report at ``t`` adds to every count whose window holds it. Newly counted reports of one
+township and category are decided together: the rule is applied at the earliest of their
+times and at the latest report time within a longest window after it (where reports
+counted before them, but reported after, are: the report counted last sees the whole burst
+at its end). At each, the units the reports count in (grid, village, township) that are
+hot become ``HotspotDetected``, the earlier first, unless their stream
 already holds a hotspot within ``repeat_after_days`` of it: one burst raises one hotspot,
 however many reports it has, and deciding again on the same reports (a redelivery, a retry
 after another detector recorded first) raises nothing new.
@@ -69,25 +70,26 @@ def settled(report: Point, flagged: Mapping[str, Sequence[datetime]], rule: Rule
 
 
 def decide(
-    points: Sequence[Point],
+    reports: Reports,
     *,
-    report: Point,
+    batch: Sequence[Point],
     category: Category,
     flagged: Mapping[str, Sequence[datetime]],
     rule: Rule,
 ) -> dict[str, list[HotspotDetected]]:
-    """The new hotspots by stream. ``points``: the reports of ``category`` around the
-    report (its township's, from ``report.reported_at - rule.reach`` to a longest window
-    after it), ``report`` among them; ``flagged``: per unit of the report, when its stream's
-    hotspots were detected."""
+    """The new hotspots by stream, for the units of the reports in ``batch`` (newly
+    counted, of one township and category). ``reports``: that township's reports of the
+    category from ``rule.reach`` before the earliest of the batch to a longest window after
+    the latest, the batch among them; ``flagged``: per unit, when its stream's hotspots were
+    detected."""
     within = timedelta(days=rule.repeat_after_days)
-    seen = {unit: list(flagged.get(unit, ())) for unit in report.units}
+    units = sorted({u for report in batch for u in report.units}, key=len, reverse=True)
+    seen = {unit: list(flagged.get(unit, ())) for unit in units}
     found: dict[str, list[HotspotDetected]] = {}
-    reports, start = Reports.of(points), report.reported_at
-    latest = reports.latest()
+    start, latest = min(r.reported_at for r in batch), reports.latest()
     later = [latest] if latest is not None and start < latest < start + rule.longest else []
     for at in [start, *later]:
-        open_units = [u for u in report.units if not _near(at, seen[u], within)]
+        open_units = [u for u in units if not _near(at, seen[u], within)]
         hot = hot_at(reports, at, rule) if open_units else {}
         for unit in open_units:
             finding = hot.get(unit)

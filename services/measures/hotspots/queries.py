@@ -28,14 +28,10 @@ def _point(row: HotspotRow) -> Point:
     )
 
 
-async def stored_row(conn: AsyncConnection, case_id: str) -> HotspotRow | None:
-    """The case's row, as the read model last stored it."""
-    found = (
-        (await conn.execute(select(hotspot_cases).where(hotspot_cases.c.case_id == case_id)))
-        .mappings()
-        .first()
-    )
-    return row_from_db(found) if found else None
+async def stored_version(conn: AsyncConnection, case_id: str) -> int:
+    """The last event of the case the read model applied (0: none yet)."""
+    c = hotspot_cases.c
+    return int(await conn.scalar(select(c.version).where(c.case_id == case_id)) or 0)
 
 
 async def points_near(

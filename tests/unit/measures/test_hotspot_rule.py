@@ -98,7 +98,9 @@ def test_a_report_at_a_village_counts_at_the_village_and_its_township() -> None:
 def decided(
     points: list[Point], report: Point, flagged: dict[str, list[datetime]]
 ) -> list[tuple[str, str, int, datetime]]:
-    found = decide(points, report=report, category=Category.NEIGHBOUR, flagged=flagged, rule=RULE)
+    found = decide(
+        Reports.of(points), batch=[report], category=Category.NEIGHBOUR, flagged=flagged, rule=RULE
+    )
     return [(s, e.unit_code, e.cases, e.detected_at) for s, events in found.items() for e in events]
 
 
