@@ -164,6 +164,8 @@ hotspot_cases = Table(
     Column("unit_code", String(18), nullable=False),
     Column("category", String(30)),
     Column("reported_at", DateTime(timezone=True), nullable=False),
+    # The incident's case when this report was folded into it (合并工单): counted there.
+    Column("folded_into", String(64)),
 )
 Index(
     "ix_hotspot_cases_place",

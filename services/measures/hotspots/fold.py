@@ -2,7 +2,9 @@
 
 A case counts from its report, in the category it has (as reported, then as triaged or
 amended); a rejected report (退单) counts nowhere. The report time is the event's own
-(``occurred_at``), so a rebuild gives the same rows.
+(``occurred_at``), so a rebuild gives the same rows. A report folded into another case
+(合并工单) is the same incident, counted once at that case: its row is marked
+``folded_into`` until it is unfolded.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def _reported(event: EventEnvelope) -> HotspotRow:
         "unit_code": p.get("grid_unit_code") or p["unit_code"],
         "category": p.get("category"),
         "reported_at": event.occurred_at,
+        "folded_into": None,
     }
 
 
@@ -39,5 +42,9 @@ def evolve(
     new = row if owned else dict(row)
     if event.event_type in CATEGORY_EVENTS and event.payload.get("category"):
         new["category"] = event.payload["category"]
+    elif event.event_type == "ReportFolded":
+        new["folded_into"] = event.payload["into_case_id"]
+    elif event.event_type == "ReportUnfolded":
+        new["folded_into"] = None
     new["version"] = event.sequence
     return new

@@ -44,6 +44,7 @@ async def points_near(
         c.unit_code.startswith(unit_code[:TOWNSHIP_DIGITS]),
         c.reported_at > since,
         c.reported_at <= until,
+        c.folded_into.is_(None),  # a folded report counts at its incident's case
     )
     return [_point(row_from_db(r)) for r in (await conn.execute(query)).mappings()]
 
@@ -61,7 +62,12 @@ async def hotspots_at(
     """Every (category, finding) hot at ``at`` in the townships of the regions, and the
     rows of the cases behind them by case id."""
     c = hotspot_cases.c
-    where = [c.category.is_not(None), c.reported_at > at - rule.reach, c.reported_at <= at]
+    where = [
+        c.category.is_not(None),
+        c.folded_into.is_(None),
+        c.reported_at > at - rule.reach,
+        c.reported_at <= at,
+    ]
     townships = _townships(regions)
     if townships is not None:
         where.append(townships)

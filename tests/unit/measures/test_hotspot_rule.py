@@ -165,3 +165,12 @@ def test_a_report_counts_at_its_own_time_in_the_category_it_ends_up_with() -> No
     row = fold.evolve(row, event(3, "CaseFactsAmended", {"category": "labour"}))
     assert row is not None and row["category"] == "labour" and row["reported_at"] == T
     assert fold.evolve(None, event(1, "CaseRejected", reported)) is None
+
+
+def test_a_report_folded_into_an_incident_is_counted_there_until_unfolded() -> None:
+    reported = {"number": "N2", "unit_code": GRIDS[0]}
+    row = fold.evolve(None, event(1, "CaseReported", reported))
+    row = fold.evolve(row, event(2, "ReportFolded", {"into_case_id": "incident"}))
+    assert row is not None and row["folded_into"] == "incident"
+    row = fold.evolve(row, event(3, "ReportUnfolded", {"from_case_id": "incident"}))
+    assert row is not None and row["folded_into"] is None

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("unit_code", sa.String(length=18), nullable=False),
         sa.Column("category", sa.String(length=30)),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("folded_into", sa.String(length=64)),
     )
     op.create_index(
         "ix_hotspot_cases_place", "hotspot_cases", ["category", "unit_code", "reported_at"]
