@@ -12,6 +12,7 @@ from services.measures.hotspots import api as hotspots_api
 from services.measures.hotspots.config import HotspotSettings
 from services.measures.hotspots.projection import HotspotCaseProjection
 from services.measures.hotspots.reactor import HotspotDetector
+from services.measures.hotspots.settle import Applied
 from services.measures.queues.projection import UnitQueueProjection
 from services.measures.runtime import MeasuresRuntime
 from shared.consumers.progress import Progress
@@ -39,6 +40,8 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
             linger_seconds=context.settings.read_model_linger_ms / 1000,
         )
         found.append((projection.group, runner.run))
+    hotspots_group, hotspots_run = found.pop()
+    found.append((hotspots_group, _telling_when_stopped(hotspots_run, runtime.hotspots)))
     detector = HotspotDetector(
         log=context.log,
         engine=context.engine,
@@ -55,6 +58,17 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     )
     found.append((detector.group, reactor.run))
     return found
+
+
+def _telling_when_stopped(run: Worker, applied: Applied) -> Worker:
+    """The hotspot projection's worker; once it returns (stopped, not failed), the detector
+    stops waiting for it."""
+
+    async def worker() -> None:
+        await run()
+        applied.stop()
+
+    return worker
 
 
 SERVICE = ServiceModule(

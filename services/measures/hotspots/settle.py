@@ -3,6 +3,10 @@
 The projection's runner tells ``Applied`` what each committed batch held (``on_committed``);
 a detector in the same process then waits in memory. Where the projection runs elsewhere
 (another instance owns the partition), the database is asked once a second instead.
+
+When the projection of this process stops (the process drains), a detector still waiting
+abandons its batch: nothing will apply the case here any more, and the batch, uncommitted,
+is handled again after the restart. Without this the drain waited out its whole grace period.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ class Applied:
     def __init__(self) -> None:
         self._sequences: OrderedDict[str, int] = OrderedDict()
         self._changed = asyncio.Event()
+        self._stopped = False
+
+    def stop(self) -> None:
+        """The projection stopped consuming: wake the waiters to abandon their batch."""
+        self._stopped = True
+        self._changed.set()
 
     def on_committed(self, batch: Sequence[Delivery]) -> None:
         for delivery in batch:
@@ -42,11 +52,15 @@ class Applied:
     ) -> None:
         """Return once the case's ``sequence`` is applied (in this process's memory, or
         ``stored`` says so: at once, as after a restart, then once a second); TimeoutError
-        (retried) after ``within`` seconds."""
+        (retried) after ``within`` seconds; cancelled once the projection has stopped."""
         if self.holds(case_id, sequence) or await stored():
             return
         async with asyncio.timeout(within):
             while not self.holds(case_id, sequence):
+                if self._stopped:
+                    if await stored():
+                        return
+                    raise asyncio.CancelledError("the hotspot read model stopped")
                 changed = self._changed
                 try:
                     async with asyncio.timeout(1):

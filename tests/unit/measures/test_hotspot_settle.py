@@ -53,3 +53,30 @@ async def test_a_wait_gives_up_with_a_timeout_the_reactor_retries() -> None:
 
     with pytest.raises(TimeoutError):
         await Applied().wait("c1", 1, stored=stored, within=0.05)
+
+
+async def test_a_wait_is_abandoned_once_the_projection_stops() -> None:
+    """A draining process: the detector's batch is given up (handled after the restart)
+    instead of holding the shutdown for the whole settle period."""
+    applied = Applied()
+
+    async def stored() -> bool:
+        return False
+
+    waiting = asyncio.create_task(applied.wait("c1", 1, stored=stored, within=30))
+    await asyncio.sleep(0)
+    applied.stop()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, 1)
+
+
+async def test_a_stopped_projection_that_stored_the_event_lets_the_wait_end() -> None:
+    applied, answers = Applied(), iter([False, True])
+
+    async def stored() -> bool:
+        return next(answers)
+
+    waiting = asyncio.create_task(applied.wait("c1", 1, stored=stored, within=30))
+    await asyncio.sleep(0)
+    applied.stop()
+    await asyncio.wait_for(waiting, 1)
