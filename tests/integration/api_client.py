@@ -50,6 +50,9 @@ def embedded_settings(directory: Path, **overrides: object) -> CommonSettings:
         "log_backend": "embedded",
         "log_url": f"sqlite+aiosqlite:///{directory}/log.db",
         "database_url": f"sqlite+aiosqlite:///{directory}/app.db",
+        # Tests wait for the read models after each command: a short gathering time keeps
+        # each wait short (the default's bigger batches are tested in test_escalation_service).
+        "read_model_linger_ms": 20,
     }
     values.update(overrides)
     return CommonSettings(**values)  # type: ignore[arg-type]
