@@ -26,7 +26,7 @@ FEATURES = (
 the hotline's work orders, one incident is filed under different categories as often as two
 incidents under one, and the candidates already share the neighbourhood; fitted, they would
 learn how the set was written (second callers living in the next grid), not the incident."""
-PRECISION = 0.98
+PRECISION = 0.97
 """The fold point: the lowest score whose folds on the tuning part are at least this precise
 (the target is 95 %: a wrong fold hides a real incident, so the tuning part keeps a margin)."""
 RIDGE = 0.5
