@@ -8,8 +8,9 @@ callers, hotline operators and grid workers speak, each labelled ``same`` (one i
 by different people in other words, from neighbouring grids) or ``different`` (another
 incident told alike: same category and place, another building, family, time or thing).
 ``split`` is ``tune`` or ``test``: the test part was set aside when the set was written,
-before the score existed, and is never tuned on. A pair counts as folded when its score is
-at least FOLD_THRESHOLD, as proposed when at least PROPOSE_THRESHOLD.
+before the score existed, and is never tuned on; pairs written later are all ``tune``
+(bench/fit_duplicates.py fits the score's weights on that part). A pair counts as folded
+when its score is at least FOLD_THRESHOLD, as proposed when at least PROPOSE_THRESHOLD.
 
 Parties carry synthetic phone numbers; the score sees only their keyed hashes (a bench key),
 and nothing here prints a number or a name.

@@ -51,10 +51,21 @@ _SURNAMES = (
     "凌霍虞柯卢莫裘缪丁宣邓郁洪包左崔龚程邢裴陆翁荀甄芮储靳焦侯宁栾武符刘詹龙叶黎白蒲"
     "赖卓屠乔谭翟桂牛寿燕浦尚温庄晏柴瞿阎廖耿匡寇聂曾沙鞠"
 )
-_FAMILY = re.compile(rf"([{_SURNAMES}])(?:家|某|姓|阿婆|老太|老伯|老头|师傅)")
+_FAMILY = re.compile(
+    rf"([{_SURNAMES}])(?:家|某|姓|阿婆|老太|老伯|老头|师傅)|老([{_SURNAMES}])(?![病子家])"
+)
+# A school class (小三班, 中一班, 四年级二班) and a building trade (木工 / 钢筋工): two crews or
+# two classes are two incidents even when everything else is told alike.
+_CLASS = re.compile(r"([小中大]|\d年级|[一二三四五六七八九]年级)([一二三四五六七八九\d])班")
+_TRADE = re.compile(r"(木工|钢筋工|泥水工|泥工|瓦工|电工|焊工|油漆工|水电工|架子工|小工)")
+_WORKS = re.compile(
+    r"(服装|鞋|袜|五金|电子|纸|塑料|家具|石材|化工|印染|食品|木材|砖|水泥|针织|纺织|机械|汽配|包装"
+    r"|玩具|珍珠|茶|竹制品|酒)(?:加工)?(?:厂|作坊)"
+)
 _DAY_PARTS = {
-    "morning": re.compile(r"早上|今晨|今早|清晨|上午|早晨"),
-    "evening": re.compile(r"晚上|昨晚|前晚|夜里|夜间|半夜|凌晨|深夜"),
+    "morning": re.compile(r"早上|今早|清晨|上午|早晨"),
+    "afternoon": re.compile(r"下午|午后"),
+    "evening": re.compile(r"晚上|昨晚|前晚|夜里|夜间|半夜|凌晨|深夜|傍晚|黄昏"),
 }
 # Days named relative to the report; only two days apart is a clash (a caller at night says
 # 今天凌晨 where one the next morning says 昨晚 about the same fight).
@@ -73,6 +84,9 @@ class Details:
     rooms: frozenset[int]
     groups: frozenset[int]
     families: frozenset[str]
+    classes: frozenset[str]
+    trades: frozenset[str]
+    works: frozenset[str]
     months: frozenset[int]
     ages: frozenset[int]
     counts: tuple[tuple[int, bool], ...]
@@ -104,7 +118,10 @@ def details_of(text: str) -> Details:
         entrances=_numbers(_ENTRANCE, text),
         rooms=_numbers(_ROOM, text),
         groups=_numbers(_GROUP, text),
-        families=frozenset(_FAMILY.findall(text)),
+        families=frozenset("".join(names) for names in _FAMILY.findall(text)),
+        classes=frozenset("".join(found) for found in _CLASS.findall(text)),
+        trades=frozenset(_TRADE.findall(text)),
+        works=frozenset(_WORKS.findall(text)),
         months=_numbers(_MONTHS, text),
         ages=_numbers(_AGE, text),
         counts=tuple((q.value, q.text[:1] in "几数上" or "几" in q.text) for q in counts),
@@ -139,6 +156,9 @@ def conflicts(one: Details, other: Details) -> int:
         _clash(one.rooms, other.rooms),
         _clash(one.groups, other.groups),
         _clash(one.families, other.families),
+        _clash(one.classes, other.classes),
+        _clash(one.trades, other.trades),
+        _clash(one.works, other.works),
         _clash(one.months, other.months),
         _clash(one.day_parts, other.day_parts),
         _clash(one.days, other.days),
@@ -155,5 +175,6 @@ def agreements(one: Details, other: Details) -> int:
         one.rooms & other.rooms,
         one.groups & other.groups,
         one.families & other.families,
+        one.classes & other.classes,
     )
     return sum(bool(values) for values in shared)

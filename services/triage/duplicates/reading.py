@@ -3,8 +3,10 @@
 The text is normalised (``details.normalise``), names of villages, communities and estates
 are set aside (the grid says where; a shared place name says nothing about which incident),
 and each word of a synonym set is replaced by the set's first word, so that 犬只吠叫 and 狗叫
-read alike. What remains is cut into distinct character pairs (character n-grams suit
-Chinese, which has no spaces), and the synonym sets it names are kept as its things.
+read alike. The synonym sets it names are kept as its things (and those it only denies,
+没人受伤), the kinds of incident it names (``incidents.KINDS``) as its kinds, and the
+distinct characters of what remains, less those that carry no incident, as its characters
+(single characters suit Chinese, which has no spaces: 漏水 and 渗水 share 水).
 """
 
 from __future__ import annotations
@@ -12,17 +14,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import add
 
 import ahocorasick
 
 from services.triage.duplicates.details import Details, details_of, normalise
+from services.triage.duplicates.incidents import KINDS
 from services.triage.duplicates.thesaurus import SYNONYMS
 
-_NOT_LETTERS = re.compile(r"[\W_]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Characters that carry no incident: function words, pronouns, numbers, classifiers, time,
+# and the words of places and of write-ups (村, 小区, 反映).
+_PLAIN = frozenset(
+    "的了在是我他她们有个这那就都也说不一没人家到去来要和被把给还很多上下里天年月日时么吗呢"
+    "吧啊呀着过得地之其为因于以及与或而但又再已才只从对向让请好大小能会可想知道看现后前中开"
+    "出今次几些什两三四五六七八九十百千万元号楼幢栋单元室组村社区镇街反映来电称系某"
+)
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2}(?:村|社区|小区|街道|镇|花园|家园|苑)")
 # A thing denied just before it is not named: 没人受伤, 未造成伤害, 没有打起来.
-_DENIED = re.compile(r"(?:没人|无人|没有|并未|均未|未|没|无)[\u4e00-\u9fff]{0,2}$")
+_DENIED = re.compile(r"(?:没人|无人|没有|并未|均未|未|没|无)(?:造成|发生|出现|人)?$")
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -34,44 +43,80 @@ def _automaton() -> ahocorasick.Automaton:
     return automaton
 
 
+def _kinds_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    marks: dict[str, set[str]] = {}
+    for kind, words in KINDS.items():
+        for word in words:
+            marks.setdefault(word, set()).add(kind)
+    for word, kinds in marks.items():
+        automaton.add_word(word, (len(word), tuple(sorted(kinds))))
+    automaton.make_automaton()
+    return automaton
+
+
 _WORDS = _automaton()
+_KINDS = _kinds_automaton()
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     """A report's text as compared: character pairs, things named, particulars."""
 
-    bigrams: tuple[str, ...]
-    """The distinct character pairs of the read text, sorted."""
     things: tuple[str, ...]
     """The synonym sets the text names (by their first word), sorted."""
+    denied: frozenset[str]
+    """The synonym sets the text names only to deny them (没人受伤, 没有打起来)."""
+    kinds: frozenset[str]
+    """The kinds of incident the text names (``incidents.KINDS``)."""
+    characters: tuple[str, ...]
+    """The distinct Chinese characters of the read text, less those that carry no incident,
+    sorted."""
     details: Details
 
 
-def canonical(text: str) -> tuple[str, frozenset[str]]:
-    """The text with each synonym replaced by its set's first word, and the sets named."""
+def canonical(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """The text with each synonym replaced by its set's first word, the sets named, and the
+    sets denied (没人受伤 denies 受伤)."""
     pieces: list[str] = []
     named: set[str] = set()
+    denied: set[str] = set()
     last = 0
     for end, (length, head) in _WORDS.iter_long(text):
         start = end - length + 1
-        if start < last or _DENIED.search(text[max(last, start - 4) : start]):
+        if start < last:
+            continue
+        if _DENIED.search(text[max(last, start - 4) : start]):
+            denied.add(head)
             continue
         pieces.append(text[last:start])
         pieces.append(head)
         named.add(head)
         last = end + 1
     pieces.append(text[last:])
-    return "".join(pieces), frozenset(named)
+    return "".join(pieces), frozenset(named), frozenset(denied - named)
+
+
+def kinds_of(text: str) -> frozenset[str]:
+    """The kinds of incident a normalised text names; a word just after a denial is not."""
+    named: set[str] = set()
+    for end, (length, kinds) in _KINDS.iter_long(text):
+        start = end - length + 1
+        if not _DENIED.search(text[max(0, start - 4) : start]):
+            named.update(kinds)
+    return frozenset(named)
 
 
 @lru_cache(maxsize=2048)
 def read(text: str) -> Reading:
     """A report's title and description read once (a report meets many candidates)."""
     normal = normalise(text)
-    words, named = canonical(_PLACE.sub(" ", normal))
-    letters = _NOT_LETTERS.sub("", words)
-    pairs = set(map(add, letters, letters[1:]))
+    unplaced = _PLACE.sub(" ", normal)
+    words, named, denied = canonical(unplaced)
     return Reading(
-        bigrams=tuple(sorted(pairs)), things=tuple(sorted(named)), details=details_of(normal)
+        things=tuple(sorted(named)),
+        denied=denied,
+        kinds=kinds_of(unplaced),
+        characters=tuple(sorted(set(_HAN.findall(words)) - _PLAIN)),
+        details=details_of(normal),
     )

@@ -1,17 +1,23 @@
 """How alike two reports are, 0.0 … 1.0: the chance that they tell one incident (合并工单).
 
-Pure, no I/O, symmetric. The evidence, weighed in ``WEIGHTS`` (docs/duplicates.md, "How
-similar is similar", gives the figures on the labelled set):
+Pure, no I/O, symmetric. The evidence (``Evidence``), weighed by a logistic regression whose
+weights (``weights.WEIGHTS``) bench/fit_duplicates.py fits on the tuning part of the labelled
+pairs (docs/duplicates.md, "How similar is similar", gives the figures):
 
 * the things both accounts name (synonym sets of ``thesaurus``; common ones such as 老人 or
   工资 count for less), a weighted Dice coefficient shrunk when little is named;
-* their character pairs: the Dice coefficient of their distinct character bigrams, computed
-  by rapidfuzz (Indel similarity of the sorted pairs);
+* the kinds of incident both name (``incidents``: 狗叫, 欠薪, 漏水 …), likewise; whether
+  they name none in common, and whether each names a kind or a thing the other does not
+  (欠薪 / 工伤 at one site, 丢失 / 堆放 at one parcel station);
+* their characters: the Dice coefficient of the distinct characters that carry the
+  incident, computed by rapidfuzz (Indel similarity of the sorted characters);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /
-  302, 三个月 / 两个月, 今天 / 前天): a clash keeps the pair from folding on its own;
-* a party in common (keyed hashes of phone or ID numbers, never the numbers);
-* the same category, and the same grid or a neighbouring one (same village).
+  302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚), or a thing one names and
+  the other denies (受伤 / 没人受伤): a clash keeps the pair from folding on its own;
+* a party in common (keyed hashes of phone or ID numbers, never the numbers).
 
+The category and the grid are kept for explanations but weigh nothing: one incident is filed
+under different categories as often as two under one, and the candidates share the place.
 The weighted sum goes through the logistic function. ``FOLD_THRESHOLD`` folds a report into
 an open case without asking; ``PROPOSE_THRESHOLD`` proposes it to a person.
 """
@@ -24,8 +30,10 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from services.triage.duplicates.details import agreements, conflicts
+from services.triage.duplicates.incidents import BROAD
 from services.triage.duplicates.reading import Reading, read
 from services.triage.duplicates.thesaurus import COMMON
+from services.triage.duplicates.weights import WEIGHTS
 
 FOLD_THRESHOLD = 0.9
 """At or above: fold the new report into the open case automatically."""
@@ -34,7 +42,9 @@ PROPOSE_THRESHOLD = 0.5
 
 COMMON_WEIGHT = 0.35
 """What a commonly named thing (``thesaurus.COMMON``) counts for beside a specific one."""
-THIN_EVIDENCE = 0.3
+BROAD_WEIGHT = 0.4
+"""What a kind of incident named along the way (``incidents.BROAD``) counts for."""
+THIN_EVIDENCE = 2.0
 """Added to the weight of all things named: shrinks the Dice of accounts that name little."""
 
 
@@ -56,7 +66,16 @@ class Evidence:
     """The pieces of evidence for one pair, each symmetric in the two reports."""
 
     things: float
-    text: float
+    kinds: float
+    """Weighted Dice of the kinds of incident named (``incidents.KINDS``)."""
+    kind_clash: bool
+    """Both name a specific kind of incident and none in common."""
+    kind_apart: bool
+    """Each names a specific kind of incident the other does not (欠薪 / 工伤 at one site)."""
+    things_apart: bool
+    """Each names a specific thing the other does not (工伤 / 工资, 丢失 / 堆放)."""
+    characters: float
+    """Dice of the distinct characters that carry the incident (漏/渗/水 in 漏水, 渗水)."""
     agreements: int
     conflicts: int
     party: bool
@@ -64,22 +83,6 @@ class Evidence:
     """1 same category, -1 different, 0 when either is unknown."""
     place: float
     """1 same grid, 0.5 a neighbouring grid of the same village, 0 otherwise."""
-
-
-WEIGHTS = {
-    "bias": -1.45,
-    "things": 5.9,
-    "text": 0.7,
-    "agreements": 0.5,
-    "conflicts": -3.6,
-    "party": 0.45,
-    "category": 0.0,
-    "place": 0.05,
-}
-"""Fitted on the tuning part of bench/data/duplicate_pairs.jsonl (the held-out part was not
-looked at): the most recall at 96 % precision that stays put when each weight moves ±15 %.
-The category counts for nothing there: callers and the triage rules file one incident under
-different categories as often as two incidents under one."""
 
 
 def _weight(thing: str) -> float:
@@ -92,6 +95,37 @@ def _things(one: Reading, other: Reading) -> float:
     total = sum(map(_weight, one.things)) + sum(map(_weight, other.things))
     shared = set(one.things) & set(other.things)
     return 2 * sum(map(_weight, shared)) / (total + THIN_EVIDENCE)
+
+
+def _things_apart(one: Reading, other: Reading) -> bool:
+    mine, theirs = set(one.things) - COMMON, set(other.things) - COMMON
+    return bool(mine - theirs) and bool(theirs - mine)
+
+
+def _denials(one: Reading, other: Reading) -> int:
+    """1 when one report names what the other denies (受伤 / 没人受伤)."""
+    return int(bool(one.denied.intersection(other.things) or other.denied.intersection(one.things)))
+
+
+def _kind_weight(kind: str) -> float:
+    return BROAD_WEIGHT if kind in BROAD else 1.0
+
+
+def _kinds(one: Reading, other: Reading) -> tuple[float, bool, bool]:
+    """Weighted Dice of the kinds of incident named; whether they clash (nothing specific in
+    common); whether each names a specific kind the other does not."""
+    total = sum(map(_kind_weight, one.kinds)) + sum(map(_kind_weight, other.kinds))
+    shared = one.kinds & other.kinds
+    dice = 2 * sum(map(_kind_weight, shared)) / (total + THIN_EVIDENCE)
+    specific, other_specific = one.kinds - BROAD, other.kinds - BROAD
+    clash = bool(specific) and bool(other_specific) and not specific & other_specific
+    return dice, clash, bool(specific - other_specific) and bool(other_specific - specific)
+
+
+def _characters(one: Reading, other: Reading) -> float:
+    if not one.characters or not other.characters:
+        return 0.0
+    return Indel.normalized_similarity(one.characters, other.characters)
 
 
 def _place(one: str, other: str) -> float:
@@ -111,11 +145,16 @@ def _category(one: str | None, other: str | None) -> int:
 def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
     """The evidence the score weighs, for explanations and the bench."""
     one, other = read(new.text), read(old.text)
+    kinds, kind_clash, kind_apart = _kinds(one, other)
     return Evidence(
         things=_things(one, other),
-        text=Indel.normalized_similarity(one.bigrams, other.bigrams),
+        kinds=kinds,
+        kind_clash=kind_clash,
+        kind_apart=kind_apart,
+        things_apart=_things_apart(one, other),
+        characters=_characters(one, other),
         agreements=min(agreements(one.details, other.details), 2),
-        conflicts=min(conflicts(one.details, other.details), 2),
+        conflicts=min(conflicts(one.details, other.details) + _denials(one, other), 2),
         party=bool(new.party_keys & old.party_keys),
         category=_category(new.category, old.category),
         place=_place(new.unit_code, old.unit_code),
