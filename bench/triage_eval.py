@@ -5,8 +5,10 @@ recall, the tier confusion matrix, and how negated mentions fared, for each rule
 
 The set (bench/data/triage_eval.jsonl) holds reports written the way 12345 operators and grid
 workers speak, each labelled with the tier, category and rules a mediator would give under
-RULES.md §2, plus the 30 worked examples. ``split`` is ``tune`` or ``test``: the test third
-was set aside when the set was written, before the rule set was tuned, and is never tuned on.
+RULES.md §2, plus the 30 worked examples. ``split`` is ``tune``, ``test`` or ``test2``: the
+test third was set aside when the set was written, before the rule set was tuned, and is never
+tuned on; ``test2`` is a second held-out batch written after v2 had been tuned and before the
+topic rule was added (docs/triage.md), never tuned on either.
 ``negated`` lists the mentions a case denies; none of them may trigger a rule.
 """
 
@@ -28,6 +30,8 @@ from services.triage.ruleset import RULE_IDS, load_ruleset
 
 EVAL_SET = Path(__file__).resolve().parent / "data" / "triage_eval.jsonl"
 TIERS = ("blue", "yellow", "red")
+SPLITS = ("tune", "test", "test2")
+HELD_OUT = ("test", "test2")
 
 
 def load_cases(path: Path = EVAL_SET) -> list[dict[str, Any]]:
@@ -110,23 +114,29 @@ def _pct(value: float) -> str:
 
 def report(name: str, scores: Scores) -> list[str]:
     lines = [f"== rule set {name}: {len(scores.outcomes)} cases"]
-    lines.append(" " * 24 + "all     tune    test (held out)")
+    sizes = "  ".join(f"{split} {len(scores.subset(split))}" for split in SPLITS)
+    lines.append(f"{'cases':<22}{sizes}   (test, test2: held out)")
+    lines.append(" " * 24 + "all     tune    test    test2")
     for what in ("tier", "category"):
-        row = [_pct(scores.accuracy(what, split)) for split in (None, "tune", "test")]
+        row = [_pct(scores.accuracy(what, split)) for split in (None, *SPLITS)]
         lines.append(f"{what + ' accuracy':<22}" + "  ".join(row))
     for kind in ("negation", "paraphrase", "example", "trap"):
-        row = [_pct(scores.accuracy("tier", split, kind)) for split in (None, "tune", "test")]
+        row = [_pct(scores.accuracy("tier", split, kind)) for split in (None, *SPLITS)]
         n = len(scores.subset(None, kind))
         lines.append(f"{f'tier, {kind} ({n})':<22}" + "  ".join(row))
-    negations = scores.subset(kind="negation")
-    right = sum(o.negation_ok for o in negations)
-    lines.append(f"negation cases right (tier, no negated mention fired): {right}/{len(negations)}")
+    for split in (None, *SPLITS):
+        negations = scores.subset(split, "negation")
+        right = sum(o.negation_ok for o in negations)
+        lines.append(
+            f"negation cases right ({split or 'all'}; tier, no negated mention fired): "
+            f"{right}/{len(negations)}"
+        )
     lines.append("per rule           precision  recall   tp  fp  fn")
     for rule, (tp, fp, fn) in scores.per_rule().items():
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         lines.append(f"  {rule:<17}{_pct(precision)}   {_pct(recall)} {tp:4} {fp:3} {fn:3}")
-    for split in (None, "test"):
+    for split in (None, *HELD_OUT):
         matrix = scores.confusion(split)
         lines.append(f"tier confusion ({split or 'all'}; rows expected, columns given)")
         lines.append("            " + "".join(f"{t:>8}" for t in TIERS))
@@ -152,7 +162,7 @@ def misses(scores: Scores, split: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ruleset", action="append", help="version or TOML path (repeatable)")
-    parser.add_argument("--misses", choices=("tune", "test"), help="list the wrong cases")
+    parser.add_argument("--misses", choices=SPLITS, help="list the wrong cases")
     args = parser.parse_args()
     for name in args.ruleset or ["v1", "v2"]:
         scores = evaluate(name)

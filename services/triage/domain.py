@@ -158,7 +158,9 @@ def _scan(
     if ruleset.reading is None:
         return matcher.find(text), ()
     found, aside = read(text, matcher.mentions(text), ruleset.reading)
-    return found, tuple(SetAside(rule=a.rule, text=a.text, because=a.because) for a in aside)
+    return found, tuple(
+        SetAside(rule=a.rule, text=a.text, because=a.because, topic=a.topic) for a in aside
+    )
 
 
 def _merge(fired: list[FiredRule], extra: FiredRule) -> list[FiredRule]:
@@ -192,7 +194,12 @@ def explain(
         f"{rule.id} ({rule.effect}): " + ", ".join(_describe(t) for t in rule.triggers)
         for rule in fired
     ]
-    lines += [f"set aside {a.rule}: “{a.text}” ruled out by “{a.because}”" for a in set_aside]
+    lines += [
+        f"set aside {a.rule}: “{a.text}” "
+        + ("only the topic of" if a.topic else "ruled out by")
+        + f" “{a.because}”"
+        for a in set_aside
+    ]
     because = ", ".join(_describe(t) for t in category_triggers) or "no category words"
     lines.append(f"category {category.value}: {because}")
     lines.append(f"tier {tier_of(fired).value}")

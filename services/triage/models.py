@@ -49,13 +49,15 @@ class CaseFacts(BaseModel):
 
 
 class SetAside(BaseModel):
-    """A mention of a rule's signal that did not count, and the words that ruled it out."""
+    """A mention of a rule's signal that did not count, and the words that ruled it out (or,
+    with ``topic``, the words that make it only what a quarrel is about)."""
 
     model_config = ConfigDict(frozen=True)
 
     rule: str
     text: str
     because: str
+    topic: bool = False
 
 
 class TriageResult(BaseModel):

@@ -13,6 +13,10 @@ set aside, and a word that only appears inside another word does not count.
   depend on the condition (or, in hindsight, X happened), so X stands.
 * Hypotheticals: a worry about an event (担心孩子受伤, 以免发生打架) sets aside the rules
   of ``hypothetical_rules`` (injury, severe harm); a feared threat (担心被报复) still fires.
+* Topics: a party word (``topic_rules``: vulnerable) that is only what other people quarrel
+  about (因为孩子的学费问题吵架: a marker right before it, a quarrel word after it in its clause
+  or the next) is no party, unless the words between show the person deprived or harmed
+  (``topic_party_words``: 不给 抚养费 没人管 被 伤 …): 因为孩子的抚养费不给吵架 still fires.
 * Segmentation (jieba): a dictionary word whose match cuts into a word of the text does not
   count (气死了 does not hold 死了, 被打扰 does not hold 被打); ``not_words`` of a rule
   list longer words inside which its word means something else (极端天气, 大学生).
@@ -45,6 +49,11 @@ class Reading(BaseModel):
     entity_rules: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
     max_gap: int = Field(default=4, ge=0, le=10)
+    topic_rules: list[str] = Field(default_factory=list)
+    topic_markers: list[str] = Field(default_factory=list)
+    topic_quarrels: list[str] = Field(default_factory=list)
+    topic_party_words: list[str] = Field(default_factory=list)
+    topic_gap: int = Field(default=2, ge=0, le=6)
     clause_marks: str = "，,。；;！!？?：:…\n"
     sentence_marks: str = "。；;！!？?\n"
 
@@ -161,6 +170,53 @@ def denial(
     return None
 
 
+def _quarrel_after(
+    reading: Reading, text: str, clause: Clause, mention: Mention
+) -> tuple[str, str] | None:
+    """The first quarrel word after the mention, in its clause or the next one of the
+    sentence, and the words before it; None without one."""
+    end = clause.start + len(clause.text)
+    after = text[mention.end : end]
+    if end < len(text) and text[end] not in reading.sentence_marks:
+        after += text[end] + re.split(reading.clause_pattern_split, text[end + 1 :], maxsplit=1)[0]
+    found = [(after.find(w), -len(w), w) for w in reading.topic_quarrels if w in after]
+    if not found:
+        return None
+    at, _length, word = min(found)
+    return word, after[:at]
+
+
+def _topic_marker(reading: Reading, earlier: list[str], same: set[str]) -> int:
+    """The index of a topic marker (因为, 为了 …) among the words before a mention, at most
+    ``topic_gap`` words away from it (joiners and words of the same rule aside), or -1."""
+    gap = 0
+    for index in range(len(earlier) - 1, -1, -1):
+        if earlier[index] in reading.topic_markers:
+            return index
+        if earlier[index] not in reading.joiners and earlier[index] not in same:
+            gap += 1
+            if gap > reading.topic_gap:
+                return -1
+    return -1
+
+
+def topic(
+    reading: Reading, text: str, clause: Clause, mention: Mention, same_rule: set[str]
+) -> str | None:
+    """``marker…quarrel`` when the mention is only what a quarrel is about, or None."""
+    if mention.rule not in reading.topic_rules:
+        return None
+    earlier = clause.before(mention)
+    at = _topic_marker(reading, earlier, same_rule)
+    quarrel = _quarrel_after(reading, text, clause, mention) if at >= 0 else None
+    if quarrel is None:
+        return None
+    frame = "".join(earlier[at + 1 :]) + quarrel[1] + quarrel[0]
+    if any(word in frame for word in reading.topic_party_words):
+        return None
+    return f"{earlier[at]}…{quarrel[0]}"
+
+
 def clauses_for(text: str, mentions: list[Mention], reading: Reading) -> dict[int, Clause]:
     """Each mention's clause (by where the mention starts), cut into words once per clause."""
     spans = [(m.start(), m.end()) for m in re.finditer(reading.clause_pattern, text)]
@@ -184,6 +240,7 @@ class Aside:
     rule: str
     text: str
     because: str
+    topic: bool = False
 
 
 SIGNALS = ("rule:", "combo1:", "combo2:")
@@ -218,9 +275,11 @@ def read(
             if reading.segment and not m.pattern and clause.cuts_into_a_word(m):
                 continue
             because = denial(reading, text, clause, m, same_rule[m.rule])
-            if because is not None:
-                if Aside(m.rule, m.text, because) not in aside:
-                    aside.append(Aside(m.rule, m.text, because))
+            about = None if because else topic(reading, text, clause, m, same_rule[m.rule])
+            if because is not None or about is not None:
+                one = Aside(m.rule, m.text, because or str(about), topic=about is not None)
+                if one not in aside:
+                    aside.append(one)
                 continue
         words = found.setdefault(m.tag, [])
         if m.text not in words:

@@ -134,7 +134,8 @@ class RuleSet(BaseModel):
                 problems.append(f"category {category.value!r} has no words")
         problems += [f"pattern {p!r}: {why}" for p, why in self._bad_patterns()]
         if self.reading is not None:
-            named = self.reading.entity_rules + self.reading.hypothetical_rules
+            reading = self.reading
+            named = reading.entity_rules + reading.hypothetical_rules + reading.topic_rules
             problems += [f"reading names unknown rule {r!r}" for r in named if r not in RULE_IDS]
         if problems:
             raise ValueError("; ".join(problems))

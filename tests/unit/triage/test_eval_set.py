@@ -1,6 +1,7 @@
 """The evaluation set (bench/data/triage_eval.jsonl) is what the issue asks for, its labels
 agree with the tier arithmetic, no rule fires on a mention a case denies, and rule set v2
-meets its accuracy on the held-out third."""
+meets its accuracy on both held-out batches (the third set aside when the set was written,
+and the second batch written before the topic rule was added)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,23 @@ from typing import Any
 
 import pytest
 
-from bench.triage_eval import Scores, evaluate, load_cases, negated_hits
+from bench.triage_eval import HELD_OUT, Scores, evaluate, load_cases, negated_hits
 from services.triage.domain import tier_of
 from services.triage.models import FiredRule
 from services.triage.ruleset import EFFECTS, WORDLESS
 from tests.unit.triage.conftest import triage_v2
 
 CASES = load_cases()
-NEGATED = [case for case in CASES if case.get("negated")]
+# The second held-out batch is not tuned on: v2's misses there stay until a later rule set
+# fixes them in general terms (docs/triage.md, "The second held-out batch"). strict: a fix
+# makes these tests fail until the entry is removed.
+NOT_MET = pytest.mark.xfail(strict=True, reason="v2 misses it; test2 is never tuned on")
+TEST2_NEGATION_MISSES = {"s083", "s087", "s096", "s097", "s099", "s102", "s103"}
+NEGATED = [
+    pytest.param(case, marks=NOT_MET) if case["id"] in TEST2_NEGATION_MISSES else case
+    for case in CASES
+    if case.get("negated")
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +45,11 @@ def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
         for rule in case["expected"]["rules"]
     }
     assert set(EFFECTS) - WORDLESS <= paraphrased | {"sensitive_period"}
-    held_out = sum(case["split"] == "test" for case in CASES)
-    assert len(CASES) / 4 <= held_out <= len(CASES) / 2
+    first = [case for case in CASES if case["split"] != "test2"]
+    held_out = sum(case["split"] == "test" for case in first)
+    assert len(first) / 4 <= held_out <= len(first) / 2
+    second = [case for case in CASES if case["split"] == "test2"]
+    assert len(second) >= 90 and sum("negation" in c["kinds"] for c in second) >= 30
 
 
 def test_each_label_agrees_with_the_tier_arithmetic() -> None:
@@ -58,10 +71,14 @@ def test_no_rule_fires_on_a_negated_mention(case: dict[str, Any]) -> None:
     assert negated_hits(case, result) == [], result.explanation
 
 
-def test_held_out_accuracy_of_v2(v2: Scores) -> None:
-    assert v2.accuracy("tier", "test") >= 0.95
-    assert v2.accuracy("category", "test") >= 0.95
-    assert v2.accuracy("tier", "test", "negation") >= 0.95
+@pytest.mark.parametrize(
+    "split", [pytest.param(s, marks=NOT_MET) if s == "test2" else s for s in HELD_OUT]
+)
+def test_held_out_accuracy_of_v2(v2: Scores, split: str) -> None:
+    assert v2.accuracy("tier", split) >= 0.95
+    assert v2.accuracy("category", split) >= 0.95
+    wrong = [o.case["id"] for o in v2.subset(split, "negation") if not o.negation_ok]
+    assert wrong == [], "every negation case of a held-out batch is right"
 
 
 def test_v2_is_right_on_every_worked_example_and_better_than_v1_overall(v2: Scores) -> None:
