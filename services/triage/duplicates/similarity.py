@@ -92,9 +92,9 @@ def _weight(thing: str) -> float:
 def _things(one: Reading, other: Reading) -> float:
     """Weighted Dice of the things named, shrunk towards 0 when little is named: one common
     thing in common (老板) is weak evidence, four specific ones are strong."""
-    total = sum(map(_weight, one.things)) + sum(map(_weight, other.things))
+    total = math.fsum(map(_weight, one.things)) + math.fsum(map(_weight, other.things))
     shared = set(one.things) & set(other.things)
-    return 2 * sum(map(_weight, shared)) / (total + THIN_EVIDENCE)
+    return 2 * math.fsum(map(_weight, shared)) / (total + THIN_EVIDENCE)
 
 
 def _things_apart(one: Reading, other: Reading) -> bool:
@@ -114,9 +114,9 @@ def _kind_weight(kind: str) -> float:
 def _kinds(one: Reading, other: Reading) -> tuple[float, bool, bool]:
     """Weighted Dice of the kinds of incident named; whether they clash (nothing specific in
     common); whether each names a specific kind the other does not."""
-    total = sum(map(_kind_weight, one.kinds)) + sum(map(_kind_weight, other.kinds))
+    total = math.fsum(map(_kind_weight, one.kinds)) + math.fsum(map(_kind_weight, other.kinds))
     shared = one.kinds & other.kinds
-    dice = 2 * sum(map(_kind_weight, shared)) / (total + THIN_EVIDENCE)
+    dice = 2 * math.fsum(map(_kind_weight, shared)) / (total + THIN_EVIDENCE)
     specific, other_specific = one.kinds - BROAD, other.kinds - BROAD
     clash = bool(specific) and bool(other_specific) and not specific & other_specific
     return dice, clash, bool(specific - other_specific) and bool(other_specific - specific)

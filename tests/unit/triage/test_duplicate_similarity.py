@@ -148,3 +148,32 @@ def test_a_long_account_is_read_up_to_its_first_600_characters() -> None:
     assert similarity(long, DOG_RETOLD) == similarity(
         ReportSketch(head, DOG.category, DOG.unit_code), DOG_RETOLD
     )
+
+
+SCORE_EVERY_PAIR = (
+    "import hashlib\n"
+    "from bench.duplicates import load_pairs, score_pairs\n"
+    "print(hashlib.sha256(repr([s for _, s in score_pairs(load_pairs())]).encode()).hexdigest())"
+)
+
+
+def test_two_processes_score_every_pair_to_the_last_bit() -> None:
+    """Two triage instances (each with its own string-hash seed) give the same score, so a
+    report at the fold threshold is folded by both or by neither."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", SCORE_EVERY_PAIR],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
