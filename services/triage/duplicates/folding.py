@@ -4,7 +4,9 @@ A report folded by the rule gets ``ReportFolded`` before its ``CaseTriaged`` (so
 reading the report's stream up to its tier, never assigns it), and the incident's case gets
 ``DuplicateAttached`` naming the report and its 12345 work order, once this reactor meets the
 ``ReportFolded`` (the rule's or a supervisor's alike; ``ReportUnfolded`` detaches it). A
-doubtful match gets ``DuplicateProposed``. Every append is keyed on the event it answers.
+report graver than its incident raises the incident to the report's tier (``TierOverridden``
+by the rule: a threat to life told by the fifth caller is not left at the grid). A doubtful
+match gets ``DuplicateProposed``. Every append is keyed on the event it answers.
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ from shared.cases.catalogue.duplicates import (
     DuplicateProposed,
     ReportFolded,
 )
+from shared.cases.catalogue.triage import TierOverridden
 from shared.cases.party_keys import party_keys
 from shared.events.envelope import EventEnvelope, new_event
 from shared.events.payload import EventPayload
 from shared.log.port import ANY_VERSION, EventLog
 from shared.org.tree import OrgTree
 from shared.times import as_utc
+from shared.vocabulary import Tier
 
 PRODUCER = "triage"
+TIER_EVENTS = frozenset({"CaseTriaged", "TierOverridden"})
+FINAL = frozenset({"CaseClosed", "CaseRejected"})
 CLOSING = frozenset({"CaseResolved", "CaseClosed", "CaseRejected"})
 TRACKED = CLOSING | {"CaseReopened", "ReportFolded", "ReportUnfolded"}
 """Events that change whether a case is a candidate (an open incident)."""
@@ -81,6 +87,28 @@ def attached(report: EventEnvelope, *, score: float | None, by: str) -> Duplicat
     )
 
 
+def tier_of(stream: list[EventEnvelope]) -> Tier | None:
+    """The case's tier now: its last triage or override."""
+    tiers = [e.payload["tier"] for e in stream if e.event_type in TIER_EVENTS]
+    return Tier(tiers[-1]) if tiers else None
+
+
+def raised(report: list[EventEnvelope], incident: list[EventEnvelope]) -> TierOverridden | None:
+    """The incident raised to its folded report's tier, if the report is graver (pure)."""
+    mine, theirs = tier_of(report), tier_of(incident)
+    if mine is None or theirs is None or mine.rank <= theirs.rank:
+        return None
+    if any(e.event_type in FINAL for e in incident):
+        return None
+    number = report[0].payload.get("number", report[0].case_id)
+    return TierOverridden(
+        tier=mine,
+        previous_tier=theirs,
+        reason=f"folded report {number} is {mine.value}",
+        overridden_by=RULE_ACTOR,
+    )
+
+
 async def record_on(
     log: EventLog, case_id: str, payload: EventPayload, *, cause: EventEnvelope, key: str
 ) -> None:
@@ -89,6 +117,10 @@ async def record_on(
         payload, case_id=case_id, producer=PRODUCER, causation=cause, idempotency_key=key
     )
     await log.append(case_id, [event], expected_version=ANY_VERSION, idempotency_key=key)
+
+
+class IncidentNotTriaged(RuntimeError):
+    """The incident's own tier is not recorded yet (triaged at the same instant elsewhere)."""
 
 
 class Folding:
@@ -147,10 +179,18 @@ class Folding:
             decided_case_number=p["into_case_number"],
             score=p.get("score"),
         )
-        stream = await self._log.read_stream_until(event.case_id, until=event.sequence)
+        # The whole stream: a report folded by the rule gets its tier after ReportFolded.
+        stream = await self._log.read_stream(event.case_id)
         reported = next((e for e in stream if e.event_type == "CaseReported"), None)
         if reported is None:
             return
         payload = attached(reported, score=p.get("score"), by=p["by"])
         key = f"fold:{event.event_id}"
         await record_on(self._log, p["into_case_id"], payload, cause=event, key=key)
+        incident = await self._log.read_stream(p["into_case_id"])
+        if tier_of(incident) is None:
+            raise IncidentNotTriaged(p["into_case_id"])  # retried: its tier is on its way
+        graver = raised(stream, incident)
+        if graver is not None:
+            key = f"fold-tier:{event.event_id}"
+            await record_on(self._log, p["into_case_id"], graver, cause=event, key=key)

@@ -47,7 +47,8 @@ class CaseTriaged(EventPayload):
 
 @register_event
 class TierOverridden(EventPayload):
-    """A person set the tier, with a reason (人工调整)."""
+    """A person set the tier, with a reason (人工调整); or the fold rule raised an incident to
+    the tier of a graver report folded into it (``overridden_by`` "rule")."""
 
     event_type = "TierOverridden"
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.triage.duplicates.decide import Candidate, decide, neighbourhood
+from services.triage.duplicates.folding import raised
 from services.triage.duplicates.similarity import ReportSketch
 from services.triage.duplicates.view import check_fold, check_unfold, pending_proposals
 from shared.api.problems import Problem
@@ -16,9 +17,12 @@ from shared.cases.catalogue.duplicates import (
     ReportFolded,
     ReportUnfolded,
 )
+from shared.cases.catalogue.escalation import CaseClosed
+from shared.cases.catalogue.triage import TierOverridden
 from shared.events.envelope import EventEnvelope, new_event
 from shared.events.payload import EventPayload
 from shared.org.levels import Level
+from shared.vocabulary import Tier
 from tests.integration.test_intake_api import MY_GRID, TREE
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -95,3 +99,18 @@ def test_fold_unfold_and_proposals_follow_the_stream() -> None:
         "not-folded",
     )
     assert check_unfold(stream("a", folded))["into_case_id"] == "b"
+
+
+def tiered(case_id: str, tier: Tier, *more: EventPayload) -> list[EventEnvelope]:
+    override = TierOverridden(tier=tier, previous_tier=None, reason="分级", overridden_by="sup")
+    return stream(case_id, override, *more)
+
+
+def test_a_graver_folded_report_raises_its_incident_and_no_other_does() -> None:
+    up = raised(tiered("r", Tier.RED), tiered("i", Tier.YELLOW))
+    assert up is not None and (up.tier, up.previous_tier) == (Tier.RED, Tier.YELLOW)
+    assert up.overridden_by == "rule"
+    assert raised(tiered("r", Tier.YELLOW), tiered("i", Tier.YELLOW)) is None
+    assert raised(tiered("r", Tier.BLUE), tiered("i", Tier.RED)) is None
+    closed = CaseClosed(closed_at=T0)
+    assert raised(tiered("r", Tier.RED), tiered("i", Tier.BLUE, closed)) is None
