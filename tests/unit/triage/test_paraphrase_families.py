@@ -39,6 +39,7 @@ FIRES = [
     ("居民说上个月就打过12345，噪音问题还在。", "repeat"),
     ("两人合伙做生意，一方卷走了20w。", "money_high"),
     ("邻居借了万把块钱一直不还。", "money_mid"),
+    ("如果不是他先动手，我也不会还手。", "injury"),
 ]
 
 
@@ -76,6 +77,8 @@ def test_a_word_that_names_something_else_raises_nothing(text: str) -> None:
         ("经核实，该户不在低保名单中。", "vulnerable", "不在"),
         ("经派出所调查，所谓砍人一事与事实不符。", "extreme", "与事实不符"),
         ("要是真打起来，谁来负责？", "injury", "要是"),
+        ("是否有人受伤：无。", "injury", "无"),
+        ("人员伤亡情况：没有；现场秩序：正常。", "severe_harm", "没有"),
     ],
 )
 def test_a_denial_in_the_forms_people_use_sets_the_signal_aside(
@@ -84,6 +87,22 @@ def test_a_denial_in_the_forms_people_use_sets_the_signal_aside(
     result = triage_v2(text)
     assert rule not in result.rule_ids
     assert negator in {a.because for a in result.set_aside}
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("孩子从滑梯上往下跳时摔了一跤。", "extreme"),
+        ("老伴去世后，子女都不管老人。", "severe_harm"),
+        ("业主自己动手装修阳台，物业说违规。", "injury"),
+        ("村委会挂横幅宣传防诈骗。", "mass"),
+        ("他去北京找工作，临走前与父亲吵了一架。", "petition"),
+        ("老人需要按时喝药，子女却不管。", "extreme"),
+        ("村民跳河救人后，被救者家属拒绝感谢。", "extreme"),
+    ],
+)
+def test_a_rule_word_inside_an_ordinary_event_does_not_fire(text: str, rule: str) -> None:
+    assert rule not in triage_v2(text).rule_ids, triage_v2(text).explanation
 
 
 def test_the_category_is_read_from_everyday_words() -> None:
