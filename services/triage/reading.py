@@ -44,6 +44,7 @@ class Reading(BaseModel):
     answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无
     cancel_before: list[str] = Field(default_factory=list)
     scope_breakers: list[str] = Field(default_factory=list)
+    entity_breakers: list[str] = Field(default_factory=list)  # break a party's scope only
     conditionals: list[str] = Field(default_factory=list)
     consequence_markers: list[str] = Field(default_factory=list)
     hypotheticals: list[str] = Field(default_factory=list)
@@ -64,8 +65,7 @@ class Reading(BaseModel):
         return f"[{re.escape(self.clause_marks)}]"
 
     @property
-    def clause_pattern(self) -> str:
-        """A run of text between clause marks."""
+    def clause_pattern(self) -> str:  # a run of text between clause marks
         return f"[^{re.escape(self.clause_marks)}]+"
 
 
@@ -173,7 +173,7 @@ def denial(
             return word
         if word in reading.hypotheticals and mention.rule in reading.hypothetical_rules:
             return word
-        if word in reading.scope_breakers:
+        if word in reading.scope_breakers and (entity or word not in reading.entity_breakers):
             return None
         if entity and (word in reading.joiners or word in same_rule):
             continue

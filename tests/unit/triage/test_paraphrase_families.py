@@ -78,6 +78,10 @@ def test_a_word_that_names_something_else_raises_nothing(text: str) -> None:
         ("经派出所调查，所谓砍人一事与事实不符。", "extreme", "与事实不符"),
         ("要是真打起来，谁来负责？", "injury", "要是"),
         ("是否有人受伤：无。", "injury", "无"),
+        ("双方没有发生任何形式的肢体冲突。", "injury", "没有"),
+        ("两人险些打起来，被邻居拉开。", "injury", "险些"),
+        ("说他打人纯属造谣。", "injury", "造谣"),
+        ("这次纠纷不属于家暴。", "risky_category", "不属于"),
         ("人员伤亡情况：没有；现场秩序：正常。", "severe_harm", "没有"),
     ],
 )
