@@ -114,6 +114,11 @@ def test_the_category_is_read_from_everyday_words() -> None:
     assert triage_v2("村民在自留地边上盖猪圈，与邻居起争执。").category.value == "land"
     assert triage_v2("丈母娘嫌女婿不挣钱。").category.value == "marriage_family"
     assert triage_v2("村医给老人输液后出现过敏反应。").category.value == "medical"
+    assert triage_v2("两户村民因为一块地的归属吵了起来。").category.value == "land"
+    assert triage_v2("修高速要占村里的地，村民对赔偿不满。").category.value == "demolition"
+    assert triage_v2("在工地上扎钢筋的老乡半年没拿到钱。").category.value == "labour"
+    assert triage_v2("女儿出嫁后不回家看望父母。").category.value == "support"
+    assert triage_v2("邻居家的地下室漏水。").category.value == "neighbour"
 
 
 def test_an_amount_in_the_request_wins_over_a_colloquial_one_in_the_text() -> None:
