@@ -71,7 +71,7 @@ def _money_rules(
     facts: CaseFacts, amounts: list[Quantity], ruleset: RuleSet, found: dict[str, list[str]]
 ) -> list[FiredRule]:
     """By the field, else by the largest amount read from the text; an amount said in a form
-    the numerals do not read (20w, 万把块) fires by the rule's patterns (rule set v2.1 on)."""
+    the numerals do not read (20w, 万把块) fires by the rule's patterns (rule set v2 on)."""
     fired = _amount_rules(facts, amounts, ruleset)
     if facts.amount_cny is None:
         for rule_id in ("money_high", "money_mid"):
