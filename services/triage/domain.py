@@ -67,7 +67,22 @@ def _count_rules(facts: CaseFacts, counts: list[Quantity], ruleset: RuleSet) -> 
     return []
 
 
-def _money_rules(facts: CaseFacts, amounts: list[Quantity], ruleset: RuleSet) -> list[FiredRule]:
+def _money_rules(
+    facts: CaseFacts, amounts: list[Quantity], ruleset: RuleSet, found: dict[str, list[str]]
+) -> list[FiredRule]:
+    """By the field, else by the largest amount read from the text; an amount said in a form
+    the numerals do not read (20w, 万把块) fires by the rule's patterns (rule set v2 on)."""
+    fired = _amount_rules(facts, amounts, ruleset)
+    if facts.amount_cny is None:
+        for rule_id in ("money_high", "money_mid"):
+            for extra in _word_rule(rule_id, found, ruleset):
+                fired = _merge(fired, extra)
+    if any(rule.id == "money_high" for rule in fired):
+        fired = [rule for rule in fired if rule.id != "money_mid"]
+    return fired
+
+
+def _amount_rules(facts: CaseFacts, amounts: list[Quantity], ruleset: RuleSet) -> list[FiredRule]:
     limits = ruleset.thresholds
     amount: Decimal | int
     if facts.amount_cny is not None:
@@ -136,7 +151,7 @@ def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageR
         fired += _word_rule(rule_id, found, ruleset)
     for extra in _count_rules(facts, counts, ruleset):
         fired = _merge(fired, extra)
-    fired += _money_rules(facts, amounts, ruleset)
+    fired += _money_rules(facts, amounts, ruleset, found)
     fired += _context_rules(facts, category, found, ruleset)
     fired.sort(key=lambda r: r.id)
     return TriageResult(

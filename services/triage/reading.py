@@ -4,7 +4,8 @@ set aside, and a word that only appears inside another word does not count.
 * Denial (RULES.md §2): a negator in the same clause before the mention (无 没有 未 并非 否认
   不会 排除 尚未 均未 …, cut as whole words so 未成年 and 无故 are not negators), at most
   ``max_gap`` words away and with no scope breaker (就 但 却 的 …) between; or a phrase
-  after it in the clause (不属实 系谣言). A negator right after 不/无法 is cancelled
+  after it in the clause (不属实 系谣言), or a denying answer after a colon (是否有人受伤：
+  无). A negator right after 不/无法 is cancelled
   (不排除报复 = retaliation cannot be ruled out). Rules about a party (``entity_rules``:
   vulnerable) are denied only by a negator right before the mention (没有老人和小孩), so
   没有赡养老人 still names an elderly party.
@@ -40,8 +41,10 @@ class Reading(BaseModel):
     negators: list[str] = Field(min_length=1)
     post_negators: list[str] = Field(default_factory=list)
     verifications: list[str] = Field(default_factory=list)
+    answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无
     cancel_before: list[str] = Field(default_factory=list)
     scope_breakers: list[str] = Field(default_factory=list)
+    entity_breakers: list[str] = Field(default_factory=list)  # break a party's scope only
     conditionals: list[str] = Field(default_factory=list)
     consequence_markers: list[str] = Field(default_factory=list)
     hypotheticals: list[str] = Field(default_factory=list)
@@ -62,8 +65,7 @@ class Reading(BaseModel):
         return f"[{re.escape(self.clause_marks)}]"
 
     @property
-    def clause_pattern(self) -> str:
-        """A run of text between clause marks."""
+    def clause_pattern(self) -> str:  # a run of text between clause marks
         return f"[^{re.escape(self.clause_marks)}]+"
 
 
@@ -113,6 +115,9 @@ def _denied_after(reading: Reading, text: str, clause: Clause, mention: Mention)
     sentence when that clause reports a check (有人喝农药, 经核实系谣言)."""
     end = clause.start + len(clause.text)
     after = text[mention.end : end]
+    answer = _answer(reading, text, end)
+    if answer is not None:
+        return answer
     following = ""
     if end < len(text) and text[end] not in reading.sentence_marks:
         following = re.split(reading.clause_pattern_split, text[end + 1 :], maxsplit=1)[0]
@@ -122,6 +127,14 @@ def _denied_after(reading: Reading, text: str, clause: Clause, mention: Mention)
         if phrase in after or phrase in following:
             return phrase
     return None
+
+
+def _answer(reading: Reading, text: str, end: int) -> str | None:
+    """The denying answer right after the colon that ends a clause (受伤情况：无), or None."""
+    if end >= len(text) or text[end] not in "：:":
+        return None
+    reply = text[end + 1 :].lstrip()
+    return next((word for word in reading.answers if reply.startswith(word)), None)
 
 
 def _negator_inside(reading: Reading, text: str, clause: Clause, mention: Mention) -> str | None:
@@ -160,7 +173,7 @@ def denial(
             return word
         if word in reading.hypotheticals and mention.rule in reading.hypothetical_rules:
             return word
-        if word in reading.scope_breakers:
+        if word in reading.scope_breakers and (entity or word not in reading.entity_breakers):
             return None
         if entity and (word in reading.joiners or word in same_rule):
             continue

@@ -20,7 +20,7 @@ CASES = load_cases()
 # fixes them in general terms (docs/triage.md, "The second held-out batch"). strict: a fix
 # makes these tests fail until the entry is removed.
 NOT_MET = pytest.mark.xfail(strict=True, reason="v2 misses it; test2 is never tuned on")
-TEST2_NEGATION_MISSES = {"s083", "s087", "s096", "s097", "s099", "s102", "s103"}
+TEST2_NEGATION_MISSES = {"s087", "s096", "s097", "s099", "s103"}
 NEGATED = [
     pytest.param(case, marks=NOT_MET) if case["id"] in TEST2_NEGATION_MISSES else case
     for case in CASES
