@@ -125,6 +125,8 @@ class StoreTransactions:
         self._own: InlineConnection | None = None
         self._held: AsyncConnection | None = None
         self._held_used = 0.0
+        self._checkpoint: asyncio.Future[None] | None = None
+        """The checkpoint running in a worker thread, if any."""
         self._frames = 0
         """WAL frames written since the last checkpoint (an estimate: 4 per commit, plus
         the rows' bytes)."""
@@ -184,13 +186,17 @@ class StoreTransactions:
         if self._frames < CHECKPOINT_FRAMES:
             return
         self._frames = 0
-        sqlite = self._own.sqlite
-
-        def checkpoint() -> None:
-            sqlite.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-
+        # Cancelling the writer cannot stop a checkpoint already in its thread: ``close``
+        # waits for it before closing the connection under it.
+        self._checkpoint = asyncio.ensure_future(asyncio.to_thread(self.checkpoint, self._own))
         with contextlib.suppress(sqlite3.Error):  # the next one will try again
-            await asyncio.to_thread(checkpoint)
+            await asyncio.shield(self._checkpoint)
+        self._checkpoint = None
+
+    @staticmethod
+    def checkpoint(own: InlineConnection) -> None:
+        """Copy the WAL back into the database file, as far as readers allow (in a thread)."""
+        own.sqlite.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def _open(self, database: str) -> InlineConnection:
         async with self._engine.connect() as conn:
@@ -207,6 +213,10 @@ class StoreTransactions:
         return own
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            with contextlib.suppress(sqlite3.Error):
+                await self._checkpoint
+            self._checkpoint = None
         if self._own is not None:
             self._own.stop()
             self._own = None

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.events.codec import encode, encode_instant, recorded_body
+from shared.events.codec import encode, encode_instant, recorded_body, uuid_text
 from shared.events.envelope import EventEnvelope, event_now
 from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
 
@@ -35,7 +35,7 @@ class Submission:
             self.future.set_result(self.outcomes)  # type: ignore[arg-type]
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     case_id: str
     events: Sequence[EventEnvelope]
@@ -96,19 +96,17 @@ EVENT_COLUMNS = (
 KEY_COLUMNS = ("key", "case_id", "first_sequence", "last_sequence", "fingerprint")
 
 
-def event_row(
-    event: EventEnvelope, body: bytes, recorded_at: object, published: bool
-) -> tuple[object, ...]:
-    """The values of ``EVENT_COLUMNS`` (``recorded_at`` as the driver takes it)."""
-    return (
-        str(event.event_id),
-        event.case_id,
-        event.sequence,
-        event.event_type,
-        recorded_at,
-        body,
-        published,
-    )
+def event_rows(
+    recorded: Sequence[EventEnvelope],
+    bodies: Sequence[bytes],
+    recorded_at: object,
+    published: bool,
+) -> list[tuple[object, ...]]:
+    """The values of ``EVENT_COLUMNS`` per event (``recorded_at`` as the driver takes it)."""
+    return [
+        (uuid_text(e.event_id), e.case_id, e.sequence, e.event_type, recorded_at, body, published)
+        for e, body in zip(recorded, bodies, strict=True)
+    ]
 
 
 def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:
@@ -156,8 +154,10 @@ def decide(
         )
     occurred = event_now(now) if request.occur_when_recorded else None
     recorded = tuple(
-        event.recorded(sequence=head + index + 1, recorded_at=now, occurred_at=occurred)
-        for index, event in enumerate(request.events)
+        [
+            event.recorded(sequence=sequence, recorded_at=now, occurred_at=occurred)
+            for sequence, event in enumerate(request.events, head + 1)
+        ]
     )
     heads[request.case_id] = head + len(recorded)
     return AppendResult(request.case_id, recorded)

@@ -12,7 +12,7 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from itertools import repeat
+from operator import itemgetter
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +43,7 @@ from shared.log.sql_requests import (
     Submission,
     after_refusal,
     decide,
-    event_row,
+    event_rows,
     fail,
     key_row,
     replay_of,
@@ -234,30 +234,31 @@ class SqlEventStore(SqlStoreReads):
             heads = await stream_heads(tx, fenced) if fenced else {}
             stamp = driver_datetime(tx.dialect, now)
             stamp_json = encode_instant(now)
-            published = repeat(self._published_on_insert)
+            published = self._published_on_insert
             rows: list[tuple[object, ...]] = []
             written: list[EventEnvelope] = []
             written_bodies: list[bytes] = []
             key_rows: list[tuple[object, ...]] = []
             refused: set[tuple[int, str]] = set()
             for request in batch:
-                if (request.group, request.case_id) in refused:
+                if refused and (request.group, request.case_id) in refused:
                     outcome: AppendResult | Replay | Exception = after_refusal(
                         request, heads.get(request.case_id, 0)
                     )
                 else:
                     outcome = decide(request, known=known, heads=heads, now=now)
-                if isinstance(outcome, Exception):
-                    refused.add((request.group, request.case_id))
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
-                    bodies = stored_bodies(request, outcome.events, stamp_json)
-                    rows.extend(map(event_row, outcome.events, bodies, repeat(stamp), published))
-                    written.extend(outcome.events)
-                    written_bodies.extend(bodies)
+                    recorded = outcome.events
+                    bodies = stored_bodies(request, recorded, stamp_json)
+                    rows += event_rows(recorded, bodies, stamp, published)
+                    written += recorded
+                    written_bodies += bodies
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
+                elif isinstance(outcome, Exception):
+                    refused.add((request.group, request.case_id))
             last_row = None
             if rows:
                 statement = insert_statement(event_log, EVENT_COLUMNS, tx.dialect)
@@ -266,7 +267,7 @@ class SqlEventStore(SqlStoreReads):
                 keys_insert = insert_statement(append_keys, KEY_COLUMNS, tx.dialect)
                 await tx.execute_many(keys_insert, key_rows)
             first = await self._first_position(tx, len(rows), last_row)
-        for event_type, count in Counter(row[3] for row in rows).items():
+        for event_type, count in Counter(map(itemgetter(3), rows)).items():
             EVENTS_APPENDED.labels(event_type).inc(count)
         if self._on_commit is not None and rows:
             self._on_commit(Committed(first, written, written_bodies))
