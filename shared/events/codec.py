@@ -36,9 +36,12 @@ def encode(envelope: EventEnvelope) -> bytes:
     return orjson.dumps(fields, default=to_jsonable_python, option=orjson.OPT_UTC_Z)
 
 
-def uuid_text(value: UUID) -> str:
-    """``str(value)`` (the hyphenated form), as orjson writes it: a third of the time."""
-    return orjson.dumps(value)[1:-1].decode()
+def uuid_texts(values: list[UUID]) -> list[str]:
+    """``str`` of each (the hyphenated form), as orjson writes them: in one call, a tenth
+    of the time."""
+    if not values:
+        return []
+    return orjson.dumps(values).decode()[2:-2].split('","')
 
 
 _VALIDATE_JSON = EventEnvelope.__pydantic_validator__.validate_json

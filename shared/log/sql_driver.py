@@ -70,7 +70,11 @@ def sqlalchemy_errors(statement: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        raise _converted(statement, exc) from exc
+
+
+def _converted(statement: str, exc: sqlite3.Error) -> BaseException:
+    return DBAPIError.instance(statement, None, exc, sqlite3.Error)
 
 
 class _OnInlineSqlite:
@@ -83,16 +87,43 @@ class _OnInlineSqlite:
         def fetch() -> list[Any]:
             return self._sqlite.execute(statement, parameters).fetchall()
 
-        with sqlalchemy_errors(statement):
+        try:
             return await self._inline.run(fetch)
+        except sqlite3.Error as exc:
+            raise _converted(statement, exc) from exc
 
     async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int | None:
-        with sqlalchemy_errors(statement):
+        try:
             if len(rows) == 1:  # ``execute`` tells the row id, ``executemany`` does not
                 cursor = await self._inline.run(self._sqlite.execute, statement, rows[0])
                 return cursor.lastrowid
             await self._inline.run(self._sqlite.executemany, statement, rows)
             return None
+        except sqlite3.Error as exc:
+            raise _converted(statement, exc) from exc
+
+
+class _OwnTransaction:
+    """A transaction on the writer's own SQLite connection: committed when the block ends
+    without an error, else rolled back (a class, not a generator: one per append)."""
+
+    __slots__ = ("_inline", "_tx")
+
+    def __init__(self, tx: _OnInlineSqlite) -> None:
+        self._tx = tx
+        self._inline = tx._inline
+
+    async def __aenter__(self) -> WriteTransaction:
+        return self._tx
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            await self._inline.rollback()
+            return
+        try:
+            await self._inline.commit()
+        except sqlite3.Error as exc:
+            raise _converted("COMMIT", exc) from exc
 
 
 @contextlib.asynccontextmanager
@@ -123,6 +154,7 @@ class StoreTransactions:
         on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
         self._sqlite_file = database if on_file else None
         self._own: InlineConnection | None = None
+        self._own_tx: _OnInlineSqlite | None = None
         self._held: AsyncConnection | None = None
         self._held_used = 0.0
         self._checkpoint: asyncio.Future[None] | None = None
@@ -131,24 +163,17 @@ class StoreTransactions:
         """WAL frames written since the last checkpoint (an estimate: 4 per commit, plus
         the rows' bytes)."""
 
-    @contextlib.asynccontextmanager
-    async def begin(self) -> AsyncIterator[WriteTransaction]:
+    async def begin(self) -> contextlib.AbstractAsyncContextManager[WriteTransaction]:
+        """A transaction to enter: committed when its block ends without an error."""
+        if self._own_tx is not None:
+            return _OwnTransaction(self._own_tx)
         if self._engine.dialect.name != "sqlite":
-            async with self._held_transaction() as tx:
-                yield tx
-            return
+            return self._held_transaction()
         if self._sqlite_file is None:
-            async with write_transaction(self._engine) as tx:
-                yield tx
-            return
-        own = self._own or await self._open(self._sqlite_file)
-        try:
-            yield _OnInlineSqlite(self._engine.dialect, own)
-        except BaseException:
-            await own.rollback()
-            raise
-        with sqlalchemy_errors("COMMIT"):
-            await own.commit()
+            return write_transaction(self._engine)
+        own = await self._open(self._sqlite_file)
+        self._own_tx = _OnInlineSqlite(self._engine.dialect, own)
+        return _OwnTransaction(self._own_tx)
 
     @contextlib.asynccontextmanager
     async def _held_transaction(self) -> AsyncIterator[WriteTransaction]:
@@ -220,4 +245,5 @@ class StoreTransactions:
         if self._own is not None:
             self._own.stop()
             self._own = None
+            self._own_tx = None
         await self._give_back()

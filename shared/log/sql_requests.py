@@ -7,9 +7,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
+from operator import attrgetter
+from typing import NamedTuple
 
-from shared.events.codec import encode, encode_instant, recorded_body, uuid_text
-from shared.events.envelope import EventEnvelope, event_now
+from shared.events.codec import encode, encode_instant, recorded_body, uuid_texts
+from shared.events.envelope import EventEnvelope, event_now, stamped
 from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
 
 Outcome = AppendResult | BaseException
@@ -65,6 +68,15 @@ class Committed:
     bodies: Sequence[bytes]
 
 
+class Stamp(NamedTuple):
+    """What one write transaction stamps on its rows: the recording time as the driver takes
+    it and as JSON, and whether rows are recorded as published."""
+
+    recorded_at: object
+    recorded_json: bytes
+    published: bool
+
+
 @dataclass(frozen=True)
 class Replay:
     case_id: str
@@ -97,16 +109,49 @@ KEY_COLUMNS = ("key", "case_id", "first_sequence", "last_sequence", "fingerprint
 
 
 def event_rows(
-    recorded: Sequence[EventEnvelope],
-    bodies: Sequence[bytes],
-    recorded_at: object,
-    published: bool,
+    events: Sequence[EventEnvelope], bodies: Sequence[bytes], stamp: Stamp
 ) -> list[tuple[object, ...]]:
-    """The values of ``EVENT_COLUMNS`` per event (``recorded_at`` as the driver takes it)."""
-    return [
-        (uuid_text(e.event_id), e.case_id, e.sequence, e.event_type, recorded_at, body, published)
-        for e, body in zip(recorded, bodies, strict=True)
-    ]
+    """The values of ``EVENT_COLUMNS`` of the recorded events, built column by column."""
+    if not events:
+        return []
+    return list(
+        zip(
+            uuid_texts(list(map(_EVENT_ID, events))),
+            map(_CASE_ID, events),
+            map(_SEQUENCE, events),
+            map(_EVENT_TYPE, events),
+            repeat(stamp.recorded_at),
+            bodies,
+            repeat(stamp.published),
+            strict=False,  # the repeats are endless
+        )
+    )
+
+
+_EVENT_ID = attrgetter("event_id")
+_CASE_ID = attrgetter("case_id")
+_SEQUENCE = attrgetter("sequence")
+_EVENT_TYPE = attrgetter("event_type")
+
+
+def add_bodies(
+    request: Request, recorded: Sequence[EventEnvelope], stamp: Stamp, bodies: list[bytes]
+) -> None:
+    """Append the recorded events' stored bytes to ``bodies``: bodies encoded ahead are
+    completed, the others encoded."""
+    ahead = request.bodies
+    if ahead is None:
+        bodies += map(encode, recorded)
+        return
+    for body, e in zip(ahead, recorded, strict=True):
+        bodies.append(
+            recorded_body(
+                body,
+                sequence=e.sequence,
+                occurred_at=encode_instant(e.occurred_at),
+                recorded_at=stamp.recorded_json,
+            )
+        )
 
 
 def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:
@@ -142,10 +187,11 @@ def decide(
     heads: dict[str, int],
     now: datetime,
 ) -> AppendResult | Replay | Exception:
-    if request.key and request.key in known:
-        replay, fingerprint = known[request.key]
+    key = request.key
+    if key and key in known:
+        replay, fingerprint = known[key]
         if request.fingerprint and fingerprint and request.fingerprint != fingerprint:
-            return IdempotencyKeyReused(request.key)
+            return IdempotencyKeyReused(key)
         return replay
     head = heads.get(request.case_id, 0)
     if request.expected_version is not None and request.expected_version != head:
@@ -153,26 +199,15 @@ def decide(
             case_id=request.case_id, expected=request.expected_version, actual=head
         )
     occurred = event_now(now) if request.occur_when_recorded else None
-    recorded = tuple(
-        [
-            event.recorded(sequence=sequence, recorded_at=now, occurred_at=occurred)
-            for sequence, event in enumerate(request.events, head + 1)
-        ]
-    )
+    events = request.events
+    if len(events) == 1:
+        recorded: tuple[EventEnvelope, ...] = (stamped(events[0], head + 1, now, occurred),)
+    else:
+        recorded = tuple(
+            [
+                stamped(event, sequence, now, occurred)
+                for sequence, event in enumerate(events, head + 1)
+            ]
+        )
     heads[request.case_id] = head + len(recorded)
     return AppendResult(request.case_id, recorded)
-
-
-def stored_bodies(request: Request, recorded: Sequence[EventEnvelope], stamp: bytes) -> list[bytes]:
-    """The stored bytes of the recorded events: bodies encoded ahead are completed."""
-    if request.bodies is None:
-        return [encode(event) for event in recorded]
-    return [
-        recorded_body(
-            body,
-            sequence=e.sequence,
-            occurred_at=encode_instant(e.occurred_at),
-            recorded_at=stamp,
-        )
-        for body, e in zip(request.bodies, recorded, strict=True)
-    ]

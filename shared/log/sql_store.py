@@ -12,6 +12,7 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import cache
 from operator import itemgetter
 
 from sqlalchemy import and_, insert, select, update
@@ -40,7 +41,9 @@ from shared.log.sql_requests import (
     Committed,
     Replay,
     Request,
+    Stamp,
     Submission,
+    add_bodies,
     after_refusal,
     decide,
     event_rows,
@@ -48,7 +51,6 @@ from shared.log.sql_requests import (
     key_row,
     replay_of,
     resolve,
-    stored_bodies,
 )
 from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
@@ -73,6 +75,8 @@ class SqlEventStore(SqlStoreReads):
         self._writer: asyncio.Task[None] | None = None
         self._transactions = StoreTransactions(engine)
         self._groups = 0
+        self._appended = cache(EVENTS_APPENDED.labels)
+        """The counter of appended events of a type (a look-up per type, not per commit)."""
 
     async def start(self, *, create_schema: bool = True) -> None:
         if create_schema:
@@ -116,11 +120,13 @@ class SqlEventStore(SqlStoreReads):
         self, requests: Sequence[AppendRequest]
     ) -> list[AppendResult | BaseException]:
         for r in requests:
-            if not r.events:
+            case_id, events = r.case_id, r.events
+            if not events:
                 raise ValueError("an append needs at least one event")
-            if any(event.case_id != r.case_id for event in r.events):
-                raise ValueError("every event of an append must belong to its case")
-            if r.bodies is not None and len(r.bodies) != len(r.events):
+            for event in events:
+                if event.case_id != case_id:
+                    raise ValueError("every event of an append must belong to its case")
+            if r.bodies is not None and len(r.bodies) != len(events):
                 raise ValueError("bodies encoded ahead must be one per event")
         if not requests:
             return []
@@ -227,15 +233,14 @@ class SqlEventStore(SqlStoreReads):
         stream's (unique case and sequence), and the retry one by one looks every head up."""
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
-        async with self._transactions.begin() as tx:
+        async with await self._transactions.begin() as tx:
             keys = [r.key for r in batch if r.key]
             known = await known_keys(tx, keys) if keys else {}
             fenced = {r.case_id for r in batch if every_head or r.expected_version != NO_STREAM}
             heads = await stream_heads(tx, fenced) if fenced else {}
-            stamp = driver_datetime(tx.dialect, now)
-            stamp_json = encode_instant(now)
-            published = self._published_on_insert
-            rows: list[tuple[object, ...]] = []
+            stamp = Stamp(
+                driver_datetime(tx.dialect, now), encode_instant(now), self._published_on_insert
+            )
             written: list[EventEnvelope] = []
             written_bodies: list[bytes] = []
             key_rows: list[tuple[object, ...]] = []
@@ -249,16 +254,14 @@ class SqlEventStore(SqlStoreReads):
                     outcome = decide(request, known=known, heads=heads, now=now)
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
-                    recorded = outcome.events
-                    bodies = stored_bodies(request, recorded, stamp_json)
-                    rows += event_rows(recorded, bodies, stamp, published)
-                    written += recorded
-                    written_bodies += bodies
+                    add_bodies(request, outcome.events, stamp, written_bodies)
+                    written += outcome.events
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
                 elif isinstance(outcome, Exception):
                     refused.add((request.group, request.case_id))
+            rows = event_rows(written, written_bodies, stamp)
             last_row = None
             if rows:
                 statement = insert_statement(event_log, EVENT_COLUMNS, tx.dialect)
@@ -267,8 +270,11 @@ class SqlEventStore(SqlStoreReads):
                 keys_insert = insert_statement(append_keys, KEY_COLUMNS, tx.dialect)
                 await tx.execute_many(keys_insert, key_rows)
             first = await self._first_position(tx, len(rows), last_row)
-        for event_type, count in Counter(map(itemgetter(3), rows)).items():
-            EVENTS_APPENDED.labels(event_type).inc(count)
+        if len(rows) == 1:
+            self._appended(rows[0][3]).inc()
+        else:
+            for event_type, count in Counter(map(itemgetter(3), rows)).items():
+                self._appended(event_type).inc(count)
         if self._on_commit is not None and rows:
             self._on_commit(Committed(first, written, written_bodies))
         for request, outcome in zip(batch, outcomes, strict=True):
