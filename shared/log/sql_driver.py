@@ -203,12 +203,16 @@ class StoreTransactions:
             with contextlib.suppress(Exception):
                 await held.close()
 
-    async def committed(self, written_bytes: int) -> None:
-        """After a commit was answered: checkpoint when the WAL has grown enough."""
+    def checkpoint_due(self, written_bytes: int) -> bool:
+        """After a commit was answered: whether the WAL has grown enough for ``checkpoint``."""
         if self._own is None:
-            return
+            return False
         self._frames += 4 + written_bytes // 4096
-        if self._frames < CHECKPOINT_FRAMES:
+        return self._frames >= CHECKPOINT_FRAMES
+
+    async def checkpoint_wal(self) -> None:
+        """Copy the WAL back into the database file now, in a worker thread."""
+        if self._own is None:
             return
         self._frames = 0
         # Cancelling the writer cannot stop a checkpoint already in its thread: ``close``

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from shared.events.codec import encode, encode_instant, recorded_body, uuid_texts
 from shared.events.envelope import EventEnvelope, event_now, stamped
-from shared.log.port import AppendResult, IdempotencyKeyReused, VersionConflict
+from shared.log.port import AppendRequest, AppendResult, IdempotencyKeyReused, VersionConflict
 
 Outcome = AppendResult | BaseException
 
@@ -58,8 +58,39 @@ class Request:
         return self.submission.outcomes[self.slot]
 
 
-@dataclass(frozen=True)
-class Committed:
+def checked(requests: Sequence[AppendRequest]) -> None:
+    """Refuse a malformed append before it is queued (ValueError)."""
+    for r in requests:
+        case_id, events = r.case_id, r.events
+        if not events:
+            raise ValueError("an append needs at least one event")
+        for event in events:
+            if event.case_id != case_id:
+                raise ValueError("every event of an append must belong to its case")
+        if r.bodies is not None and len(r.bodies) != len(events):
+            raise ValueError("bodies encoded ahead must be one per event")
+
+
+def queued(requests: Sequence[AppendRequest], submission: Submission, group: int) -> list[Request]:
+    """The writer's requests of one call, answered through ``submission``."""
+    return [
+        Request(
+            r.case_id,
+            r.events,
+            r.expected_version,
+            r.idempotency_key,
+            r.fingerprint,
+            submission,
+            slot,
+            r.occur_when_recorded,
+            r.bodies,
+            group,
+        )
+        for slot, r in enumerate(requests)
+    ]
+
+
+class Committed(NamedTuple):
     """What one write transaction recorded: events and their stored bytes, in position
     order from ``first`` (None: the positions are not known without reading them)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
@@ -45,10 +45,12 @@ from shared.log.sql_requests import (
     Submission,
     add_bodies,
     after_refusal,
+    checked,
     decide,
     event_rows,
     fail,
     key_row,
+    queued,
     replay_of,
     resolve,
 )
@@ -71,7 +73,10 @@ class SqlEventStore(SqlStoreReads):
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
-        self._queue: asyncio.Queue[list[Request]] = asyncio.Queue()
+        self._queue: deque[list[Request]] = deque()
+        """The submitted requests the writer has yet to take, a list per call."""
+        self._waiting: asyncio.Future[None] | None = None
+        """What the idle writer awaits: set by the next submission."""
         self._writer: asyncio.Task[None] | None = None
         self._transactions = StoreTransactions(engine)
         self._groups = 0
@@ -119,36 +124,14 @@ class SqlEventStore(SqlStoreReads):
     async def _submit(
         self, requests: Sequence[AppendRequest]
     ) -> list[AppendResult | BaseException]:
-        for r in requests:
-            case_id, events = r.case_id, r.events
-            if not events:
-                raise ValueError("an append needs at least one event")
-            for event in events:
-                if event.case_id != case_id:
-                    raise ValueError("every event of an append must belong to its case")
-            if r.bodies is not None and len(r.bodies) != len(events):
-                raise ValueError("bodies encoded ahead must be one per event")
+        checked(requests)
         if not requests:
             return []
         self._groups += 1
         submission = Submission(len(requests), asyncio.get_running_loop().create_future())
-        self._queue.put_nowait(
-            [
-                Request(
-                    r.case_id,
-                    r.events,
-                    r.expected_version,
-                    r.idempotency_key,
-                    r.fingerprint,
-                    submission,
-                    slot,
-                    r.occur_when_recorded,
-                    r.bodies,
-                    self._groups,
-                )
-                for slot, r in enumerate(requests)
-            ]
-        )
+        self._queue.append(queued(requests, submission, self._groups))
+        if self._waiting is not None and not self._waiting.done():
+            self._waiting.set_result(None)
         return await submission.future
 
     async def unpublished(self, *, recorded_before: datetime, limit: int) -> list[bytes]:
@@ -190,9 +173,14 @@ class SqlEventStore(SqlStoreReads):
 
     async def _write_forever(self) -> None:
         while True:
-            batch = list(await self._queue.get())
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.extend(self._queue.get_nowait())
+            queue = self._queue
+            if not queue:
+                self._waiting = asyncio.get_running_loop().create_future()
+                await self._waiting
+                self._waiting = None
+            batch = queue.popleft()
+            while len(batch) < self._max_batch and queue:
+                batch.extend(queue.popleft())
             try:
                 await self._write(batch)
             except IntegrityError:
@@ -286,7 +274,8 @@ class SqlEventStore(SqlStoreReads):
                 fail(request, outcome)
             else:
                 resolve(request, outcome)
-        await self._transactions.committed(sum(map(len, written_bodies)))
+        if self._transactions.checkpoint_due(sum(map(len, written_bodies))):
+            await self._transactions.checkpoint_wal()
 
     async def _first_position(
         self, tx: WriteTransaction, count: int, last_row: int | None
