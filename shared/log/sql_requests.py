@@ -37,6 +37,28 @@ class Submission:
         if not self.pending and not self.future.done():
             self.future.set_result(self.outcomes)  # type: ignore[arg-type]
 
+    def settle_all(self, outcomes: list[Outcome]) -> None:
+        """Every request's outcome, in slot order, at once."""
+        if self.pending != len(self.outcomes):  # some were settled already
+            for slot, outcome in enumerate(outcomes):
+                self.settle(slot, outcome)
+            return
+        self.outcomes = outcomes  # type: ignore[assignment]
+        self.pending = 0
+        if not self.future.done():
+            self.future.set_result(outcomes)
+
+
+def settle(batch: Sequence[Request], outcomes: Sequence[Outcome]) -> None:
+    """Answer each request of ``batch`` with its outcome (a batch that is one call's
+    requests, as ``append_batch`` makes them, at once)."""
+    submission = batch[0].submission
+    if submission is batch[-1].submission and len(batch) == len(submission.outcomes):
+        submission.settle_all(list(outcomes))
+        return
+    for request, outcome in zip(batch, outcomes, strict=True):
+        request.submission.settle(request.slot, outcome)
+
 
 @dataclass(slots=True)
 class Request:
@@ -203,17 +225,12 @@ def after_refusal(request: Request, head: int) -> VersionConflict:
     )
 
 
-def resolve(request: Request, result: AppendResult) -> None:
-    request.submission.settle(request.slot, result)
-
-
 def fail(request: Request, exc: BaseException) -> None:
     request.submission.settle(request.slot, exc)
 
 
 def decide(
     request: Request,
-    *,
     known: dict[str, tuple[Replay, str | None]],
     heads: dict[str, int],
     now: datetime,

@@ -52,7 +52,7 @@ from shared.log.sql_requests import (
     key_row,
     queued,
     replay_of,
-    resolve,
+    settle,
 )
 from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
@@ -239,7 +239,7 @@ class SqlEventStore(SqlStoreReads):
                         request, heads.get(request.case_id, 0)
                     )
                 else:
-                    outcome = decide(request, known=known, heads=heads, now=now)
+                    outcome = decide(request, known, heads, now)
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
                     add_bodies(request, outcome.events, stamp, written_bodies)
@@ -265,15 +265,14 @@ class SqlEventStore(SqlStoreReads):
                 self._appended(event_type).inc(count)
         if self._on_commit is not None and rows:
             self._on_commit(Committed(first, written, written_bodies))
-        for request, outcome in zip(batch, outcomes, strict=True):
+        answers: list[AppendResult | Exception] = []
+        for outcome in outcomes:
             if isinstance(outcome, Replay):
                 stream = await self.read_stream(outcome.case_id, after=outcome.first - 1)
                 events = tuple(e for e in stream if e.sequence <= outcome.last)
-                resolve(request, AppendResult(outcome.case_id, events, replayed=True))
-            elif isinstance(outcome, Exception):
-                fail(request, outcome)
-            else:
-                resolve(request, outcome)
+                outcome = AppendResult(outcome.case_id, events, replayed=True)
+            answers.append(outcome)
+        settle(batch, answers)
         if self._transactions.checkpoint_due(sum(map(len, written_bodies))):
             await self._transactions.checkpoint_wal()
 
