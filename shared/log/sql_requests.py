@@ -188,14 +188,18 @@ _EVENT_TYPE = attrgetter("event_type")
 
 
 def add_bodies(
-    request: Request, recorded: Sequence[EventEnvelope], stamp: Stamp, bodies: list[bytes]
+    request: Request,
+    recorded: Sequence[EventEnvelope],
+    stamp: Stamp,
+    bodies: list[bytes | None],
+    at: int,
 ) -> None:
-    """Append the recorded events' stored bytes to ``bodies``: bodies encoded ahead are
-    completed, the others encoded."""
+    """The stored bytes of ``recorded`` from the bodies ``request`` encoded ahead (completed
+    with the recording fields), at index ``at`` of ``bodies`` (None up to there: encoded in
+    ``complete``)."""
     ahead = request.bodies
-    if ahead is None:
-        bodies += map(encode, recorded)
-        return
+    assert ahead is not None
+    bodies += [None] * (at - len(bodies))
     for body, e in zip(ahead, recorded, strict=True):
         bodies.append(
             recorded_body(
@@ -205,6 +209,15 @@ def add_bodies(
                 recorded_at=stamp.recorded_json,
             )
         )
+
+
+def complete(events: Sequence[EventEnvelope], bodies: list[bytes | None]) -> list[bytes]:
+    """``bodies`` with the events it lacks (None, or past its end) encoded: the stored
+    bytes of ``events``, one each (encoded in one pass when none came encoded ahead)."""
+    if not bodies:
+        return list(map(encode, events))
+    bodies += [None] * (len(events) - len(bodies))
+    return [encode(e) if body is None else body for e, body in zip(events, bodies, strict=True)]
 
 
 def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:

@@ -46,6 +46,7 @@ from shared.log.sql_requests import (
     add_bodies,
     after_refusal,
     checked,
+    complete,
     decide,
     event_rows,
     fail,
@@ -230,7 +231,7 @@ class SqlEventStore(SqlStoreReads):
                 driver_datetime(tx.dialect, now), encode_instant(now), self._published_on_insert
             )
             written: list[EventEnvelope] = []
-            written_bodies: list[bytes] = []
+            ahead: list[bytes | None] = []
             key_rows: list[tuple[object, ...]] = []
             refused: set[tuple[int, str]] = set()
             for request in batch:
@@ -242,13 +243,15 @@ class SqlEventStore(SqlStoreReads):
                     outcome = decide(request, known, heads, now)
                 outcomes.append(outcome)
                 if isinstance(outcome, AppendResult):
-                    add_bodies(request, outcome.events, stamp, written_bodies)
+                    if request.bodies is not None:
+                        add_bodies(request, outcome.events, stamp, ahead, len(written))
                     written += outcome.events
                     if request.key:
                         key_rows.append(key_row(request, outcome))
                         known[request.key] = (replay_of(outcome), request.fingerprint)
                 elif isinstance(outcome, Exception):
                     refused.add((request.group, request.case_id))
+            written_bodies = complete(written, ahead)
             rows = event_rows(written, written_bodies, stamp)
             last_row = None
             if rows:
