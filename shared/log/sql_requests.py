@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
@@ -37,10 +37,10 @@ class Submission:
         if not self.pending and not self.future.done():
             self.future.set_result(self.outcomes)  # type: ignore[arg-type]
 
-    def settle_all(self, outcomes: list[Outcome]) -> None:
-        """Every request's outcome, in slot order, at once."""
-        if self.pending != len(self.outcomes):  # some were settled already
-            for slot, outcome in enumerate(outcomes):
+    def settle_all(self, outcomes: list[Outcome], first_slot: int = 0) -> None:
+        """The outcomes of the requests from ``first_slot`` on, in slot order."""
+        if first_slot or len(outcomes) != self.pending or self.pending != len(self.outcomes):
+            for slot, outcome in enumerate(outcomes, first_slot):
                 self.settle(slot, outcome)
             return
         self.outcomes = outcomes  # type: ignore[assignment]
@@ -49,35 +49,27 @@ class Submission:
             self.future.set_result(outcomes)
 
 
-def settle(batch: Sequence[Request], outcomes: Sequence[Outcome]) -> None:
-    """Answer each request of ``batch`` with its outcome (a batch that is one call's
-    requests, as ``append_batch`` makes them, at once)."""
-    submission = batch[0].submission
-    if submission is batch[-1].submission and len(batch) == len(submission.outcomes):
-        submission.settle_all(list(outcomes))
-        return
-    for request, outcome in zip(batch, outcomes, strict=True):
-        request.submission.settle(request.slot, outcome)
+class Call(NamedTuple):
+    """The appends of one call to the store, as its writer takes them: answered through
+    ``submission`` (from its ``first_slot``); calls share a ``group`` with nothing else, and
+    a refusal refuses the rest of its case within its group."""
+
+    requests: Sequence[AppendRequest]
+    submission: Submission
+    group: int
+    first_slot: int = 0
+
+    def slots(self) -> range:
+        return range(self.first_slot, self.first_slot + len(self.requests))
 
 
-@dataclass(slots=True)
-class Request:
-    case_id: str
-    events: Sequence[EventEnvelope]
-    expected_version: int | None
-    key: str | None
-    fingerprint: str | None
-    submission: Submission = field(repr=False)
-    slot: int
-    occur_when_recorded: bool = False
-    bodies: tuple[bytes, ...] | None = None
-    group: int = 0
-    """Requests submitted together share a group: a refusal refuses the rest of its case."""
-
-    @property
-    def outcome(self) -> Outcome | None:
-        """What the request came to, once settled."""
-        return self.submission.outcomes[self.slot]
+def settle(calls: Sequence[Call], outcomes: Sequence[Outcome]) -> None:
+    """Answer the requests of ``calls`` with ``outcomes``, in the same order."""
+    start = 0
+    for call in calls:
+        end = start + len(call.requests)
+        call.submission.settle_all(list(outcomes[start:end]), call.first_slot)
+        start = end
 
 
 def checked(requests: Sequence[AppendRequest]) -> None:
@@ -91,25 +83,6 @@ def checked(requests: Sequence[AppendRequest]) -> None:
                 raise ValueError("every event of an append must belong to its case")
         if r.bodies is not None and len(r.bodies) != len(events):
             raise ValueError("bodies encoded ahead must be one per event")
-
-
-def queued(requests: Sequence[AppendRequest], submission: Submission, group: int) -> list[Request]:
-    """The writer's requests of one call, answered through ``submission``."""
-    return [
-        Request(
-            r.case_id,
-            r.events,
-            r.expected_version,
-            r.idempotency_key,
-            r.fingerprint,
-            submission,
-            slot,
-            r.occur_when_recorded,
-            r.bodies,
-            group,
-        )
-        for slot, r in enumerate(requests)
-    ]
 
 
 class Committed(NamedTuple):
@@ -136,6 +109,9 @@ class Replay:
     first: int
     last: int
 
+
+_result = tuple.__new__
+"""``AppendResult``'s constructor without the Python function of a named tuple's."""
 
 # Bound on the values of one IN list (drivers cap the parameters of a statement).
 IN_CHUNK = 5000
@@ -188,7 +164,7 @@ _EVENT_TYPE = attrgetter("event_type")
 
 
 def add_bodies(
-    request: Request,
+    request: AppendRequest,
     recorded: Sequence[EventEnvelope],
     stamp: Stamp,
     bodies: list[bytes | None],
@@ -220,10 +196,10 @@ def complete(events: Sequence[EventEnvelope], bodies: list[bytes | None]) -> lis
     return [encode(e) if body is None else body for e, body in zip(events, bodies, strict=True)]
 
 
-def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:
+def key_row(request: AppendRequest, result: AppendResult) -> tuple[object, ...]:
     """The values of ``KEY_COLUMNS``."""
     return (
-        request.key,
+        request.idempotency_key,
         result.case_id,
         result.events[0].sequence,
         result.last_sequence,
@@ -231,24 +207,20 @@ def key_row(request: Request, result: AppendResult) -> tuple[object, ...]:
     )
 
 
-def after_refusal(request: Request, head: int) -> VersionConflict:
+def after_refusal(request: AppendRequest, head: int) -> VersionConflict:
     """A request decided on a state that included a refused request of its batch."""
     return VersionConflict(
         case_id=request.case_id, expected=request.expected_version or 0, actual=head
     )
 
 
-def fail(request: Request, exc: BaseException) -> None:
-    request.submission.settle(request.slot, exc)
-
-
 def decide(
-    request: Request,
+    request: AppendRequest,
     known: dict[str, tuple[Replay, str | None]],
     heads: dict[str, int],
     now: datetime,
 ) -> AppendResult | Replay | Exception:
-    key = request.key
+    key = request.idempotency_key
     if key and key in known:
         replay, fingerprint = known[key]
         if request.fingerprint and fingerprint and request.fingerprint != fingerprint:
@@ -271,4 +243,4 @@ def decide(
             ]
         )
     heads[request.case_id] = head + len(recorded)
-    return AppendResult(request.case_id, recorded)
+    return _result(AppendResult, (request.case_id, recorded, False))

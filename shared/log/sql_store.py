@@ -32,15 +32,15 @@ from shared.log.port import (
     LogError,
     VersionConflict,
 )
-from shared.log.sql_driver import StoreTransactions, WriteTransaction
+from shared.log.sql_driver import StoreTransactions
 from shared.log.sql_lookups import known_keys, last_position, stream_heads
 from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
     EVENT_COLUMNS,
     KEY_COLUMNS,
+    Call,
     Committed,
     Replay,
-    Request,
     Stamp,
     Submission,
     add_bodies,
@@ -49,9 +49,7 @@ from shared.log.sql_requests import (
     complete,
     decide,
     event_rows,
-    fail,
     key_row,
-    queued,
     replay_of,
     settle,
 )
@@ -74,8 +72,8 @@ class SqlEventStore(SqlStoreReads):
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
-        self._queue: deque[list[Request]] = deque()
-        """The submitted requests the writer has yet to take, a list per call."""
+        self._queue: deque[Call] = deque()
+        """The calls the writer has yet to take."""
         self._waiting: asyncio.Future[None] | None = None
         """What the idle writer awaits: set by the next submission."""
         self._writer: asyncio.Task[None] | None = None
@@ -130,7 +128,7 @@ class SqlEventStore(SqlStoreReads):
             return []
         self._groups += 1
         submission = Submission(len(requests), asyncio.get_running_loop().create_future())
-        self._queue.append(queued(requests, submission, self._groups))
+        self._queue.append(Call(requests, submission, self._groups))
         if self._waiting is not None and not self._waiting.done():
             self._waiting.set_result(None)
         return await submission.future
@@ -179,51 +177,60 @@ class SqlEventStore(SqlStoreReads):
                 self._waiting = asyncio.get_running_loop().create_future()
                 await self._waiting
                 self._waiting = None
-            batch = queue.popleft()
-            while len(batch) < self._max_batch and queue:
-                batch.extend(queue.popleft())
+            calls = [queue.popleft()]
+            count = len(calls[0].requests)
+            while count < self._max_batch and queue:
+                calls.append(queue.popleft())
+                count += len(calls[-1].requests)
             try:
-                await self._write(batch)
+                await self._write(calls)
             except IntegrityError:
                 # Another process wrote to one of these streams meanwhile: settle one by one,
                 # still refusing the rest of a case after a refusal in its batch.
-                refused: dict[tuple[int, str], int] = {}
-                for request in batch:
-                    head = refused.get((request.group, request.case_id))
-                    if head is not None:
-                        fail(request, after_refusal(request, head))
-                        continue
-                    await self._write_alone(request)
-                    error = request.outcome
-                    if isinstance(error, BaseException):
-                        actual = error.actual if isinstance(error, VersionConflict) else 0
-                        refused[(request.group, request.case_id)] = actual
+                await self._write_each(calls)
             except Exception as exc:
-                for request in batch:
-                    fail(request, exc)
+                for call in calls:
+                    call.submission.settle_all([exc] * len(call.requests), call.first_slot)
 
-    async def _write_alone(self, request: Request) -> None:
+    async def _write_each(self, calls: list[Call]) -> None:
+        refused: dict[tuple[int, str], int] = {}
+        for call in calls:
+            submission = call.submission
+            for slot, request in zip(call.slots(), call.requests, strict=True):
+                head = refused.get((call.group, request.case_id))
+                if head is not None:
+                    submission.settle(slot, after_refusal(request, head))
+                    continue
+                await self._write_alone(Call((request,), submission, call.group, slot))
+                error = submission.outcomes[slot]
+                if isinstance(error, BaseException):
+                    actual = error.actual if isinstance(error, VersionConflict) else 0
+                    refused[(call.group, request.case_id)] = actual
+
+    async def _write_alone(self, call: Call) -> None:
         for attempt in range(3):
             try:
-                await self._write([request], every_head=True)
+                await self._write([call], every_head=True)
                 return
             except IntegrityError as exc:
                 # A concurrent writer committed first; the next try sees its rows and
                 # answers with a version conflict or the original result of the key.
                 if attempt == 2:
-                    fail(request, exc)
+                    call.submission.settle(call.first_slot, exc)
             except Exception as exc:
-                fail(request, exc)
+                call.submission.settle(call.first_slot, exc)
                 return
 
-    async def _write(self, batch: list[Request], *, every_head: bool = False) -> None:
-        """One transaction for ``batch``. The head of a stream only new-stream appends
-        (``NO_STREAM``) write to is not looked up: their first row would collide with the
-        stream's (unique case and sequence), and the retry one by one looks every head up."""
+    async def _write(self, calls: list[Call], *, every_head: bool = False) -> None:
+        """One transaction for the requests of ``calls``. The head of a stream only
+        new-stream appends (``NO_STREAM``) write to is not looked up: their first row would
+        collide with the stream's (unique case and sequence), and the retry one by one looks
+        every head up."""
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
         async with await self._transactions.begin() as tx:
-            keys = [r.key for r in batch if r.key]
+            batch = [r for call in calls for r in call.requests]
+            keys = [r.idempotency_key for r in batch if r.idempotency_key]
             known = await known_keys(tx, keys) if keys else {}
             fenced = {r.case_id for r in batch if every_head or r.expected_version != NO_STREAM}
             heads = await stream_heads(tx, fenced) if fenced else {}
@@ -234,23 +241,28 @@ class SqlEventStore(SqlStoreReads):
             ahead: list[bytes | None] = []
             key_rows: list[tuple[object, ...]] = []
             refused: set[tuple[int, str]] = set()
-            for request in batch:
-                if refused and (request.group, request.case_id) in refused:
-                    outcome: AppendResult | Replay | Exception = after_refusal(
-                        request, heads.get(request.case_id, 0)
-                    )
-                else:
-                    outcome = decide(request, known, heads, now)
-                outcomes.append(outcome)
-                if isinstance(outcome, AppendResult):
-                    if request.bodies is not None:
-                        add_bodies(request, outcome.events, stamp, ahead, len(written))
-                    written += outcome.events
-                    if request.key:
-                        key_rows.append(key_row(request, outcome))
-                        known[request.key] = (replay_of(outcome), request.fingerprint)
-                elif isinstance(outcome, Exception):
-                    refused.add((request.group, request.case_id))
+            for call in calls:
+                group = call.group
+                for request in call.requests:
+                    if refused and (group, request.case_id) in refused:
+                        outcome: AppendResult | Replay | Exception = after_refusal(
+                            request, heads.get(request.case_id, 0)
+                        )
+                    else:
+                        outcome = decide(request, known, heads, now)
+                    outcomes.append(outcome)
+                    if isinstance(outcome, AppendResult):
+                        if request.bodies is not None:
+                            add_bodies(request, outcome.events, stamp, ahead, len(written))
+                        written += outcome.events
+                        if request.idempotency_key:
+                            key_rows.append(key_row(request, outcome))
+                            known[request.idempotency_key] = (
+                                replay_of(outcome),
+                                request.fingerprint,
+                            )
+                    elif isinstance(outcome, Exception):
+                        refused.add((group, request.case_id))
             written_bodies = complete(written, ahead)
             rows = event_rows(written, written_bodies, stamp)
             last_row = None
@@ -260,7 +272,12 @@ class SqlEventStore(SqlStoreReads):
             if key_rows:
                 keys_insert = insert_statement(append_keys, KEY_COLUMNS, tx.dialect)
                 await tx.execute_many(keys_insert, key_rows)
-            first = await self._first_position(tx, len(rows), last_row)
+            # Where the rows begin: on SQLite (the transaction holds the write lock, new rows
+            # take the next row ids) the highest positions; else not known without a read.
+            first = None
+            if rows and tx.dialect.name == "sqlite" and self._on_commit is not None:
+                last = last_row if last_row is not None else await last_position(tx)
+                first = None if last is None else last - len(rows) + 1
         if len(rows) == 1:
             self._appended(rows[0][3]).inc()
         else:
@@ -275,16 +292,6 @@ class SqlEventStore(SqlStoreReads):
                 events = tuple(e for e in stream if e.sequence <= outcome.last)
                 outcome = AppendResult(outcome.case_id, events, replayed=True)
             answers.append(outcome)
-        settle(batch, answers)
+        settle(calls, answers)
         if self._transactions.checkpoint_due(sum(map(len, written_bodies))):
             await self._transactions.checkpoint_wal()
-
-    async def _first_position(
-        self, tx: WriteTransaction, count: int, last_row: int | None
-    ) -> int | None:
-        """Where the rows just inserted begin: on SQLite (the transaction holds the write
-        lock, new rows take the next row ids) the ``count`` highest positions; else None."""
-        if not count or tx.dialect.name != "sqlite" or self._on_commit is None:
-            return None
-        last = last_row if last_row is not None else await last_position(tx)
-        return last - count + 1 if last is not None else None
