@@ -58,9 +58,12 @@ class RecentRecords:
     def __init__(self, *, capacity: int = 5_000, partition: int = 0) -> None:
         self._capacity = capacity
         self._partition = partition
-        self._commits: deque[_Commit] = deque()
-        self._firsts: deque[int] = deque()
-        """The first position of each commit in ``_commits`` (kept records or not)."""
+        self._commits: list[_Commit] = []
+        self._firsts: list[int] = []
+        """The first position of each commit in ``_commits`` (kept records or not), for
+        a binary search; both lists hold forgotten commits before ``_head``, dropped in
+        bulk now and then."""
+        self._head = 0
         self._size = 0
         self._cases: defaultdict[str, deque[EventEnvelope]] = defaultdict(deque)
         """Per case, its events in the indexed commits of the window, oldest first."""
@@ -98,7 +101,7 @@ class RecentRecords:
         self._size -= count
         commits = self._commits
         while count:
-            oldest = commits[0]
+            oldest = commits[self._head]
             kept = len(oldest.events) - oldest.start
             gone = min(count, kept)
             if oldest.indexed:
@@ -106,12 +109,14 @@ class RecentRecords:
                     self._forget(event)
             count -= gone
             if gone == kept:
-                commits.popleft()
-                self._firsts.popleft()
+                self._head += 1
                 if not oldest.indexed:
                     self._unindexed -= 1
             else:
                 oldest.start += gone
+        if self._head > 64 and 2 * self._head > len(commits):
+            del commits[: self._head], self._firsts[: self._head]
+            self._head = 0
 
     def _forget(self, event: EventEnvelope) -> None:
         events = self._cases[event.case_id]
@@ -121,8 +126,8 @@ class RecentRecords:
 
     def _commit_holding(self, position: int) -> tuple[int, _Commit] | None:
         """The index in ``_commits`` of the commit holding ``position`` still, and it."""
-        index = bisect_right(self._firsts, position) - 1
-        if index < 0:
+        index = bisect_right(self._firsts, position, self._head) - 1
+        if index < self._head:
             return None
         commit = self._commits[index]
         if position >= commit.end or position < commit.first + commit.start:
@@ -131,8 +136,6 @@ class RecentRecords:
 
     def event_at(self, position: int) -> EventEnvelope | None:
         """The event stored at ``position``, if it is here."""
-        if not self._commits:
-            return None
         found = self._commit_holding(position)
         return found[1].events[position - found[1].first] if found is not None else None
 
@@ -140,7 +143,7 @@ class RecentRecords:
         """The records right after ``position`` (consecutive, at most ``limit``); None when
         the next one is not here."""
         following = position + 1
-        found = self._commit_holding(following) if self._commits else None
+        found = self._commit_holding(following)
         if found is None:
             return None
         index, commit = found
