@@ -1,5 +1,6 @@
-"""What the SQL event store's writer works with: queued requests, and the pure part of an
-append (what each request becomes against the stored heads and keys, its stored bytes)."""
+"""What the SQL event store's writer works with: the calls queued for it (each call's
+appends as the caller made them, answered together), and the pure part of an append (what
+each request becomes against the stored heads and keys, its stored bytes and rows)."""
 
 from __future__ import annotations
 
