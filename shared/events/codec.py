@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 import orjson
 from pydantic_core import to_jsonable_python
 
 from shared.events.envelope import EventEnvelope
+
+OPTIONAL_FIELDS = tuple(
+    name
+    for name, field in EventEnvelope.model_fields.items()
+    if not field.is_required() and field.default is None
+)
+"""The envelope's fields that may be None: left out of its JSON when they are."""
 
 
 class PoisonEvent(ValueError):
@@ -21,8 +29,19 @@ def encode(envelope: EventEnvelope) -> bytes:
     of the cost: the payload is JSON-ready already (``new_event`` dumps it in JSON mode), and
     orjson writes UUIDs and datetimes in the same form as pydantic (UTC as ``Z``).
     """
-    fields = {name: value for name, value in envelope.__dict__.items() if value is not None}
+    fields = envelope.__dict__.copy()
+    for name in OPTIONAL_FIELDS:
+        if fields[name] is None:
+            del fields[name]
     return orjson.dumps(fields, default=to_jsonable_python, option=orjson.OPT_UTC_Z)
+
+
+def uuid_texts(values: list[UUID]) -> list[str]:
+    """``str`` of each (the hyphenated form), as orjson writes them: in one call, a tenth
+    of the time."""
+    if not values:
+        return []
+    return orjson.dumps(values).decode()[2:-2].split('","')
 
 
 _VALIDATE_JSON = EventEnvelope.__pydantic_validator__.validate_json

@@ -76,7 +76,7 @@ class EmbeddedLog(EventLog):
         self.linger_seconds = linger_seconds
         """How long a caught-up subscriber lets commits gather after the next one."""
         self.commits = 0
-        self.recent = RecentRecords(capacity=recent_records)
+        self.recent = RecentRecords(capacity=recent_records, partition=PARTITION)
         self.store = SqlEventStore(
             self._engine, on_commit=self._committed, read_engine=self._reader
         )
@@ -111,19 +111,7 @@ class EmbeddedLog(EventLog):
 
     def _committed(self, committed: Committed) -> None:
         if committed.first is not None:
-            events, bodies = committed.events, committed.bodies
-            # Only the newest ``capacity`` records stay in the window: a larger commit (a
-            # round of 10,000 firings) need not wrap the others just to evict them.
-            skip = max(0, len(events) - self.recent.capacity)
-            first = committed.first + skip
-            self.recent.add(
-                [
-                    Delivery(Position(PARTITION, first + i), body, event, None, event.case_id)
-                    for i, (event, body) in enumerate(
-                        zip(events[skip:], bodies[skip:], strict=True)
-                    )
-                ]
-            )
+            self.recent.add(committed.first, committed.events, committed.bodies)
         self.wake_subscribers()
 
     def wake_subscribers(self) -> None:

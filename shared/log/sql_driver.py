@@ -70,7 +70,11 @@ def sqlalchemy_errors(statement: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        raise _converted(statement, exc) from exc
+
+
+def _converted(statement: str, exc: sqlite3.Error) -> BaseException:
+    return DBAPIError.instance(statement, None, exc, sqlite3.Error)
 
 
 class _OnInlineSqlite:
@@ -83,16 +87,43 @@ class _OnInlineSqlite:
         def fetch() -> list[Any]:
             return self._sqlite.execute(statement, parameters).fetchall()
 
-        with sqlalchemy_errors(statement):
+        try:
             return await self._inline.run(fetch)
+        except sqlite3.Error as exc:
+            raise _converted(statement, exc) from exc
 
     async def execute_many(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int | None:
-        with sqlalchemy_errors(statement):
+        try:
             if len(rows) == 1:  # ``execute`` tells the row id, ``executemany`` does not
                 cursor = await self._inline.run(self._sqlite.execute, statement, rows[0])
                 return cursor.lastrowid
             await self._inline.run(self._sqlite.executemany, statement, rows)
             return None
+        except sqlite3.Error as exc:
+            raise _converted(statement, exc) from exc
+
+
+class _OwnTransaction:
+    """A transaction on the writer's own SQLite connection: committed when the block ends
+    without an error, else rolled back (a class, not a generator: one per append)."""
+
+    __slots__ = ("_inline", "_tx")
+
+    def __init__(self, tx: _OnInlineSqlite) -> None:
+        self._tx = tx
+        self._inline = tx._inline
+
+    async def __aenter__(self) -> WriteTransaction:
+        return self._tx
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            await self._inline.rollback()
+            return
+        try:
+            await self._inline.commit()
+        except sqlite3.Error as exc:
+            raise _converted("COMMIT", exc) from exc
 
 
 @contextlib.asynccontextmanager
@@ -123,30 +154,27 @@ class StoreTransactions:
         on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
         self._sqlite_file = database if on_file else None
         self._own: InlineConnection | None = None
+        self._own_tx: _OnInlineSqlite | None = None
         self._held: AsyncConnection | None = None
         self._held_used = 0.0
+        self._checkpoint: asyncio.Future[None] | None = None
+        """The checkpoint running in a worker thread, if any."""
         self._frames = 0
-        """WAL frames written since the last checkpoint (an estimate: 4 per commit, plus
-        the rows' bytes)."""
+        """WAL frames written since the last checkpoint, estimated as SQLite counts them:
+        about 2.6 per single-row commit, and 1.5 pages per 4 KiB of rows (their index
+        entries) in a large one."""
 
-    @contextlib.asynccontextmanager
-    async def begin(self) -> AsyncIterator[WriteTransaction]:
+    async def begin(self) -> contextlib.AbstractAsyncContextManager[WriteTransaction]:
+        """A transaction to enter: committed when its block ends without an error."""
+        if self._own_tx is not None:
+            return _OwnTransaction(self._own_tx)
         if self._engine.dialect.name != "sqlite":
-            async with self._held_transaction() as tx:
-                yield tx
-            return
+            return self._held_transaction()
         if self._sqlite_file is None:
-            async with write_transaction(self._engine) as tx:
-                yield tx
-            return
-        own = self._own or await self._open(self._sqlite_file)
-        try:
-            yield _OnInlineSqlite(self._engine.dialect, own)
-        except BaseException:
-            await own.rollback()
-            raise
-        with sqlalchemy_errors("COMMIT"):
-            await own.commit()
+            return write_transaction(self._engine)
+        own = await self._open(self._sqlite_file)
+        self._own_tx = _OnInlineSqlite(self._engine.dialect, own)
+        return _OwnTransaction(self._own_tx)
 
     @contextlib.asynccontextmanager
     async def _held_transaction(self) -> AsyncIterator[WriteTransaction]:
@@ -176,21 +204,29 @@ class StoreTransactions:
             with contextlib.suppress(Exception):
                 await held.close()
 
-    async def committed(self, written_bytes: int) -> None:
-        """After a commit was answered: checkpoint when the WAL has grown enough."""
+    def checkpoint_due(self, written_bytes: int) -> bool:
+        """After a commit was answered: whether the WAL has grown enough for ``checkpoint``."""
+        if self._own is None:
+            return False
+        self._frames += 3 + written_bytes * 3 // 8192
+        return self._frames >= CHECKPOINT_FRAMES
+
+    async def checkpoint_wal(self) -> None:
+        """Copy the WAL back into the database file now, in a worker thread."""
         if self._own is None:
             return
-        self._frames += 4 + written_bytes // 4096
-        if self._frames < CHECKPOINT_FRAMES:
-            return
         self._frames = 0
-        sqlite = self._own.sqlite
-
-        def checkpoint() -> None:
-            sqlite.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-
+        # Cancelling the writer cannot stop a checkpoint already in its thread: ``close``
+        # waits for it before closing the connection under it.
+        self._checkpoint = asyncio.ensure_future(asyncio.to_thread(self.checkpoint, self._own))
         with contextlib.suppress(sqlite3.Error):  # the next one will try again
-            await asyncio.to_thread(checkpoint)
+            await asyncio.shield(self._checkpoint)
+        self._checkpoint = None
+
+    @staticmethod
+    def checkpoint(own: InlineConnection) -> None:
+        """Copy the WAL back into the database file, as far as readers allow (in a thread)."""
+        own.sqlite.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def _open(self, database: str) -> InlineConnection:
         async with self._engine.connect() as conn:
@@ -207,7 +243,12 @@ class StoreTransactions:
         return own
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            with contextlib.suppress(sqlite3.Error):
+                await self._checkpoint
+            self._checkpoint = None
         if self._own is not None:
             self._own.stop()
             self._own = None
+            self._own_tx = None
         await self._give_back()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from itertools import repeat
+from functools import cache
+from operator import itemgetter
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,24 +32,26 @@ from shared.log.port import (
     LogError,
     VersionConflict,
 )
-from shared.log.sql_driver import StoreTransactions, WriteTransaction
+from shared.log.sql_driver import StoreTransactions
 from shared.log.sql_lookups import known_keys, last_position, stream_heads
 from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
     EVENT_COLUMNS,
     KEY_COLUMNS,
+    Call,
     Committed,
     Replay,
-    Request,
+    Stamp,
     Submission,
+    add_bodies,
     after_refusal,
+    checked,
+    complete,
     decide,
-    event_row,
-    fail,
+    event_rows,
     key_row,
     replay_of,
-    resolve,
-    stored_bodies,
+    settle,
 )
 from shared.log.sql_schema import append_keys, create_log_tables, dead_letters, event_log
 from shared.runtime.metrics import EVENTS_APPENDED
@@ -69,10 +72,15 @@ class SqlEventStore(SqlStoreReads):
         self._max_batch = max_batch
         self._published_on_insert = published_on_insert
         self._on_commit = on_commit
-        self._queue: asyncio.Queue[list[Request]] = asyncio.Queue()
+        self._queue: deque[Call] = deque()
+        """The calls the writer has yet to take."""
+        self._waiting: asyncio.Future[None] | None = None
+        """What the idle writer awaits: set by the next submission."""
         self._writer: asyncio.Task[None] | None = None
         self._transactions = StoreTransactions(engine)
         self._groups = 0
+        self._appended = cache(EVENTS_APPENDED.labels)
+        """The counter of appended events of a type (a look-up per type, not per commit)."""
 
     async def start(self, *, create_schema: bool = True) -> None:
         if create_schema:
@@ -115,34 +123,14 @@ class SqlEventStore(SqlStoreReads):
     async def _submit(
         self, requests: Sequence[AppendRequest]
     ) -> list[AppendResult | BaseException]:
-        for r in requests:
-            if not r.events:
-                raise ValueError("an append needs at least one event")
-            if any(event.case_id != r.case_id for event in r.events):
-                raise ValueError("every event of an append must belong to its case")
-            if r.bodies is not None and len(r.bodies) != len(r.events):
-                raise ValueError("bodies encoded ahead must be one per event")
+        checked(requests)
         if not requests:
             return []
         self._groups += 1
         submission = Submission(len(requests), asyncio.get_running_loop().create_future())
-        self._queue.put_nowait(
-            [
-                Request(
-                    r.case_id,
-                    r.events,
-                    r.expected_version,
-                    r.idempotency_key,
-                    r.fingerprint,
-                    submission,
-                    slot,
-                    r.occur_when_recorded,
-                    r.bodies,
-                    self._groups,
-                )
-                for slot, r in enumerate(requests)
-            ]
-        )
+        self._queue.append(Call(requests, submission, self._groups))
+        if self._waiting is not None and not self._waiting.done():
+            self._waiting.set_result(None)
         return await submission.future
 
     async def unpublished(self, *, recorded_before: datetime, limit: int) -> list[bytes]:
@@ -184,80 +172,99 @@ class SqlEventStore(SqlStoreReads):
 
     async def _write_forever(self) -> None:
         while True:
-            batch = list(await self._queue.get())
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.extend(self._queue.get_nowait())
+            queue = self._queue
+            if not queue:
+                self._waiting = asyncio.get_running_loop().create_future()
+                await self._waiting
+                self._waiting = None
+            calls = [queue.popleft()]
+            count = len(calls[0].requests)
+            while count < self._max_batch and queue:
+                calls.append(queue.popleft())
+                count += len(calls[-1].requests)
             try:
-                await self._write(batch)
+                await self._write(calls)
             except IntegrityError:
                 # Another process wrote to one of these streams meanwhile: settle one by one,
                 # still refusing the rest of a case after a refusal in its batch.
-                refused: dict[tuple[int, str], int] = {}
-                for request in batch:
-                    head = refused.get((request.group, request.case_id))
-                    if head is not None:
-                        fail(request, after_refusal(request, head))
-                        continue
-                    await self._write_alone(request)
-                    error = request.outcome
-                    if isinstance(error, BaseException):
-                        actual = error.actual if isinstance(error, VersionConflict) else 0
-                        refused[(request.group, request.case_id)] = actual
+                await self._write_each(calls)
             except Exception as exc:
-                for request in batch:
-                    fail(request, exc)
+                for call in calls:
+                    call.submission.settle_all([exc] * len(call.requests), call.first_slot)
 
-    async def _write_alone(self, request: Request) -> None:
+    async def _write_each(self, calls: list[Call]) -> None:
+        refused: dict[tuple[int, str], int] = {}
+        for call in calls:
+            submission = call.submission
+            for slot, request in zip(call.slots(), call.requests, strict=True):
+                head = refused.get((call.group, request.case_id))
+                if head is not None:
+                    submission.settle(slot, after_refusal(request, head))
+                    continue
+                await self._write_alone(Call((request,), submission, call.group, slot))
+                error = submission.outcomes[slot]
+                if isinstance(error, BaseException):
+                    actual = error.actual if isinstance(error, VersionConflict) else 0
+                    refused[(call.group, request.case_id)] = actual
+
+    async def _write_alone(self, call: Call) -> None:
         for attempt in range(3):
             try:
-                await self._write([request], every_head=True)
+                await self._write([call], every_head=True)
                 return
             except IntegrityError as exc:
                 # A concurrent writer committed first; the next try sees its rows and
                 # answers with a version conflict or the original result of the key.
                 if attempt == 2:
-                    fail(request, exc)
+                    call.submission.settle(call.first_slot, exc)
             except Exception as exc:
-                fail(request, exc)
+                call.submission.settle(call.first_slot, exc)
                 return
 
-    async def _write(self, batch: list[Request], *, every_head: bool = False) -> None:
-        """One transaction for ``batch``. The head of a stream only new-stream appends
-        (``NO_STREAM``) write to is not looked up: their first row would collide with the
-        stream's (unique case and sequence), and the retry one by one looks every head up."""
+    async def _write(self, calls: list[Call], *, every_head: bool = False) -> None:
+        """One transaction for the requests of ``calls``. The head of a stream only
+        new-stream appends (``NO_STREAM``) write to is not looked up: their first row would
+        collide with the stream's (unique case and sequence), and the retry one by one looks
+        every head up."""
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
-        async with self._transactions.begin() as tx:
-            keys = [r.key for r in batch if r.key]
+        async with await self._transactions.begin() as tx:
+            batch = [r for call in calls for r in call.requests]
+            keys = [r.idempotency_key for r in batch if r.idempotency_key]
             known = await known_keys(tx, keys) if keys else {}
             fenced = {r.case_id for r in batch if every_head or r.expected_version != NO_STREAM}
             heads = await stream_heads(tx, fenced) if fenced else {}
-            stamp = driver_datetime(tx.dialect, now)
-            stamp_json = encode_instant(now)
-            published = repeat(self._published_on_insert)
-            rows: list[tuple[object, ...]] = []
+            stamp = Stamp(
+                driver_datetime(tx.dialect, now), encode_instant(now), self._published_on_insert
+            )
             written: list[EventEnvelope] = []
-            written_bodies: list[bytes] = []
+            ahead: list[bytes | None] = []
             key_rows: list[tuple[object, ...]] = []
             refused: set[tuple[int, str]] = set()
-            for request in batch:
-                if (request.group, request.case_id) in refused:
-                    outcome: AppendResult | Replay | Exception = after_refusal(
-                        request, heads.get(request.case_id, 0)
-                    )
-                else:
-                    outcome = decide(request, known=known, heads=heads, now=now)
-                if isinstance(outcome, Exception):
-                    refused.add((request.group, request.case_id))
-                outcomes.append(outcome)
-                if isinstance(outcome, AppendResult):
-                    bodies = stored_bodies(request, outcome.events, stamp_json)
-                    rows.extend(map(event_row, outcome.events, bodies, repeat(stamp), published))
-                    written.extend(outcome.events)
-                    written_bodies.extend(bodies)
-                    if request.key:
-                        key_rows.append(key_row(request, outcome))
-                        known[request.key] = (replay_of(outcome), request.fingerprint)
+            for call in calls:
+                group = call.group
+                for request in call.requests:
+                    if refused and (group, request.case_id) in refused:
+                        outcome: AppendResult | Replay | Exception = after_refusal(
+                            request, heads.get(request.case_id, 0)
+                        )
+                    else:
+                        outcome = decide(request, known, heads, now)
+                    outcomes.append(outcome)
+                    if isinstance(outcome, AppendResult):
+                        if request.bodies is not None:
+                            add_bodies(request, outcome.events, stamp, ahead, len(written))
+                        written += outcome.events
+                        if request.idempotency_key:
+                            key_rows.append(key_row(request, outcome))
+                            known[request.idempotency_key] = (
+                                replay_of(outcome),
+                                request.fingerprint,
+                            )
+                    elif isinstance(outcome, Exception):
+                        refused.add((group, request.case_id))
+            written_bodies = complete(written, ahead)
+            rows = event_rows(written, written_bodies, stamp)
             last_row = None
             if rows:
                 statement = insert_statement(event_log, EVENT_COLUMNS, tx.dialect)
@@ -265,28 +272,26 @@ class SqlEventStore(SqlStoreReads):
             if key_rows:
                 keys_insert = insert_statement(append_keys, KEY_COLUMNS, tx.dialect)
                 await tx.execute_many(keys_insert, key_rows)
-            first = await self._first_position(tx, len(rows), last_row)
-        for event_type, count in Counter(row[3] for row in rows).items():
-            EVENTS_APPENDED.labels(event_type).inc(count)
+            # Where the rows begin: on SQLite (the transaction holds the write lock, new rows
+            # take the next row ids) the highest positions; else not known without a read.
+            first = None
+            if rows and tx.dialect.name == "sqlite" and self._on_commit is not None:
+                last = last_row if last_row is not None else await last_position(tx)
+                first = None if last is None else last - len(rows) + 1
+        if len(rows) == 1:
+            self._appended(rows[0][3]).inc()
+        else:
+            for event_type, count in Counter(map(itemgetter(3), rows)).items():
+                self._appended(event_type).inc(count)
         if self._on_commit is not None and rows:
             self._on_commit(Committed(first, written, written_bodies))
-        for request, outcome in zip(batch, outcomes, strict=True):
+        answers: list[AppendResult | Exception] = []
+        for outcome in outcomes:
             if isinstance(outcome, Replay):
                 stream = await self.read_stream(outcome.case_id, after=outcome.first - 1)
                 events = tuple(e for e in stream if e.sequence <= outcome.last)
-                resolve(request, AppendResult(outcome.case_id, events, replayed=True))
-            elif isinstance(outcome, Exception):
-                fail(request, outcome)
-            else:
-                resolve(request, outcome)
-        await self._transactions.committed(sum(map(len, written_bodies)))
-
-    async def _first_position(
-        self, tx: WriteTransaction, count: int, last_row: int | None
-    ) -> int | None:
-        """Where the rows just inserted begin: on SQLite (the transaction holds the write
-        lock, new rows take the next row ids) the ``count`` highest positions; else None."""
-        if not count or tx.dialect.name != "sqlite" or self._on_commit is None:
-            return None
-        last = last_row if last_row is not None else await last_position(tx)
-        return last - count + 1 if last is not None else None
+                outcome = AppendResult(outcome.case_id, events, replayed=True)
+            answers.append(outcome)
+        settle(calls, answers)
+        if self._transactions.checkpoint_due(sum(map(len, written_bodies))):
+            await self._transactions.checkpoint_wal()

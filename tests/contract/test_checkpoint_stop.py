@@ -9,7 +9,14 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
+
+from shared.db.inline_sqlite import InlineConnection
+from shared.log import sql_driver
 from shared.log.checkpoint import WalCheckpointer
+from shared.log.embedded import EmbeddedLog
+from shared.log.sql_driver import StoreTransactions
+from tests.contract.events import new_case, noted
 from tests.contract.test_embedded_checkpoint import rows_in_the_database_file
 
 ROW = "记录" * 20_000  # about 60 KB a row
@@ -92,3 +99,47 @@ async def test_stop_during_a_large_checkpoint_holds_two_hundred_times(tmp_path: 
 
         assert checkpointer.most_at_once == 1
         assert rows_in_the_database_file(database) == written
+
+
+async def test_closing_the_log_waits_for_the_writers_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer checkpoints in a worker thread between its transactions; closing the log
+    (which cancels the writer) must not close the connection under that checkpoint."""
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    closed_under_it: list[bool] = []
+    plain = StoreTransactions.checkpoint
+
+    def held(own: InlineConnection) -> None:
+        started.set()
+        release.wait(timeout=30)
+        closed_under_it.append(_closed(own))
+        try:
+            plain(own)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(sql_driver, "CHECKPOINT_FRAMES", 1)  # every commit checkpoints
+    monkeypatch.setattr(StoreTransactions, "checkpoint", staticmethod(held))
+    log = EmbeddedLog(f"sqlite+aiosqlite:///{tmp_path}/log.db", checkpoint_seconds=3600)
+    await log.start()
+    case = new_case()
+    await log.append(case, [noted(case, "one")])
+    assert await asyncio.to_thread(started.wait, 10)
+
+    closing = asyncio.create_task(log.close())
+    # A close that did not wait closes the connection within this time.
+    await asyncio.wait({closing}, timeout=0.5)
+    release.set()
+    await asyncio.wait_for(closing, 10)
+    assert await asyncio.to_thread(finished.wait, 10)
+
+    assert closed_under_it == [False]
+
+
+def _closed(own: InlineConnection) -> bool:
+    try:
+        own.sqlite.execute("SELECT 1")
+    except sqlite3.ProgrammingError:  # "Cannot operate on a closed database."
+        return True
+    return False

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from shared.events.codec import encode_unrecorded
 from shared.log.port import (
     NO_STREAM,
     AppendRequest,
@@ -123,6 +124,46 @@ async def test_a_batch_appends_to_many_cases_with_fences_and_keys(any_log: LogUn
     assert [e.payload["note"] for e in await any_log.log.read_stream(fresh)] == ["1", "2", "3"]
     assert [e.payload["note"] for e in await any_log.log.read_stream(moved)] == ["a", "b"]
     assert len(await any_log.log.read_stream(keyed)) == 1
+
+
+async def test_a_batch_mixing_bodies_encoded_ahead_stores_every_event_as_recorded(
+    any_log: LogUnderTest,
+) -> None:
+    """Firings arrive encoded ahead (the log only completes them), other appends of the
+    same commit are encoded by the log: each stored body is its recorded event, read back
+    by stream and by a replay (whichever of them an adapter answers from its store)."""
+    plain, ahead, later = new_case(), new_case(), new_case()
+    planned = [noted(ahead, "fires"), noted(ahead, "fires too")]
+    outcomes = await any_log.log.append_batch(
+        [
+            AppendRequest(plain, [noted(plain, "first")]),
+            AppendRequest(
+                ahead,
+                planned,
+                occur_when_recorded=True,
+                bodies=tuple(encode_unrecorded(e) for e in planned),
+            ),
+            AppendRequest(later, [noted(later, "last"), noted(later, "after it")]),
+        ]
+    )
+
+    recorded = [e for o in outcomes if isinstance(o, AppendResult) for e in o.events]
+    cases = {plain: 0, ahead: 1, later: 2}
+    decoded = [d.event for batch in [b async for b in any_log.log.replay()] for d in batch]
+    replayed = sorted(
+        (e for e in decoded if e is not None and e.case_id in cases),
+        key=lambda e: (cases[e.case_id], e.sequence),
+    )
+    stored = [e for case in cases for e in await any_log.log.read_stream(case)]
+    assert [e.payload["note"] for e in stored] == [
+        "first",
+        "fires",
+        "fires too",
+        "last",
+        "after it",
+    ]
+    assert stored == recorded and replayed == recorded
+    assert [e.occurred_at for e in stored[1:3]] == [stored[1].recorded_at] * 2
 
 
 async def test_a_batch_travels_like_single_appends_on_each_case_partition(
