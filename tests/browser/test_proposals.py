@@ -34,6 +34,17 @@ def proposing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield started
 
 
+def delivered(server: Server, case_id: str) -> None:
+    """The case's order delivered: nothing more is appended to it on its own for hours, so a
+    command sent now meets no version conflict."""
+
+    def done() -> bool:
+        events = server.api.get(f"/v1/cases/{case_id}/events").json()
+        return any(e["type"] == "DispatchOrderDelivered" for e in events)
+
+    poll(done)
+
+
 def proposed(server: Server) -> dict[str, Any]:
     """Two reports of one barking dog: the second is proposed to fold into the first."""
     server.reported(title="狗叫扰民", description=ACCOUNT)
@@ -45,6 +56,8 @@ def proposed(server: Server) -> dict[str, Any]:
 
     items = poll(listed)
     assert len(items) == 1
+    for side in ("report", "candidate"):
+        delivered(server, items[0][side]["case_id"])
     return dict(items[0])
 
 
@@ -83,6 +96,7 @@ def test_a_supervisor_folds_one_proposal_and_dismisses_another_without_a_reload(
     third = proposing.reported(title="狗又叫了", description=f"楼下{ACCOUNT}")
     item = page.get_by_role("listitem").filter(has_text=third["number"])
     expect(item).to_contain_text(candidate["number"])  # appeared without a reload
+    delivered(proposing, third["id"])
     item.get_by_label("理由").fill("另一只狗")
     item.get_by_role("button", name="不合并").click()
     expect(page.get_by_role("alert")).to_have_text("不合并：已提交")
