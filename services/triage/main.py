@@ -7,6 +7,7 @@ from __future__ import annotations
 from services.triage import api, parties_api
 from services.triage.config import DuplicatesSettings, TriageSettings
 from services.triage.duplicates import api as duplicates_api
+from services.triage.duplicates import proposals as proposals_api
 from services.triage.duplicates.folding import Folding
 from services.triage.duplicates.index import DuplicateIndex
 from services.triage.handlers import TriageReactor
@@ -56,7 +57,7 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
 
 SERVICE = ServiceModule(
     name="triage",
-    routers=[api.router, parties_api.router, duplicates_api.router],
+    routers=[api.router, parties_api.router, duplicates_api.router, proposals_api.router],
     workers=workers,
     settings=[TriageSettings, PartySettings, DuplicatesSettings],
 )

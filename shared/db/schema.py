@@ -209,6 +209,7 @@ duplicate_index = Table(
     Column("decided_case_id", String(64)),
     Column("decided_case_number", String(40)),
     Column("score", Float),
+    Column("decided_at", DateTime(timezone=True)),
 )
 Index(
     "ix_duplicate_index_open",
@@ -216,4 +217,10 @@ Index(
     duplicate_index.c.reported_at,
     postgresql_where=duplicate_index.c.open,
     sqlite_where=duplicate_index.c.open,
+)
+Index(
+    "ix_duplicate_index_proposed",
+    duplicate_index.c.decided_at,
+    postgresql_where=(duplicate_index.c.decision == "propose") & duplicate_index.c.open,
+    sqlite_where=(duplicate_index.c.decision == "propose") & duplicate_index.c.open,
 )

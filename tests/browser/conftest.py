@@ -9,6 +9,8 @@ a missing browser fails them.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import json
 import os
@@ -17,6 +19,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -90,10 +93,10 @@ class Server:
         return dict(poll(lambda: (c := self.case(case_id))["order_id"] and c))
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    chromium()
-    directory = tmp_path_factory.mktemp("console")
+@contextlib.contextmanager
+def launched(directory: Path, **settings: str) -> Iterator[Server]:
+    """The whole system in one process of its own, on the simulated clock, with ``KEYS``;
+    ``settings`` (environment variables) over the defaults below."""
     port = free_port()
     log_url = f"sqlite+aiosqlite:///{directory}/log.db"
     keys = [
@@ -116,6 +119,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         # ... and at one grid, where the third of one category would count as a repeat
         # dispute and start a level higher than the walks expect.
         "FQ_PARTY_REPEAT_BY_PLACE": "false",
+        **settings,
     }
     with (directory / "server.log").open("ab") as output:
         process = subprocess.Popen(
@@ -143,6 +147,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.wait(timeout=30)
 
 
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    chromium()
+    with launched(tmp_path_factory.mktemp("console")) as started:
+        yield started
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Package-scoped: Playwright's sync API runs an event loop on this thread while it is
@@ -164,10 +175,13 @@ class Visit:
 
 
 @pytest.fixture
-def open_console(server: Server, browser: Browser) -> Iterator[Callable[..., Visit]]:
+def open_console_on(browser: Browser) -> Iterator[Callable[..., Visit]]:
+    """Open a browser context on the given server; any other origin fails the test."""
     visits: list[Visit] = []
 
-    def opened(*, width: int = 1280, height: int = 900, bypass_csp: bool = False) -> Visit:
+    def opened(
+        server: Server, *, width: int = 1280, height: int = 900, bypass_csp: bool = False
+    ) -> Visit:
         context = browser.new_context(
             viewport={"width": width, "height": height}, locale="zh-CN", bypass_csp=bypass_csp
         )
@@ -188,6 +202,11 @@ def open_console(server: Server, browser: Browser) -> Iterator[Callable[..., Vis
     for visit in visits:
         visit.context.close()
         assert visit.elsewhere == [], f"requests to another origin: {visit.elsewhere}"
+
+
+@pytest.fixture
+def open_console(server: Server, open_console_on: Callable[..., Visit]) -> Callable[..., Visit]:
+    return functools.partial(open_console_on, server)
 
 
 def sign_in(page: Page, server: Server, key: str) -> None:

@@ -103,6 +103,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/parties/refs"): rule(
         "supervisor", "global", 200, body=lambda _c: {"phone": "13800000001"}
     ),
+    # The matrix's one case is proposed for nothing: the list is empty for every region.
+    ("GET", "/v1/duplicates/proposals"): rule("supervisor", "list", 200),
     ("GET", "/v1/admin/dead-letters"): rule("supervisor", "list", 200, shows=lambda c: c.case_id),
     ("POST", "/v1/cases"): rule("reporter", "report", 201, body=_report),
     ("POST", "/v1/hotline/work-orders"): rule("reporter", "report", 201, body=_work_order),

@@ -1,5 +1,5 @@
 // The console's entry: sign-in, the page routes (#/queue, #/arrivals, #/case/<id>, #/report,
-// #/ops), sign-out.
+// #/ops, #/proposals), sign-out.
 import { currentSession, signIn, signOut, Refusal } from "./api.js";
 import { h, show, say } from "./dom.js";
 import { queuePage } from "./queue.js";
@@ -7,6 +7,7 @@ import { casePage } from "./case.js";
 import { reportPage } from "./report.js";
 import { opsPage } from "./ops.js";
 import { arrivalsPage } from "./arrivals.js";
+import { proposalsPage } from "./proposals.js";
 import { state, may } from "./state.js";
 import { stop } from "./live.js";
 
@@ -33,6 +34,7 @@ function signInPage() {
 function header() {
   const s = state.session;
   document.getElementById("report-link").hidden = !may("reporter");
+  document.getElementById("proposals-link").hidden = !may("supervisor");
   document.getElementById("ops-link").hidden = !(may("supervisor") || may("auditor"));
   document.getElementById("who").replaceChildren(
     h("span", {}, `${s.client}`),
@@ -57,6 +59,7 @@ async function route() {
     else if (path === "/report") reportPage();
     else if (path === "/ops") await opsPage(params);
     else if (path === "/arrivals") await arrivalsPage(params);
+    else if (path === "/proposals") await proposalsPage(params);
     else await queuePage(params);
   } catch (refusal) {
     if (refusal instanceof Refusal && refusal.status === 401) {

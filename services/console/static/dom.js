@@ -32,3 +32,19 @@ export function say(text, kind = "error") {
   box.textContent = text;
   box.hidden = !text;
 }
+
+// 上一页 / 下一页 over a paged answer (``total``, ``limit``, ``offset``) of the page ``route``
+// (e.g. "#/queue"), keeping its other parameters; hidden when everything fits on one page.
+export function pager(page, params, route, noun) {
+  if (page.total <= page.limit) return h("p", { class: "pager", hidden: true });
+  const to = (offset) => {
+    const kept = new URLSearchParams([...params.entries()].filter(([k, v]) => v !== "" && k !== "offset"));
+    if (offset) kept.set("offset", String(offset));
+    return kept.toString() ? `${route}?${kept}` : route;
+  };
+  const last = Math.min(page.offset + page.items.length, page.total);
+  return h("p", { class: "pager" },
+    `第 ${page.offset + 1}–${last} ${noun}，共 ${page.total} ${noun} `,
+    page.offset > 0 ? h("a", { href: to(Math.max(0, page.offset - page.limit)) }, "上一页") : null, " ",
+    last < page.total ? h("a", { href: to(page.offset + page.limit) }, "下一页") : null);
+}

@@ -1,6 +1,6 @@
 // 待办 (my queue): a unit's open cases with tier colour, next step and countdown.
 import { get, query } from "./api.js";
-import { h, show, say } from "./dom.js";
+import { h, pager, show, say } from "./dom.js";
 import { BUCKETS, CATEGORIES, LEVELS, STATUSES, STEPS, TIERS, countdown, when } from "./zh.js";
 import { state, stale } from "./state.js";
 import { watch } from "./live.js";
@@ -59,16 +59,6 @@ export async function queuePage(params) {
   watch(drawn, shown, () => drawQueue(unit, params, { keepFocus: true }));
 }
 
-function pager(queue, params) {
-  if (queue.total <= queue.limit) return h("p", { class: "pager", hidden: true });
-  const to = (offset) => "#/queue" + query({ ...Object.fromEntries(params.entries()), offset: offset || null });
-  const last = Math.min(queue.offset + queue.items.length, queue.total);
-  return h("p", { class: "pager" },
-    `第 ${queue.offset + 1}–${last} 件，共 ${queue.total} 件 `,
-    queue.offset > 0 ? h("a", { href: to(Math.max(0, queue.offset - queue.limit)) }, "上一页") : null, " ",
-    last < queue.total ? h("a", { href: to(queue.offset + queue.limit) }, "下一页") : null);
-}
-
 function filterForm(unit, params) {
   return h("form", { class: "filters", role: "search", "aria-label": "筛选待办", onsubmit: (e) => {
       e.preventDefault();
@@ -115,10 +105,10 @@ async function drawQueue(unit, params, { keepFocus = false } = {}) {
   if (keepFocus) {
     document.querySelector("main .counts")?.replaceWith(counts);
     document.querySelector("main table.queue, main p.empty")?.replaceWith(table);
-    document.querySelector("main .pager")?.replaceWith(pager(queue, params));
+    document.querySelector("main .pager")?.replaceWith(pager(queue, params, "#/queue", "件"));
     return drawnItems;
   }
-  show(h("h1", {}, "待办"), form, counts, table, pager(queue, params));
+  show(h("h1", {}, "待办"), form, counts, table, pager(queue, params, "#/queue", "件"));
   say("");
   return drawnItems;
 }

@@ -50,7 +50,9 @@ export const PROBLEMS = {
   "reason-required": "请填写理由", "result-required": "请填写结果", "same-unit": "不能改派给同一单位",
   "not-later": "新期限须晚于原期限", "not-current-order": "不是当前交办单",
   "tier-unchanged": "定级未改变", "payload-too-large": "提交内容过长",
-  "unknown-unit": "单位不存在", unavailable: "服务暂不可用，请稍后重试",
+  "unknown-unit": "单位不存在", "same-case": "不能合并到案件自身", "already-folded": "该反映已合并",
+  "has-duplicates": "已有反映合并到此案件，请先撤销合并", "folded-target": "目标案件本身已合并到其他案件",
+  ended: "案件已化解、办结或不予受理", "no-proposal": "没有该待合并提议", folded: "该反映已合并到其他案件", unavailable: "服务暂不可用，请稍后重试",
 };
 export const SOURCES = { rest: "系统登记", hotline_12345: "12345热线" };
 export const PARTY_ROLES = { applicant: "申请人", respondent: "被申请人", other: "其他" };

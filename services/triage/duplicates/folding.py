@@ -38,8 +38,8 @@ PRODUCER = "triage"
 TIER_EVENTS = frozenset({"CaseTriaged", "TierOverridden"})
 FINAL = frozenset({"CaseClosed", "CaseRejected"})
 CLOSING = frozenset({"CaseResolved", "CaseClosed", "CaseRejected"})
-TRACKED = CLOSING | {"CaseReopened", "ReportFolded", "ReportUnfolded"}
-"""Events that change whether a case is a candidate (an open incident)."""
+TRACKED = CLOSING | {"CaseReopened", "ReportFolded", "ReportUnfolded", "DuplicateDismissed"}
+"""Events that change whether a case is a candidate (an open incident) or a pending proposal."""
 
 
 def report_text(payload: Mapping[str, Any]) -> str:
@@ -158,6 +158,8 @@ class Folding:
             await self._index.reopen(event.case_id)
         elif kind == "ReportFolded":
             await self._folded(event)
+        elif kind == "DuplicateDismissed":
+            await self._index.dismissed(event.case_id, event.payload["candidate_case_id"])
         elif kind == "ReportUnfolded":
             await self._index.mark(event.case_id, open=True, decision="unfolded")
             p = event.payload

@@ -31,6 +31,7 @@ from services.triage.duplicates.decide import (
 )
 from services.triage.duplicates.similarity import ReportSketch
 from shared.db.schema import duplicate_index as table
+from shared.events.envelope import event_now
 from shared.times import as_utc
 
 LOCK_STRIPES = 64
@@ -70,7 +71,7 @@ def _candidate(row: RowMapping) -> Candidate:
 
 def _decision(row: RowMapping) -> Decision:
     kind: Kind = "fold" if row["decision"] == "fold" else "new"
-    if row["decision"] == "propose":
+    if row["decision"] in ("propose", "dismissed"):  # a redelivery proposes as it did first
         kind = "propose"
     return Decision(
         kind=kind,
@@ -152,6 +153,19 @@ class DuplicateIndex:
         async with self._engine.begin() as conn:
             await conn.execute(update(table).where(table.c.case_id == case_id).values(**values))
 
+    async def dismissed(self, case_id: str, candidate_case_id: str) -> None:
+        """A supervisor said the proposed candidate is another incident: no longer pending."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(table)
+                .where(
+                    table.c.case_id == case_id,
+                    table.c.decision == "propose",
+                    table.c.decided_case_id == candidate_case_id,
+                )
+                .values(decision="dismissed")
+            )
+
     async def reopen(self, case_id: str) -> None:
         """A reopened case is a candidate again, unless it is a folded report."""
         async with self._engine.begin() as conn:
@@ -177,4 +191,5 @@ def _row(entry: Entry, decision: Decision) -> dict[str, Any]:
         "decided_case_id": decision.case_id,
         "decided_case_number": decision.case_number,
         "score": decision.score,
+        "decided_at": event_now(),
     }
