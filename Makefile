@@ -41,8 +41,9 @@ lock: ## Re-pin the locks from pyproject.toml (ARGS=--upgrade, or ARGS='--upgrad
 run: $(STAMP) ## All four services in one process on PORT (8000): embedded log + SQLite
 	PORT=$(PORT) FQ_NOTIFY_SANDBOX_PORT=$${FQ_NOTIFY_SANDBOX_PORT:-8900} $(PY) -m services.all_in_one
 
-test: $(STAMP) ## The whole suite (integration tests need the broker and PostgreSQL: see .ci/run)
-	$(PY) -m pytest -q
+TEST_WORKERS ?= 3
+test: $(STAMP) ## The whole suite on TEST_WORKERS processes, a test file each at a time (0: one process; integration tests need the broker and PostgreSQL: see .ci/run)
+	$(PY) -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
