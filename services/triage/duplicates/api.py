@@ -8,6 +8,7 @@ proposal are supervisor commands on a case the caller's regions hold, each with 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -106,16 +107,30 @@ async def duplicates(
     )
 
 
-async def _append(log: EventLog, stream: list[EventEnvelope], payload: EventPayload) -> CommandOut:
-    last = stream[-1]
-    event = new_event(payload, case_id=last.case_id, producer="triage", causation=last)
-    try:
-        result = await log.append(last.case_id, [event], expected_version=last.sequence)
-    except VersionConflict as exc:
-        raise version_conflict() from exc
-    return CommandOut(
-        case_id=last.case_id, event_type=payload.event_type, sequence=result.last_sequence
-    )
+ATTEMPTS = 3
+"""A command meets a version conflict when notify or the ladder appended to the case
+meanwhile: it reads the case again, checks again and appends again, this many times."""
+Decider = Callable[[list[EventEnvelope]], Awaitable[EventPayload]]
+
+
+async def _command(
+    log: EventLog, principal: Principal, case_id: str, decide: Decider
+) -> CommandOut:
+    for attempt in range(ATTEMPTS):
+        stream = await held_stream(log, principal, case_id)
+        payload = await decide(stream)
+        last = stream[-1]
+        event = new_event(payload, case_id=case_id, producer="triage", causation=last)
+        try:
+            result = await log.append(case_id, [event], expected_version=last.sequence)
+        except VersionConflict as exc:
+            if attempt == ATTEMPTS - 1:
+                raise version_conflict() from exc
+            continue
+        return CommandOut(
+            case_id=case_id, event_type=payload.event_type, sequence=result.last_sequence
+        )
+    raise AssertionError("unreachable")
 
 
 @router.post(
@@ -125,17 +140,17 @@ async def _append(log: EventLog, stream: list[EventEnvelope], payload: EventPayl
     summary="Fold this report into another case of the same incident (合并工单)",
 )
 async def fold(case_id: str, body: FoldIn, principal: Supervisor, log: LogDep) -> CommandOut:
-    report = await held_stream(log, principal, case_id)
-    incident = await visible_stream(log, principal, body.into_case_id)
-    check_fold(report, incident)
-    reported = incident[0].payload
-    payload = ReportFolded(
-        into_case_id=body.into_case_id,
-        into_case_number=reported.get("number", ""),
-        by=principal.client,
-        reason=body.reason,
-    )
-    return await _append(log, report, payload)
+    async def decide(report: list[EventEnvelope]) -> EventPayload:
+        incident = await visible_stream(log, principal, body.into_case_id)
+        check_fold(report, incident)
+        return ReportFolded(
+            into_case_id=body.into_case_id,
+            into_case_number=incident[0].payload.get("number", ""),
+            by=principal.client,
+            reason=body.reason,
+        )
+
+    return await _command(log, principal, case_id, decide)
 
 
 @router.post(
@@ -145,12 +160,13 @@ async def fold(case_id: str, body: FoldIn, principal: Supervisor, log: LogDep) -
     summary="Make a folded report a case of its own again, with its own clock",
 )
 async def unfold(case_id: str, body: UnfoldIn, principal: Supervisor, log: LogDep) -> CommandOut:
-    report = await held_stream(log, principal, case_id)
-    current = check_unfold(report)
-    payload = ReportUnfolded(
-        from_case_id=current["into_case_id"], by=principal.client, reason=body.reason
-    )
-    return await _append(log, report, payload)
+    async def decide(report: list[EventEnvelope]) -> EventPayload:
+        current = check_unfold(report)
+        return ReportUnfolded(
+            from_case_id=current["into_case_id"], by=principal.client, reason=body.reason
+        )
+
+    return await _command(log, principal, case_id, decide)
 
 
 @router.post(
@@ -160,9 +176,10 @@ async def unfold(case_id: str, body: UnfoldIn, principal: Supervisor, log: LogDe
     summary="Dismiss a proposed duplicate: not the same incident",
 )
 async def dismiss(case_id: str, body: DismissIn, principal: Supervisor, log: LogDep) -> CommandOut:
-    report = await held_stream(log, principal, case_id)
-    check_dismiss(report, body.candidate_case_id)
-    payload = DuplicateDismissed(
-        candidate_case_id=body.candidate_case_id, by=principal.client, reason=body.reason
-    )
-    return await _append(log, report, payload)
+    async def decide(report: list[EventEnvelope]) -> EventPayload:
+        check_dismiss(report, body.candidate_case_id)
+        return DuplicateDismissed(
+            candidate_case_id=body.candidate_case_id, by=principal.client, reason=body.reason
+        )
+
+    return await _command(log, principal, case_id, decide)
