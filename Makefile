@@ -42,8 +42,13 @@ run: $(STAMP) ## All four services in one process on PORT (8000): embedded log +
 	PORT=$(PORT) FQ_NOTIFY_SANDBOX_PORT=$${FQ_NOTIFY_SANDBOX_PORT:-8900} $(PY) -m services.all_in_one
 
 TEST_WORKERS ?= 3
-test: $(STAMP) ## The whole suite on TEST_WORKERS processes, a test file each at a time (0: one process; integration tests need the broker and PostgreSQL: see .ci/run)
-	$(PY) -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+test: $(STAMP) ## The whole suite: TEST_WORKERS test files at a time, then the tests marked `alone` one by one (TEST_WORKERS=0: all in one process)
+ifeq ($(TEST_WORKERS),0)
+	$(PY) -m pytest -q
+else
+	$(PY) -m pytest -q -m "not alone" -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -m alone
+endif
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit

@@ -13,6 +13,8 @@ from shared.log.port import LogUnavailable
 from tests.conftest import integration_available, kafka_config, open_kafka
 from tests.contract.events import new_case, noted
 
+pytestmark = pytest.mark.alone
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -24,6 +24,8 @@ from tests.conftest import fresh_pg_database, integration_available
 from tests.contract.events import new_case, noted
 from tests.integration.processes import ROOT
 
+pytestmark = pytest.mark.alone
+
 MIGRATORS = 6
 
 

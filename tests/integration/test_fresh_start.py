@@ -25,6 +25,8 @@ from tests.integration.api_client import kafka_settings
 from tests.integration.processes import ROOT, free_port, kafka_process_env, poll
 from tests.integration.test_intake_api import report
 
+pytestmark = pytest.mark.alone
+
 SERVICES = ("intake", "triage", "escalation", "notify")
 ROUNDS = 3
 """Fresh starts in a row: the collision came in one start of two."""

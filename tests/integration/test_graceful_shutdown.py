@@ -26,6 +26,8 @@ from tests.integration.processes import (
 )
 from tests.integration.test_intake_api import report
 
+pytestmark = pytest.mark.alone
+
 CASES = 600
 GRACE_SECONDS = 10
 

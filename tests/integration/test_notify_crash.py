@@ -20,6 +20,8 @@ from services.sandbox.receiver import Receiver
 from tests.integration.notify_support import SECRET, org_file_for, started_receiver
 from tests.integration.test_intake_api import report
 
+pytestmark = pytest.mark.alone
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -21,6 +21,8 @@ from tests.integration.notify_support import SECRET, org_file_for, started_recei
 from tests.integration.processes import free_port, kafka_process_env, poll, service_process
 from tests.integration.test_intake_api import report
 
+pytestmark = pytest.mark.alone
+
 CASES = 24
 
 

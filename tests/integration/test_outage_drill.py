@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 
 import httpx
+import pytest
 
 from services.escalation.main import SERVICE as ESCALATION
 from services.intake.main import SERVICE as INTAKE
@@ -15,6 +16,8 @@ from tests.conftest import fresh_pg_database
 from tests.integration.api_client import kafka_settings, running_app
 from tests.integration.processes import OwnBroker, poll
 from tests.integration.test_intake_api import report
+
+pytestmark = pytest.mark.alone
 
 RATE = 4  # reports per second
 BEFORE, OUTAGE, AFTER = 2.0, 6.0, 2.0  # seconds; the publish timeout is 2 s

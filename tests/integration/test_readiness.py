@@ -18,6 +18,8 @@ from tests.conftest import fresh_pg_database
 from tests.integration.api_client import embedded_settings, kafka_settings, running_app
 from tests.integration.processes import OwnBroker, poll
 
+pytestmark = pytest.mark.alone
+
 
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:

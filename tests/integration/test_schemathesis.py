@@ -19,6 +19,8 @@ import pytest
 from shared.runtime.logging import scrub
 from tests.integration.processes import ROOT, free_port, service_process
 
+pytestmark = pytest.mark.alone
+
 CHECKS = ",".join(
     [
         "not_a_server_error",
