@@ -15,7 +15,7 @@ from sqlalchemy import select
 from services.all_in_one import SERVICES
 from services.replay import projections
 from shared.consumers.rebuild import rebuild_all, table_checksum
-from shared.db.schema import duplicate_index
+from shared.db.schema import consumer_positions, duplicate_index
 from shared.runtime.build import open_database
 from tests.integration.api_client import running_app
 from tests.integration.test_duplicates import until
@@ -134,8 +134,11 @@ async def test_replay_rebuilds_the_candidate_index_with_the_live_checksum(
             )
             async with fresh.connect() as conn:
                 proposed = (await conn.execute(select(duplicate_index))).all()
+                groups = (await conn.execute(select(consumer_positions.c.consumer_group))).all()
         finally:
             await fresh.dispose()
 
     assert len(proposed) == len(TEXTS)
+    assert ("projection.duplicate_index",) not in groups, "no position nobody moves on"
+    assert ("projection.cases",) in groups
     assert outcome.checksums.get("duplicate_index") == live, "the index as it was live"

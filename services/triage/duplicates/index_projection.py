@@ -4,7 +4,8 @@ Live, the triage reactor writes the index as it decides each report (``index.py`
 rebuild folds each case's events into the same rows (``index_fold.py``). A report whose
 ``CaseTriaged`` arrives in a later batch than its ``CaseReported`` (or in the catch-up at
 the swap) is read again from its case stream. Re-applying events is harmless: a decided
-report is decided once, and the tracked events set what they set.
+report is decided once, and the tracked events set what they set. No live runner uses it:
+the rebuild stores no position for its group.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from shared.org.tree import OrgTree
 
 class DuplicateIndexProjection:
     group = "projection.duplicate_index"
+    live_runner = False
+    """Live, the triage reactor writes the table (and keeps its own position): a rebuild
+    stores no position for this group."""
 
     def __init__(
         self,
