@@ -25,6 +25,7 @@ from services.measures.facts.projection import MeasureFactsProjection
 from services.measures.hotspots.projection import HotspotCaseProjection
 from services.measures.queues.projection import UnitQueueProjection
 from services.notify.outbox.projection import DeliveryOutbox
+from services.triage.duplicates.index_projection import DuplicateIndexProjection
 from services.triage.history.projection import CaseHistoryProjection
 from shared.config import CommonSettings, PartySettings
 from shared.consumers.rebuild import (
@@ -38,6 +39,7 @@ from shared.consumers.rebuild_shards import Opened
 from shared.db.engine import make_engine
 from shared.log.embedded import EmbeddedLog
 from shared.log.port import EventLog
+from shared.org.loader import load_org_tree
 from shared.runtime.build import build_log, open_database
 from shared.runtime.logging import configure_logging
 
@@ -57,6 +59,9 @@ PROJECTIONS: dict[str, Callable[[EventLog], RebuildableProjection]] = {
     "measure_facts": lambda log: MeasureFactsProjection(log=log),
     "case_history": lambda log: CaseHistoryProjection(secret=PartySettings().secret),
     "hotspot_cases": lambda log: HotspotCaseProjection(log=log),
+    "duplicate_index": lambda log: DuplicateIndexProjection(
+        log=log, tree=load_org_tree(CommonSettings().org_file), secret=PartySettings().secret
+    ),
 }
 
 

@@ -78,5 +78,6 @@ class TriageReactor:
             producer=PRODUCER,
             causation=event,
             idempotency_key=key,
+            occurred_at=decision.decided_at if decision is not None else None,
         )
         await self._log.append(event.case_id, events, idempotency_key=key)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.rebuild_folds import run_all
 from shared.consumers.rebuild_pass import (
+    Model,
     RebuildableProjection,
     apply_events,
     lowest_positions,
@@ -123,7 +124,7 @@ async def rebuild_all(
         async for batch in log.replay(lowest_positions(models)):
             caught_up += await apply_events(models, batch, conn)
         await swap_in(conn, every_table)
-        await replace_positions(conn, {m.projection.group: m.positions for m in models})
+        await replace_positions(conn, _positions(models))
     seconds = time.perf_counter() - started
     if on_progress is not None:
         on_progress(Progress(applied + caught_up, max(total, applied + caught_up), seconds))
@@ -135,6 +136,17 @@ async def rebuild_all(
         checksums=sums,
         caught_up=caught_up,
     )
+
+
+def _positions(models: Sequence[Model]) -> dict[str, dict[int, int]]:
+    """Each rebuilt group's positions, but none for a projection without a live runner
+    (``live_runner = False``: a reactor writes its tables live and keeps its own position);
+    a position nobody moves on would count as lag for ever."""
+    return {
+        m.projection.group: m.positions
+        for m in models
+        if getattr(m.projection, "live_runner", True)
+    }
 
 
 async def rebuild(

@@ -148,9 +148,11 @@ def new_events(
     producer: str,
     causation: EventEnvelope,
     idempotency_key: str | None,
+    occurred_at: datetime | None = None,
 ) -> list[EventEnvelope]:
     """The envelopes of one decision: the payloads in order, caused by ``causation``, their
-    ids derived from ``idempotency_key`` and their place when one is given."""
+    ids derived from ``idempotency_key`` and their place when one is given, all occurring
+    at ``occurred_at`` when given."""
     return [
         new_event(
             payload,
@@ -159,6 +161,7 @@ def new_events(
             causation=causation,
             idempotency_key=idempotency_key,
             index=index,
+            occurred_at=occurred_at,
         )
         for index, payload in enumerate(payloads)
     ]

@@ -35,6 +35,9 @@ class Decision:
     """The candidate folded into or proposed (None for a new incident)."""
     case_number: str | None = None
     score: float | None = None
+    decided_at: datetime | None = None
+    """When it was decided: the time of the events that record it (a rebuild of the index
+    takes it from them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,26 @@ def report_text(payload: Mapping[str, Any]) -> str:
     return mask_free_text(f"{payload.get('title', '')}\n{payload.get('description', '')}", names)
 
 
+def entry_of(
+    reported: EventEnvelope, *, category: str | None, tree: OrgTree, secret: bytes
+) -> Entry:
+    """The report as the index keeps it, from its ``CaseReported`` and triaged category."""
+    p = reported.payload
+    unit = p.get("grid_unit_code") or p["unit_code"]
+    return Entry(
+        case_id=reported.case_id,
+        case_number=p["number"],
+        neighbourhood=neighbourhood(tree, unit),
+        reported_at=as_utc(reported.occurred_at),
+        sketch=ReportSketch(
+            text=report_text(p),
+            category=category,
+            unit_code=unit,
+            party_keys=party_keys(p.get("parties") or (), secret=secret),
+        ),
+    )
+
+
 def decision_events(decision: Decision) -> list[EventPayload]:
     """What the report's own stream records of the decision (before its tier)."""
     if decision.case_id is None or decision.case_number is None or decision.score is None:
@@ -133,20 +153,7 @@ class Folding:
         self._secret = secret  # the parties' keyed hashes (FQ_PARTY_KEY_SECRET)
 
     async def decide(self, reported: EventEnvelope, *, category: str | None) -> Decision:
-        p = reported.payload
-        unit = p.get("grid_unit_code") or p["unit_code"]
-        entry = Entry(
-            case_id=reported.case_id,
-            case_number=p["number"],
-            neighbourhood=neighbourhood(self._tree, unit),
-            reported_at=as_utc(reported.occurred_at),
-            sketch=ReportSketch(
-                text=report_text(p),
-                category=category,
-                unit_code=unit,
-                party_keys=party_keys(p.get("parties") or (), secret=self._secret),
-            ),
-        )
+        entry = entry_of(reported, category=category, tree=self._tree, secret=self._secret)
         return await self._index.decide(entry)
 
     async def track(self, event: EventEnvelope) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,6 +78,7 @@ def _decision(row: RowMapping) -> Decision:
         case_id=row["decided_case_id"],
         case_number=row["decided_case_number"],
         score=row["score"],
+        decided_at=as_utc(row["decided_at"]) if row["decided_at"] is not None else None,
     )
 
 
@@ -108,7 +109,8 @@ class DuplicateIndex:
                 fold_at=self._settings.fold_threshold,
                 propose_at=self._settings.propose_threshold,
             )
-            await conn.execute(table.insert().values(**_row(entry, decision)))
+            decision = replace(decision, decided_at=event_now())
+            await conn.execute(table.insert().values(**index_row(entry, decision)))
             return decision
 
     async def candidates(self, conn: AsyncConnection, entry: Entry) -> list[Candidate]:
@@ -176,7 +178,10 @@ class DuplicateIndex:
             )
 
 
-def _row(entry: Entry, decision: Decision) -> dict[str, Any]:
+def index_row(entry: Entry, decision: Decision) -> dict[str, Any]:
+    """The report's row as decided (the score only of the candidate folded into or
+    proposed: what the report's events record)."""
+    decided = decision.case_id is not None
     return {
         "case_id": entry.case_id,
         "case_number": entry.case_number,
@@ -190,6 +195,6 @@ def _row(entry: Entry, decision: Decision) -> dict[str, Any]:
         "decision": decision.kind,
         "decided_case_id": decision.case_id,
         "decided_case_number": decision.case_number,
-        "score": decision.score,
-        "decided_at": event_now(),
+        "score": decision.score if decided else None,
+        "decided_at": decision.decided_at,
     }
