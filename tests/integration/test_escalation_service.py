@@ -23,6 +23,7 @@ from shared.db.schema import escalation_timers
 from shared.runtime.clock import SimulatedClock
 from tests.integration.api_client import embedded_settings, running_app
 from tests.integration.conftest import START
+from tests.integration.processes import poll
 from tests.integration.test_intake_api import report
 
 SERVICES = [INTAKE, TRIAGE, ESCALATION]
@@ -115,15 +116,21 @@ async def test_deadlines_missed_while_escalation_was_down_fire_once_after_restar
             types = [e["type"] for e in history]
             assert types.count("DeadlineReached") == 2, types
             assert types.count("CaseEscalated") == 1 and types.count("SupervisionRaised") == 1
-        async with engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(escalation_timers.c.kind, escalation_timers.c.outcome).where(
+        outcomes: list[str | None] = []
+
+        async def all_marked() -> bool:
+            """The scheduler marks its timers just after it appends what they fired."""
+            async with engine.connect() as conn:
+                rows = await conn.execute(
+                    select(escalation_timers.c.outcome).where(
                         escalation_timers.c.case_id.in_(ids), escalation_timers.c.kind == "deadline"
                     )
                 )
-            ).all()
-        assert sorted(outcome for _kind, outcome in rows) == ["fired"] * 6
+                outcomes[:] = [outcome for (outcome,) in rows.all()]
+            return None not in outcomes
+
+        await poll(all_marked, within=30)
+        assert sorted(o or "" for o in outcomes) == ["fired"] * 6
 
 
 async def test_handlers_pause_attempt_escalate_and_acknowledge(
