@@ -14,9 +14,7 @@ from shared.cases.catalogue.duplicates import DuplicateProposed
 from shared.events.envelope import new_event
 from shared.log.port import ANY_VERSION
 from tests.integration.api_client import embedded_settings, running_app
-from tests.integration.test_duplicate_tier import FIGHT, NOISE
-from tests.integration.test_duplicates import streams, until
-from tests.integration.test_intake_api import MY_GRID
+from tests.integration.test_duplicate_tier import noise_and_fight
 
 pytestmark = pytest.mark.folding
 
@@ -26,14 +24,7 @@ async def test_a_fold_meeting_an_append_meanwhile_is_checked_again_and_recorded(
 ) -> None:
     monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "1.0")  # a supervisor folds
     async with running_app(embedded_settings(tmp_path), SERVICES) as api:
-        noise = (await api.post("/v1/cases", json={**NOISE, "unit_code": MY_GRID.code})).json()
-        fight = (await api.post("/v1/cases", json={**FIGHT, "unit_code": MY_GRID.code})).json()
-        ids = [noise["id"], fight["id"]]
-
-        async def both_assigned() -> bool:
-            return all("CaseAssigned" in s for s in (await streams(api, ids)).values())
-
-        await until(api, both_assigned)
+        noise, fight = await noise_and_fight(api)
         log = api.app.state.context.log  # type: ignore[attr-defined]
         append, raced = log.append, []
 

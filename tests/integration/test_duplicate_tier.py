@@ -4,7 +4,9 @@ fifth caller who says a fight broke out is not left with the grid worker of a no
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from services.all_in_one import SERVICES
@@ -22,19 +24,25 @@ FIGHT = report(
 )
 
 
+async def noise_and_fight(api: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A blue noise report and a yellow fight over the same dog, each assigned on its own."""
+    noise = (await api.post("/v1/cases", json={**NOISE, "unit_code": MY_GRID.code})).json()
+    fight = (await api.post("/v1/cases", json={**FIGHT, "unit_code": MY_GRID.code})).json()
+    ids = [noise["id"], fight["id"]]
+
+    async def both_assigned() -> bool:
+        return all("CaseAssigned" in s for s in (await streams(api, ids)).values())
+
+    await until(api, both_assigned)
+    return noise, fight
+
+
 async def test_a_graver_folded_report_raises_the_incident_and_the_ladder_follows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "1.0")  # a supervisor folds
     async with running_app(embedded_settings(tmp_path), SERVICES) as api:
-        noise = (await api.post("/v1/cases", json={**NOISE, "unit_code": MY_GRID.code})).json()
-        fight = (await api.post("/v1/cases", json={**FIGHT, "unit_code": MY_GRID.code})).json()
-        ids = [noise["id"], fight["id"]]
-
-        async def both_assigned() -> bool:
-            return all("CaseAssigned" in s for s in (await streams(api, ids)).values())
-
-        await until(api, both_assigned)
+        noise, fight = await noise_and_fight(api)
         folded = await api.post(
             f"/v1/cases/{fight['id']}/fold",
             json={"into_case_id": noise["id"], "reason": "同一只狗引起"},
