@@ -53,6 +53,7 @@ class NotifySettings(ServiceSettings):
             "arbitration_lapsed": "FQ_ARBITRATION_LAPSED_V1",
             "chase": "FQ_CHASE_V1",
             "hotspot_warning": "FQ_HOTSPOT_WARNING_V1",
+            "duplicate_proposal": "FQ_DUPLICATE_PROPOSAL_V1",
         },
         description="SMS template id per notice purpose",
     )

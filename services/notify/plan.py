@@ -56,6 +56,7 @@ def notice(
     show_parties: bool = True,
     deadline_at: Any = None,
     ack_due_at: Any = None,
+    summary: str | None = None,
 ) -> DispatchOrderIssued | None:
     unit = s.tree.get(unit_code) if unit_code else None
     if unit is None:
@@ -73,7 +74,7 @@ def notice(
         case_number=s.case["number"],
         tier=s.case.get("tier"),
         category=s.case.get("category"),
-        summary=s.case["title"],
+        summary=summary if summary is not None else s.case["title"],
         deadline_at=deadline_at if deadline_at is not None else s.case.get("deadline_at"),
         ack_due_at=ack_due_at,
         show_parties=show_parties,

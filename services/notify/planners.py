@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.notify.plan import LADDER_PLANNERS, Situation
+from services.notify.plan_duplicates import DUPLICATE_PLANNERS
 from services.notify.plan_requests import PRACTICE_PLANNERS
 from shared.cases.catalogue.notify import DispatchOrderIssued
 from shared.events.payload import EventPayload
@@ -12,6 +13,7 @@ from shared.events.payload import EventPayload
 PLANNERS: dict[str, Callable[[Situation], list[DispatchOrderIssued | None]]] = {
     **LADDER_PLANNERS,
     **PRACTICE_PLANNERS,
+    **DUPLICATE_PLANNERS,
 }
 
 

@@ -3,11 +3,12 @@
 Three reports of one barking dog with nothing folded by the rule: the two triaged after the
 first are proposed, listed newest first to a supervisor of the region (titles masked without
 ``pii``), not to another township's supervisor nor to a reader; a dismissed or folded
-proposal leaves the list.
+proposal leaves the list. The township is asked to decide each proposal once.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,8 +16,10 @@ import pytest
 from pydantic import SecretStr
 
 from services.all_in_one import SERVICES
+from services.sandbox.receiver import Receiver
 from shared.config import ApiKeySetting, CommonSettings
 from tests.integration.api_client import running_app
+from tests.integration.notify_support import point_notify_at, with_org
 from tests.integration.test_duplicates import ACCOUNTS, streams, until
 from tests.integration.test_intake_api import MY_GRID, MY_TOWNSHIP, OTHER_TOWNSHIP, report
 
@@ -135,3 +138,35 @@ async def test_limits_are_bounded(settings_for: CommonSettings) -> None:
         too_many = await api.get(ROUTE, params={"limit": 201})
         negative = await api.get(ROUTE, params={"offset": -1})
     assert too_many.status_code == 422 and negative.status_code == 422
+
+
+def asked(receiver: Receiver, unit_code: str) -> list[dict[str, Any]]:
+    """The proposal notices that reached a unit's webhook, one per idempotency key."""
+    hook = f"/hooks/{unit_code}"
+    return [
+        r.body
+        for r in receiver.unique(hook).values()
+        if r.path == hook and r.body.get("purpose") == "duplicate_proposal"
+    ]
+
+
+async def test_the_township_is_asked_to_decide_each_proposal_once(
+    settings_for: CommonSettings,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "1.0")
+    monkeypatch.setenv("FQ_DUPLICATES_PROPOSE_THRESHOLD", "0.3")
+    point_notify_at(monkeypatch, receiver)
+    settings = with_org(settings_for, receiver, tmp_path).model_copy(update={"api_keys": keys()})
+    async with running_app(settings, SERVICES) as api:
+        await two_proposed(api)
+        items = (await listed(api)).json()["items"]
+        await receiver.wait_for(lambda r: len(asked(r, MY_TOWNSHIP.code)) == 2, within=60)
+    notices = asked(receiver, MY_TOWNSHIP.code)
+    for item in items:
+        (notice,) = [n for n in notices if n["case_number"] == item["report"]["number"]]
+        assert item["candidate"]["number"] in notice["summary"] and "待合并" in notice["summary"]
+        assert notice["parties"] == [] and notice["order_id"] is None
+    assert not asked(receiver, MY_GRID.code), "the grid holds the case; the township decides"

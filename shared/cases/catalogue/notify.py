@@ -30,6 +30,7 @@ Purpose = Literal[
     "arbitration_lapsed",
     "chase",
     "hotspot_warning",
+    "duplicate_proposal",
 ]
 HotlineStatus = Literal["签收", "办理中", "办结", "回访", "退单", "延期"]
 
