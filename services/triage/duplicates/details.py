@@ -34,6 +34,8 @@ _BOILERPLATE = re.compile(
         )
     )
 )  # fmt: skip
+SMALL_COUNT = 2
+"""Counts of people up to this never clash."""
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
 _CLASSIFIER = "号楼|幢|栋|单元|村民小组|组|室|岁|个月"
 _CN_NUMBER = re.compile(rf"(?<![{_CN_DIGITS}])[{_CN_DIGITS}]+(?={_CLASSIFIER})")
@@ -63,7 +65,7 @@ _WORKS = re.compile(
     r"|玩具|珍珠|茶|竹制品|酒)(?:加工)?(?:厂|作坊)"
 )
 _DAY_PARTS = {
-    "morning": re.compile(r"早上|今早|清晨|上午|早晨"),
+    "morning": re.compile(r"早上|今早|今晨|清晨|上午|早晨"),
     "afternoon": re.compile(r"下午|午后"),
     "evening": re.compile(r"晚上|昨晚|前晚|夜里|夜间|半夜|凌晨|深夜|傍晚|黄昏"),
 }
@@ -135,13 +137,21 @@ def _clash(one: frozenset[int] | frozenset[str], other: frozenset[int] | frozens
 
 
 def _counts_agree(one: tuple[tuple[int, bool], ...], other: tuple[tuple[int, bool], ...]) -> bool:
+    """Counts of people agree unless both are firm and far apart; one or two people are often
+    someone met along the way (一位老人, 两户邻居), not the people the incident is about."""
     if not one or not other:
         return True
     return any(
-        vague_a or vague_b or max(a, b) <= 1.6 * min(a, b)
+        vague_a or vague_b or min(a, b) <= SMALL_COUNT or max(a, b) <= 1.6 * min(a, b)
         for a, vague_a in one
         for b, vague_b in other
     )
+
+
+def _rooms_clash(one: frozenset[int], other: frozenset[int]) -> bool:
+    """Other rooms, unless one is right above the other (1201 / 1101): a caller names his own
+    room, the write-up the room the leak or the noise comes from."""
+    return _clash(one, other) and not any(abs(a - b) == 100 for a in one for b in other)
 
 
 def _ages_agree(one: frozenset[int], other: frozenset[int]) -> bool:
@@ -153,7 +163,7 @@ def conflicts(one: Details, other: Details) -> int:
     clashes = (
         _clash(one.buildings, other.buildings),
         _clash(one.entrances, other.entrances),
-        _clash(one.rooms, other.rooms),
+        _rooms_clash(one.rooms, other.rooms),
         _clash(one.groups, other.groups),
         _clash(one.families, other.families),
         _clash(one.classes, other.classes),

@@ -3,14 +3,14 @@ bench/fit_duplicates.py from the tuning part of bench/data/duplicate_pairs.jsonl
 not edit by hand)."""
 
 WEIGHTS: dict[str, float] = {
-    "bias": -2.4226,
-    "things": 4.3628,
-    "kinds": 1.5898,
-    "kind_clash": -1.6546,
-    "kind_apart": -0.9193,
-    "things_apart": -1.2831,
-    "characters": 4.0391,
-    "agreements": 1.7055,
-    "conflicts": -5.6374,
-    "party": 0.2166,
+    "bias": -2.0509,
+    "things": 3.6910,
+    "kinds": 2.6612,
+    "kind_clash": -0.8020,
+    "kind_apart": -1.8965,
+    "things_apart": -3.0224,
+    "characters": 5.0954,
+    "agreements": 1.4378,
+    "conflicts": -6.1523,
+    "party": 0.2222,
 }
