@@ -92,6 +92,24 @@ def test_a_party_in_common_raises_the_score_and_a_clash_outweighs_it() -> None:
     assert similarity(keyed, next_keyed) < FOLD_THRESHOLD
 
 
+def test_the_same_dog_hurting_a_child_and_killing_hens_is_two_incidents() -> None:
+    bit_a_child = ReportSketch(
+        "狗咬人\n东溪村郑家的大黄狗没拴，今天下午咬伤了一个放学回家的小孩，腿上流了好多血。",
+        "other",
+        GRID,
+    )
+    killed_hens = ReportSketch(
+        "狗咬死鸡\n东溪村郑家的大黄狗没拴，跑进我家院子咬死了五只鸡，郑家不肯赔。", "other", GRID
+    )
+    retold = ReportSketch(
+        "犬只伤人\n来电人反映东溪村郑某饲养的犬只未拴养，咬伤一名放学途中的儿童腿部。",
+        "other",
+        NEIGHBOUR,
+    )
+    assert similarity(bit_a_child, killed_hens) < FOLD_THRESHOLD
+    assert similarity(bit_a_child, retold) > similarity(bit_a_child, killed_hens)
+
+
 def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
     assert len(PAIRS) >= 240
     held_out = [pair for pair in PAIRS if pair["split"] == "test"]
