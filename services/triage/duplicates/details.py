@@ -83,8 +83,9 @@ _HARMED_BY = {
     who: re.compile(f"{_HARM}(?:{words})|(?:{words})[^，。；、！？]{{0,6}}?被")
     for who, words in _HARMED.items()
 }
+# 凌晨 is both: a caller calls the small hours night (今天凌晨两点), a write-up morning (今晨两时).
 _DAY_PARTS = {
-    "morning": re.compile(r"早上|今早|今晨|清晨|上午|早晨"),
+    "morning": re.compile(r"早上|今早|今晨|清晨|上午|早晨|凌晨"),
     "afternoon": re.compile(r"下午|午后"),
     "evening": re.compile(r"晚上|昨晚|前晚|夜里|夜间|半夜|凌晨|深夜|傍晚|黄昏"),
 }
