@@ -170,7 +170,12 @@ KINDS: dict[str, tuple[str, ...]] = {
 """Each kind with its words; a text names a kind when it holds any of its words."""
 
 BROAD: frozenset[str] = frozenset(
-    {"quarrel", "stench", "access_road", "farmland", "goods_fault", "demolition", "fight"}
-)
-"""Kinds that many different disputes name along the way (a quarrel, a smell, a road):
-they count for less than the kind of the incident itself."""
+    {
+        "quarrel", "stench", "access_road", "farmland", "goods_fault", "demolition", "fight",
+        "heating_plant", "school", "services",
+    }
+)  # fmt: skip
+"""Kinds that many different disputes name along the way (a quarrel, a smell, a road) or
+that name where rather than what happened (a factory, a school, a driving school): they
+count for less than the kind of the incident itself (欠薪 / 工伤 at one workshop, 体罚 /
+收费 at one kindergarten)."""
