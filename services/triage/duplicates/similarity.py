@@ -13,8 +13,9 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
 * their characters: the Dice coefficient of the distinct characters that carry the
   incident, computed by rapidfuzz (Indel similarity of the sorted characters);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /
-  302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚), or a thing one names and
-  the other denies (受伤 / 没人受伤): a clash keeps the pair from folding on its own;
+  302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚, a child / chickens bitten),
+  or a thing one names and the other denies (受伤 / 没人受伤): a clash keeps the pair from
+  folding on its own;
 * a party in common (keyed hashes of phone or ID numbers, never the numbers).
 
 The category and the grid are kept for explanations but weigh nothing: one incident is filed

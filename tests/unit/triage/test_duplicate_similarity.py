@@ -112,10 +112,10 @@ def test_the_same_dog_hurting_a_child_and_killing_hens_is_two_incidents() -> Non
 
 def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
     assert len(PAIRS) >= 240
-    held_out = [pair for pair in PAIRS if pair["split"] == "test"]
-    assert len(held_out) >= 96
+    assert sum(pair["split"] == "test" for pair in PAIRS) >= 96
+    assert sum(pair["split"] == "test2" for pair in PAIRS) >= 120
     assert len({pair["id"] for pair in PAIRS}) == len(PAIRS)
-    for split in ("tune", "test"):
+    for split in ("tune", "test", "test2"):
         labels = [pair["label"] for pair in PAIRS if pair["split"] == split]
         assert labels.count("same") >= 40 and labels.count("different") >= 40
     alike = [pair for pair in PAIRS if pair["label"] == "different" and pair["kind"] != "unrelated"]
@@ -151,12 +151,14 @@ def test_the_shipped_weights_are_those_the_fit_gives_on_the_tuning_part() -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out part: folding 88.0 % precision, 45.8 % recall (docs/duplicates.md, How "
-    "similar is similar): accounts in words the synonym sets and kinds of incident do not "
-    "hold, and incidents at one place that differ in what happened, not in a particular",
+    reason="held-out parts: folding 83.8 % precision, 64.6 % recall (test) and 90.6 %, 80.0 % "
+    "(test2, written blind after the previous fit) (docs/duplicates.md, The figures): "
+    "accounts in words the synonym sets and kinds of incident do not hold, and incidents at "
+    "one place that differ in what happened, not in a particular",
 )
-def test_folding_meets_the_issue_targets_on_the_held_out_part() -> None:
-    fold, _ = evaluate("test", PAIRS)
+@pytest.mark.parametrize("split", ["test", "test2"])
+def test_folding_meets_the_issue_targets_on_the_held_out_parts(split: str) -> None:
+    fold, _ = evaluate(split, PAIRS)
     assert fold.precision >= 0.95 and fold.recall >= 0.85
 
 
