@@ -28,7 +28,7 @@ DOG = "张三家的狗夜里叫"
 TEXTS = {
     "incident": (DOG, "邻居家的狗每天晚上叫到深夜，吵得全家睡不着觉。"),
     "same": (DOG, "邻居家的狗每天晚上叫到深夜，吵得全家都睡不着觉。"),  # folded by the rule
-    "alike": ("狗叫扰民", "隔壁的狗半夜一直叫，影响休息"),  # proposed, then dismissed
+    "alike": ("狗叫", "小区里有狗一直叫"),  # proposed, then dismissed
     "told": (DOG, "已经一个月了"),  # proposed, then folded by a supervisor
     "other": ("楼上装修噪音", "楼上每天早上七点开始装修电钻声很大"),  # an incident of its own
 }

@@ -4,9 +4,10 @@ Two reports of one incident share its particulars even when the callers choose o
 two incidents told alike differ in one: another building (3幢 / 7幢), another room (501 /
 302), another village group (三组 / 五组), another family (周家 / 孙家), another count of
 people or months (二十几个工人 / 七八个工人, 三个月 / 两个月), another part of the day (今天早上 /
-昨天晚上). Chinese numerals are read as numbers first (三幢 = 3幢), and the boilerplate of
-hotline and grid-worker write-ups (来电人反映, 网格员上报, 要求协调处理) is dropped, since
-it says nothing about the incident.
+昨天晚上), another one hurt (a child / chickens, a pupil / an old man). Chinese numerals
+are read as numbers first (三幢 = 3幢), and the boilerplate of hotline and grid-worker
+write-ups (来电人反映, 网格员上报, 要求协调处理) is dropped, since it says nothing about the
+incident.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _BOILERPLATE = re.compile(
         )
     )
 )  # fmt: skip
+SMALL_COUNT = 2
+"""Counts of people up to this never clash."""
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
 _CLASSIFIER = "号楼|幢|栋|单元|村民小组|组|室|岁|个月"
 _CN_NUMBER = re.compile(rf"(?<![{_CN_DIGITS}])[{_CN_DIGITS}]+(?={_CLASSIFIER})")
@@ -62,8 +65,27 @@ _WORKS = re.compile(
     r"(服装|鞋|袜|五金|电子|纸|塑料|家具|石材|化工|印染|食品|木材|砖|水泥|针织|纺织|机械|汽配|包装"
     r"|玩具|珍珠|茶|竹制品|酒)(?:加工)?(?:厂|作坊)"
 )
+# Who or what was hurt: the object of a harm (咬伤一名小学生, 撞倒一名老年人, 咬死了七八只鸡) or
+# the one that 被 was done to (孩子被狗咬了). A dog that bit a child and the same dog that
+# killed chickens, a taxi that hit a pupil and an e-bike that hit an old man at one school
+# gate, are two incidents told alike.
+_HARMED = {
+    "child": "小孩|孩子|小学生|学生|儿子|女儿|孙子|孙女|小朋友|幼儿|男孩|女孩|儿童",
+    "elder": "老人|老年|老太|老头|老伯|大爷|大妈|阿婆|老爷子|奶奶|爷爷",
+    "animal": "鸡|鸭|鹅|家禽|羊|猪|牛|狗|猫",
+    "vehicle": "车",
+}
+_HARM = (
+    r"(?:咬|撞|砸|打|推|踢|扑)(?:伤|倒|死|破|翻|到)?了?"
+    r"(?:[一两二三四五六七八九十几\d]+[名个位只条头辆])?(?:[^，。；、！？]{0,6}的)?"
+)
+_HARMED_BY = {
+    who: re.compile(f"{_HARM}(?:{words})|(?:{words})[^，。；、！？]{{0,6}}?被")
+    for who, words in _HARMED.items()
+}
+# 凌晨 is both: a caller calls the small hours night (今天凌晨两点), a write-up morning (今晨两时).
 _DAY_PARTS = {
-    "morning": re.compile(r"早上|今早|清晨|上午|早晨"),
+    "morning": re.compile(r"早上|今早|今晨|清晨|上午|早晨|凌晨"),
     "afternoon": re.compile(r"下午|午后"),
     "evening": re.compile(r"晚上|昨晚|前晚|夜里|夜间|半夜|凌晨|深夜|傍晚|黄昏"),
 }
@@ -93,6 +115,8 @@ class Details:
     """People or households counted, each with whether the count is vague (几十户, 一帮人)."""
     day_parts: frozenset[str]
     days: frozenset[str]
+    harmed: frozenset[str]
+    """Who or what was hurt: child, elder, animal, vehicle."""
 
 
 def _numbers(pattern: re.Pattern[str], text: str) -> frozenset[int]:
@@ -127,6 +151,7 @@ def details_of(text: str) -> Details:
         counts=tuple((q.value, q.text[:1] in "几数上" or "几" in q.text) for q in counts),
         day_parts=frozenset(part for part, words in _DAY_PARTS.items() if words.search(text)),
         days=frozenset(day for day, words in _DAYS.items() if words.search(text)),
+        harmed=frozenset(who for who, words in _HARMED_BY.items() if words.search(text)),
     )
 
 
@@ -135,13 +160,21 @@ def _clash(one: frozenset[int] | frozenset[str], other: frozenset[int] | frozens
 
 
 def _counts_agree(one: tuple[tuple[int, bool], ...], other: tuple[tuple[int, bool], ...]) -> bool:
+    """Counts of people agree unless both are firm and far apart; one or two people are often
+    someone met along the way (一位老人, 两户邻居), not the people the incident is about."""
     if not one or not other:
         return True
     return any(
-        vague_a or vague_b or max(a, b) <= 1.6 * min(a, b)
+        vague_a or vague_b or min(a, b) <= SMALL_COUNT or max(a, b) <= 1.6 * min(a, b)
         for a, vague_a in one
         for b, vague_b in other
     )
+
+
+def _rooms_clash(one: frozenset[int], other: frozenset[int]) -> bool:
+    """Other rooms, unless one is right above the other (1201 / 1101): a caller names his own
+    room, the write-up the room the leak or the noise comes from."""
+    return _clash(one, other) and not any(abs(a - b) == 100 for a in one for b in other)
 
 
 def _ages_agree(one: frozenset[int], other: frozenset[int]) -> bool:
@@ -153,7 +186,7 @@ def conflicts(one: Details, other: Details) -> int:
     clashes = (
         _clash(one.buildings, other.buildings),
         _clash(one.entrances, other.entrances),
-        _clash(one.rooms, other.rooms),
+        _rooms_clash(one.rooms, other.rooms),
         _clash(one.groups, other.groups),
         _clash(one.families, other.families),
         _clash(one.classes, other.classes),
@@ -162,6 +195,7 @@ def conflicts(one: Details, other: Details) -> int:
         _clash(one.months, other.months),
         _clash(one.day_parts, other.day_parts),
         _clash(one.days, other.days),
+        _clash(one.harmed, other.harmed),
         not _ages_agree(one.ages, other.ages),
         not _counts_agree(one.counts, other.counts),
     )

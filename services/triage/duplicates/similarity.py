@@ -7,13 +7,15 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
 * the things both accounts name (synonym sets of ``thesaurus``; common ones such as 老人 or
   工资 count for less), a weighted Dice coefficient shrunk when little is named;
 * the kinds of incident both name (``incidents``: 狗叫, 欠薪, 漏水 …), likewise; whether
-  they name none in common, and whether each names a kind or a thing the other does not
-  (欠薪 / 工伤 at one site, 丢失 / 堆放 at one parcel station);
+  they name none in common, and how far each names kinds or things the other does not
+  (欠薪 / 工伤 at one site, 丢失 / 堆放 at one parcel station), graded against what they
+  share, so that a retelling's one extra detail weighs little;
 * their characters: the Dice coefficient of the distinct characters that carry the
   incident, computed by rapidfuzz (Indel similarity of the sorted characters);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /
-  302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚), or a thing one names and
-  the other denies (受伤 / 没人受伤): a clash keeps the pair from folding on its own;
+  302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚, a child / chickens bitten),
+  or a thing one names and the other denies (受伤 / 没人受伤): a clash keeps the pair from
+  folding on its own;
 * a party in common (keyed hashes of phone or ID numbers, never the numbers).
 
 The category and the grid are kept for explanations but weigh nothing: one incident is filed
@@ -70,10 +72,10 @@ class Evidence:
     """Weighted Dice of the kinds of incident named (``incidents.KINDS``)."""
     kind_clash: bool
     """Both name a specific kind of incident and none in common."""
-    kind_apart: bool
-    """Each names a specific kind of incident the other does not (欠薪 / 工伤 at one site)."""
-    things_apart: bool
-    """Each names a specific thing the other does not (工伤 / 工资, 丢失 / 堆放)."""
+    kind_apart: float
+    """How far each names kinds of incident the other does not (欠薪 / 工伤 at one site)."""
+    things_apart: float
+    """How far each names specific things the other does not (工伤 / 工资, 丢失 / 堆放)."""
     characters: float
     """Dice of the distinct characters that carry the incident (漏/渗/水 in 漏水, 渗水)."""
     agreements: int
@@ -97,9 +99,16 @@ def _things(one: Reading, other: Reading) -> float:
     return 2 * math.fsum(map(_weight, shared)) / (total + THIN_EVIDENCE)
 
 
-def _things_apart(one: Reading, other: Reading) -> bool:
-    mine, theirs = set(one.things) - COMMON, set(other.things) - COMMON
-    return bool(mine - theirs) and bool(theirs - mine)
+def _apart(mine: set[str] | frozenset[str], theirs: set[str] | frozenset[str]) -> float:
+    """How far each account names what the other does not, 0.0 … 1.0: the smaller number of
+    unshared names against it plus those shared (one extra name each beside three in common
+    is a retelling's detail; two extra each and nothing in common, another incident)."""
+    unshared = min(len(mine - theirs), len(theirs - mine))
+    return unshared / (unshared + len(mine & theirs) + 1)
+
+
+def _things_apart(one: Reading, other: Reading) -> float:
+    return _apart(set(one.things) - COMMON, set(other.things) - COMMON)
 
 
 def _denials(one: Reading, other: Reading) -> int:
@@ -111,15 +120,15 @@ def _kind_weight(kind: str) -> float:
     return BROAD_WEIGHT if kind in BROAD else 1.0
 
 
-def _kinds(one: Reading, other: Reading) -> tuple[float, bool, bool]:
+def _kinds(one: Reading, other: Reading) -> tuple[float, bool, float]:
     """Weighted Dice of the kinds of incident named; whether they clash (nothing specific in
-    common); whether each names a specific kind the other does not."""
+    common); how far each names kinds the other does not (``_apart``)."""
     total = math.fsum(map(_kind_weight, one.kinds)) + math.fsum(map(_kind_weight, other.kinds))
     shared = one.kinds & other.kinds
     dice = 2 * math.fsum(map(_kind_weight, shared)) / (total + THIN_EVIDENCE)
     specific, other_specific = one.kinds - BROAD, other.kinds - BROAD
     clash = bool(specific) and bool(other_specific) and not specific & other_specific
-    return dice, clash, bool(specific - other_specific) and bool(other_specific - specific)
+    return dice, clash, _apart(one.kinds, other.kinds)
 
 
 def _characters(one: Reading, other: Reading) -> float:

@@ -141,8 +141,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (*_DRAWN, *EVERYDAY)
 COMMON: frozenset[str] = frozenset(
     {
         "夜里", "扰民", "臭", "拖欠", "工资", "老板", "工人", "补偿", "打架", "吵架", "受伤",
-        "老人", "孩子", "老婆", "挪车", "过道", "故障", "上访", "村干部",
+        "老人", "孩子", "老婆", "挪车", "过道", "故障", "上访", "村干部", "医院",
     }
 )  # fmt: skip
-"""Sets that many different disputes name (who, when, a quarrel, wages owed): they count
-for less than the sets that name the thing itself (电梯, 牛奶, 竹林)."""
+"""Sets that many different disputes name (who, when, a quarrel, wages owed, the hospital
+someone was taken to): they count for less than the sets that name the thing itself (电梯,
+牛奶, 竹林)."""

@@ -92,12 +92,30 @@ def test_a_party_in_common_raises_the_score_and_a_clash_outweighs_it() -> None:
     assert similarity(keyed, next_keyed) < FOLD_THRESHOLD
 
 
+def test_the_same_dog_hurting_a_child_and_killing_hens_is_two_incidents() -> None:
+    bit_a_child = ReportSketch(
+        "狗咬人\n东溪村郑家的大黄狗没拴，今天下午咬伤了一个放学回家的小孩，腿上流了好多血。",
+        "other",
+        GRID,
+    )
+    killed_hens = ReportSketch(
+        "狗咬死鸡\n东溪村郑家的大黄狗没拴，跑进我家院子咬死了五只鸡，郑家不肯赔。", "other", GRID
+    )
+    retold = ReportSketch(
+        "犬只伤人\n来电人反映东溪村郑某饲养的犬只未拴养，咬伤一名放学途中的儿童腿部。",
+        "other",
+        NEIGHBOUR,
+    )
+    assert similarity(bit_a_child, killed_hens) < FOLD_THRESHOLD
+    assert similarity(bit_a_child, retold) > similarity(bit_a_child, killed_hens)
+
+
 def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
     assert len(PAIRS) >= 240
-    held_out = [pair for pair in PAIRS if pair["split"] == "test"]
-    assert len(held_out) >= 96
+    assert sum(pair["split"] == "test" for pair in PAIRS) >= 96
+    assert sum(pair["split"] == "test2" for pair in PAIRS) >= 120
     assert len({pair["id"] for pair in PAIRS}) == len(PAIRS)
-    for split in ("tune", "test"):
+    for split in ("tune", "test", "test2"):
         labels = [pair["label"] for pair in PAIRS if pair["split"] == split]
         assert labels.count("same") >= 40 and labels.count("different") >= 40
     alike = [pair for pair in PAIRS if pair["label"] == "different" and pair["kind"] != "unrelated"]
@@ -133,12 +151,14 @@ def test_the_shipped_weights_are_those_the_fit_gives_on_the_tuning_part() -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out part: folding 88.0 % precision, 45.8 % recall (docs/duplicates.md, How "
-    "similar is similar): accounts in words the synonym sets and kinds of incident do not "
-    "hold, and incidents at one place that differ in what happened, not in a particular",
+    reason="held-out parts: folding 83.8 % precision, 64.6 % recall (test) and 90.6 %, 80.0 % "
+    "(test2, written blind after the previous fit) (docs/duplicates.md, The figures): "
+    "accounts in words the synonym sets and kinds of incident do not hold, and incidents at "
+    "one place that differ in what happened, not in a particular",
 )
-def test_folding_meets_the_issue_targets_on_the_held_out_part() -> None:
-    fold, _ = evaluate("test", PAIRS)
+@pytest.mark.parametrize("split", ["test", "test2"])
+def test_folding_meets_the_issue_targets_on_the_held_out_parts(split: str) -> None:
+    fold, _ = evaluate(split, PAIRS)
     assert fold.precision >= 0.95 and fold.recall >= 0.85
 
 
