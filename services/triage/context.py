@@ -18,6 +18,8 @@ class Reading(BaseModel):
     negators: list[str] = Field(min_length=1)
     post_negators: list[str] = Field(default_factory=list)
     verifications: list[str] = Field(default_factory=list)
+    hearsay: list[str] = Field(default_factory=list)  # 网传 称 听说: a claim passed on
+    deniable_categories: list[str] = Field(default_factory=list)  # 没有人被送去医院
     answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无
     cancel_before: list[str] = Field(default_factory=list)
     scope_breakers: list[str] = Field(default_factory=list)
@@ -28,6 +30,7 @@ class Reading(BaseModel):
     hypothetical_rules: list[str] = Field(default_factory=list)
     entity_rules: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
+    list_markers: list[str] = Field(default_factory=list)  # 也没有上学的孩子
     max_gap: int = Field(default=4, ge=0, le=10)
     topic_rules: list[str] = Field(default_factory=list)
     topic_markers: list[str] = Field(default_factory=list)

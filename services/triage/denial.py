@@ -5,6 +5,7 @@ worry about an event; conditionals' consequences do not deny (docs/triage.md, "N
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from services.triage.context import Clause, Mention, Reading
 
@@ -82,10 +83,55 @@ def denial(
         if word in reading.hypotheticals and mention.rule in reading.hypothetical_rules:
             return word
         if word in reading.scope_breakers and (entity or word not in reading.entity_breakers):
-            return None
+            return _listed(reading, earlier[:index]) if entity else None
         if entity and (word in reading.joiners or word in same_rule):
             continue
         gap += 1
         if gap > (0 if entity else reading.max_gap):
             return None
     return None
+
+
+def _listed(reading: Reading, earlier: list[str]) -> str | None:
+    """A party described before 的 is denied by a negator that continues a list of denials
+    (没有老人，也没有上学的孩子: 也 没有 … 的), at most ``max_gap`` words before the 的;
+    without 也/更 (没有工作的老人, 无人照顾的老人) the party is there."""
+    for index in range(len(earlier) - 1, max(len(earlier) - 2 - reading.max_gap, 0), -1):
+        if earlier[index] in reading.negators:
+            return earlier[index] if earlier[index - 1] in reading.list_markers else None
+    return None
+
+
+def _span(text: str, marks: str, start: int, end: int) -> tuple[int, int]:
+    """The run of text between ``marks`` around ``start``…``end``."""
+    before = max(text.rfind(mark, 0, start) for mark in marks) + 1
+    after = [at for at in (text.find(mark, end) for mark in marks) if at >= 0]
+    return before, min(after, default=len(text))
+
+
+def refuted(
+    reading: Reading, text: str, mentions: list[Mention], reasons: dict[Mention, Any]
+) -> dict[Mention, str]:
+    """Claims a report passes on (网传, 称, 听说 … before the mention in its clause) that a
+    later clause of the sentence checks (经查, 核实 …) and denies for the same rule:
+    网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人"."""
+    denied = [(m, r.because) for m, r in reasons.items() if r.counted and not r.topic]
+    found: dict[Mention, str] = {}
+    for mention in (m for m in mentions if m not in reasons) if denied else ():
+        clause_start, clause_end = _span(text, reading.clause_marks, mention.start, mention.end)
+        if not any(word in text[clause_start : mention.start] for word in reading.hearsay):
+            continue
+        _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
+        checks = [
+            (at, word)
+            for word in reading.verifications
+            if (at := text.find(word, clause_end, sentence_end)) >= 0
+        ]
+        if not checks:
+            continue
+        at, check = min(checks)
+        for other, because in denied:
+            if other.rule == mention.rule and at <= other.start < sentence_end:
+                found[mention] = f"{check}…{because}"
+                break
+    return found

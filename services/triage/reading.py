@@ -30,7 +30,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from services.triage.context import Clause, Mention, Reading
-from services.triage.denial import denial
+from services.triage.denial import denial, refuted
 from services.triage.segment import tokens
 from services.triage.topics import topic
 
@@ -61,6 +61,7 @@ class Aside:
     text: str
     because: str
     topic: bool = False
+    counted: bool = True  # False: a word inside another word, neither counted nor named
 
 
 SIGNALS = ("rule:", "combo1:", "combo2:")
@@ -73,6 +74,17 @@ def _masked(mention: Mention, masks: list[Mention]) -> bool:
     )
 
 
+def _read_in_context(reading: Reading, mention: Mention) -> bool:
+    """A rule's signal, or a word of a category a denial rules out (没有人被送去医院)."""
+    if mention.tag.startswith(SIGNALS):
+        return True
+    return mention.tag.startswith("category:") and mention.rule in reading.deniable_categories
+
+
+def _named(mention: Mention) -> str:
+    return f"category {mention.rule}" if mention.tag.startswith("category:") else mention.rule
+
+
 def read(
     text: str, mentions: list[Mention], reading: Reading
 ) -> tuple[dict[str, list[str]], list[Aside]]:
@@ -82,26 +94,32 @@ def read(
         (m for m in mentions if not m.tag.startswith("mask:") and not _masked(m, masks)),
         key=lambda m: (m.start, -m.end),
     )
-    signals = [m for m in kept if m.tag.startswith(SIGNALS)]
-    clauses = clauses_for(text, signals, reading)
+    read_here = [m for m in kept if _read_in_context(reading, m)]
+    clauses = clauses_for(text, read_here, reading)
     same_rule: dict[str, set[str]] = {}
     for m in kept:
         same_rule.setdefault(m.rule, set()).add(m.text)
+    reasons: dict[Mention, Aside] = {}
+    for m in read_here:
+        clause = clauses[m.start]
+        inside = reading.segment and m.tag.startswith(SIGNALS) and not m.pattern
+        if inside and clause.cuts_into_a_word(m):
+            reasons[m] = Aside(m.rule, m.text, "", counted=False)
+            continue
+        because = denial(reading, text, clause, m, same_rule[m.rule])
+        about = None if because else topic(reading, text, clause, m, same_rule[m.rule])
+        if because is not None or about is not None:
+            reasons[m] = Aside(_named(m), m.text, because or str(about), topic=about is not None)
+    for m, because in refuted(reading, text, read_here, reasons).items():
+        reasons[m] = Aside(_named(m), m.text, because)
     found: dict[str, list[str]] = {}
     aside: list[Aside] = []
     for m in kept:
-        if m.tag.startswith(SIGNALS):
-            clause = clauses[m.start]
-            if reading.segment and not m.pattern and clause.cuts_into_a_word(m):
-                continue
-            because = denial(reading, text, clause, m, same_rule[m.rule])
-            about = None if because else topic(reading, text, clause, m, same_rule[m.rule])
-            if because is not None or about is not None:
-                one = Aside(m.rule, m.text, because or str(about), topic=about is not None)
-                if one not in aside:
-                    aside.append(one)
-                continue
-        words = found.setdefault(m.tag, [])
-        if m.text not in words:
-            words.append(m.text)
+        reason = reasons.get(m)
+        if reason is None:
+            words = found.setdefault(m.tag, [])
+            if m.text not in words:
+                words.append(m.text)
+        elif reason.counted and reason not in aside:
+            aside.append(reason)
     return found, aside

@@ -137,6 +137,12 @@ class RuleSet(BaseModel):
             reading = self.reading
             named = reading.entity_rules + reading.hypothetical_rules + reading.topic_rules
             problems += [f"reading names unknown rule {r!r}" for r in named if r not in RULE_IDS]
+            known = {c.value for c in Category}
+            problems += [
+                f"reading names unknown category {c!r}"
+                for c in reading.deniable_categories
+                if c not in known
+            ]
         if problems:
             raise ValueError("; ".join(problems))
         return self

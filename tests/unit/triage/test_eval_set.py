@@ -45,9 +45,8 @@ def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
         for rule in case["expected"]["rules"]
     }
     assert set(EFFECTS) - WORDLESS <= paraphrased | {"sensitive_period"}
-    first = [case for case in CASES if case["split"] in ("tune", "test")]
-    held_out = sum(case["split"] == "test" for case in first)
-    assert len(first) / 4 <= held_out <= len(first) / 2
+    held_out = sum(case["split"] in HELD_OUT for case in CASES)
+    assert len(CASES) / 4 <= held_out <= len(CASES) / 2
     for later in ("test2", "test3"):
         batch = [case for case in CASES if case["split"] == later]
         assert len(batch) >= 90 and sum("negation" in c["kinds"] for c in batch) >= 30
