@@ -18,6 +18,8 @@ class Reading(BaseModel):
     negators: list[str] = Field(min_length=1)
     post_negators: list[str] = Field(default_factory=list)
     verifications: list[str] = Field(default_factory=list)
+    refutations: list[str] = Field(default_factory=list)  # 纯属谣言, said of a claim
+    corrections: list[str] = Field(default_factory=list)  # 经了解只是感冒住院
     hearsay: list[str] = Field(default_factory=list)  # 网传 称 听说: a claim passed on
     deniable_categories: list[str] = Field(default_factory=list)  # 没有人被送去医院
     answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无

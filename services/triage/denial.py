@@ -113,25 +113,39 @@ def refuted(
     reading: Reading, text: str, mentions: list[Mention], reasons: dict[Mention, Any]
 ) -> dict[Mention, str]:
     """Claims a report passes on (网传, 称, 听说 … before the mention in its clause) that a
-    later clause of the sentence checks (经查, 核实 …) and denies for the same rule:
-    网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人"."""
+    later clause of the sentence calls a rumour (纯属谣言, 并无此事), or checks (经查, 核实 …)
+    and either puts something else in its place (经了解只是感冒住院) or denies for the same
+    rule: 网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人"."""
     denied = [(m, r.because) for m, r in reasons.items() if r.counted and not r.topic]
     found: dict[Mention, str] = {}
-    for mention in (m for m in mentions if m not in reasons) if denied else ():
+    for mention in (m for m in mentions if m not in reasons):
         clause_start, clause_end = _span(text, reading.clause_marks, mention.start, mention.end)
-        if not any(word in text[clause_start : mention.start] for word in reading.hearsay):
-            continue
-        _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
-        checks = [
-            (at, word)
-            for word in reading.verifications
-            if (at := text.find(word, clause_end, sentence_end)) >= 0
-        ]
-        if not checks:
-            continue
-        at, check = min(checks)
-        for other, because in denied:
-            if other.rule == mention.rule and at <= other.start < sentence_end:
-                found[mention] = f"{check}…{because}"
-                break
+        if any(word in text[clause_start : mention.start] for word in reading.hearsay):
+            because = _refutation(reading, text, mention, clause_end, denied)
+            if because is not None:
+                found[mention] = because
     return found
+
+
+def _refutation(
+    reading: Reading,
+    text: str,
+    mention: Mention,
+    clause_end: int,
+    denied: list[tuple[Mention, str]],
+) -> str | None:
+    """What in the rest of the sentence refutes a claim passed on, or None."""
+    _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
+    later = text[clause_end:sentence_end]
+    rumour = next((word for word in reading.refutations if word in later), None)
+    checks = sorted((later.find(w), w) for w in reading.verifications if w in later)
+    if rumour is not None or not checks:
+        return rumour
+    at, check = checks[0]
+    instead = [w for w in reading.corrections if w in later[at:]]
+    same = [
+        because
+        for other, because in denied
+        if other.rule == mention.rule and clause_end + at <= other.start < sentence_end
+    ]
+    return f"{check}…{(instead or same)[0]}" if instead or same else None

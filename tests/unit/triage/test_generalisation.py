@@ -95,3 +95,39 @@ def test_new_paraphrase_families_fire(text: str, rule: str) -> None:
 )
 def test_new_category_words(text: str, category: str) -> None:
     assert triage_v2(text).category.value == category
+
+
+@pytest.mark.parametrize(
+    ("text", "because"),
+    [
+        ("有人说村里有人要集体上访，村干部称纯属谣言。", "谣言"),
+        ("群众反映有人持刀伤人，民警到场核实后确认并无此事。", "并无此事"),
+        ("听说隔壁老王被打住院了，经了解只是感冒住院。", "了解…只是"),
+    ],
+)
+def test_a_claim_called_a_rumour_or_corrected_after_a_check_is_set_aside(
+    text: str, because: str
+) -> None:
+    result = triage_v2(text)
+    assert result.tier.value == "blue"
+    assert any(line.endswith(f"“{because}”") for line in result.explanation)
+
+
+def test_a_ban_or_a_warning_names_no_act() -> None:
+    assert triage_v2("村委会贴出通知，严禁聚集堵路。").rule_ids == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("老汉把一瓶农药摆在桌上，说儿子不还钱他就喝了。", "extreme"),
+        ("欠债的人说大不了大家一起完蛋，他先把债主家点着。", "extreme"),
+        ("两人争执时一方用水果刀划伤了对方的手。", "extreme"),
+        ("老人把绳子挂在梁上，说子女再不管他就吊死算了。", "extreme"),
+        ("业主站在楼顶边上不肯下来，要开发商给说法。", "extreme"),
+        ("他说这事镇里县里都不管，他只能去北京了。", "petition"),
+        ("上周调解过的两家今天又吵到社区来了。", "repeat"),
+    ],
+)
+def test_second_round_paraphrase_families_fire(text: str, rule: str) -> None:
+    assert rule in triage_v2(text).rule_ids
