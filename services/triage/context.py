@@ -19,6 +19,8 @@ class Reading(BaseModel):
     post_negators: list[str] = Field(default_factory=list)
     verifications: list[str] = Field(default_factory=list)
     refutations: list[str] = Field(default_factory=list)  # 纯属谣言, said of a claim
+    withdrawals: list[str] = Field(default_factory=list)  # 后来想通了
+    withdrawal_rules: list[str] = Field(default_factory=list)
     corrections: list[str] = Field(default_factory=list)  # 经了解只是感冒住院
     hearsay: list[str] = Field(default_factory=list)  # 网传 称 听说: a claim passed on
     deniable_categories: list[str] = Field(default_factory=list)  # 没有人被送去医院

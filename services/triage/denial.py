@@ -12,10 +12,16 @@ from services.triage.context import Clause, Mention, Reading
 
 def _conditional(reading: Reading, text: str, clause_start: int, earlier: list[str]) -> bool:
     """The negator follows 就/便/才 in a sentence that opens a condition (如果, 只要 …)."""
-    if not earlier or earlier[-1] not in reading.consequence_markers:
+    if not earlier:
         return False
     sentence_start = max(text.rfind(mark, 0, clause_start) for mark in reading.sentence_marks)
     opening = text[sentence_start + 1 : clause_start + sum(map(len, earlier))]
+    if earlier[-1] not in reading.consequence_markers:
+        # 就不会再去闹，也不会去北京: a list continues the consequence
+        listed = earlier[-1] in reading.list_markers and clause_start > sentence_start + 1
+        before = text[sentence_start + 1 : clause_start]
+        if not (listed and any(marker in before for marker in reading.consequence_markers)):
+            return False
     return any(word in opening for word in reading.conditionals)
 
 
@@ -82,6 +88,11 @@ def denial(
             return word
         if word in reading.hypotheticals and mention.rule in reading.hypothetical_rules:
             return word
+        if word in reading.consequence_markers and mention.rule in reading.hypothetical_rules:
+            # 不然两人就打起来了: a counterfactual's consequence did not happen
+            supposed = [w for w in earlier[:index] if w in reading.hypotheticals]
+            if supposed:
+                return supposed[-1]
         if word in reading.scope_breakers and (entity or word not in reading.entity_breakers):
             return _listed(reading, earlier[:index]) if entity else None
         if entity and (word in reading.joiners or word in same_rule):
@@ -115,16 +126,27 @@ def refuted(
     """Claims a report passes on (网传, 称, 听说 … before the mention in its clause) that a
     later clause of the sentence calls a rumour (纯属谣言, 并无此事), or checks (经查, 核实 …)
     and either puts something else in its place (经了解只是感冒住院) or denies for the same
-    rule: 网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人"."""
+    rule: 网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人". A petition or a
+    gathering announced and given up later in the sentence (想通了, 不去了) is set aside too."""
     denied = [(m, r.because) for m, r in reasons.items() if r.counted and not r.topic]
     found: dict[Mention, str] = {}
     for mention in (m for m in mentions if m not in reasons):
         clause_start, clause_end = _span(text, reading.clause_marks, mention.start, mention.end)
+        because = None
         if any(word in text[clause_start : mention.start] for word in reading.hearsay):
             because = _refutation(reading, text, mention, clause_end, denied)
-            if because is not None:
-                found[mention] = because
+        if because is None and mention.rule in reading.withdrawal_rules:
+            because = _withdrawn(reading, text, mention, clause_end)
+        if because is not None:
+            found[mention] = because
     return found
+
+
+def _withdrawn(reading: Reading, text: str, mention: Mention, clause_end: int) -> str | None:
+    """An intent given up later in the sentence (说过要去北京，但后来想通了)."""
+    _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
+    later = text[clause_end:sentence_end]
+    return next((word for word in reading.withdrawals if word in later), None)
 
 
 def _refutation(

@@ -131,3 +131,47 @@ def test_a_ban_or_a_warning_names_no_act() -> None:
 )
 def test_second_round_paraphrase_families_fire(text: str, rule: str) -> None:
     assert rule in triage_v2(text).rule_ids
+
+
+def test_an_intent_given_up_later_in_the_sentence_is_set_aside() -> None:
+    result = triage_v2("他倒是说过要去北京，但后来想通了，说不去了。")
+    assert result.rule_ids == [] and any("想通了" in line for line in result.explanation)
+
+
+def test_a_list_continues_a_conditional_consequence() -> None:
+    assert "petition" in triage_v2("只要医院肯赔，家属就不会再去闹，也不会去北京。").rule_ids
+
+
+def test_a_counterfactual_consequence_did_not_happen() -> None:
+    assert triage_v2("幸好邻居拉住了，不然两人就打起来了。").rule_ids == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("那人拿着棍子追着他打，头都打破了。", ["injury"]),
+        (
+            "女子说丈夫赌博欠债。昨晚丈夫回家要钱，没给就把她按在地上打。",
+            ["injury", "risky_category"],
+        ),
+        ("俺娘八十了，俺哥不给钱也不管，俺想问问咋办。", ["vulnerable"]),
+        ("产后刚出院的儿媳被婆婆赶回了娘家。", ["vulnerable"]),
+        ("这事儿他来了不下十回了，每回都说研究研究。", ["repeat"]),
+        ("男子说这事让他很受伤，朋友借钱不还还拉黑他。", []),
+        ("小区里新装了儿童滑梯，业主嫌位置挡路。", []),
+    ],
+)
+def test_third_round_rules(text: str, rules: list[str]) -> None:
+    assert triage_v2(text).rule_ids == rules
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("俺娘八十了，俺哥不给钱也不管，俺想问问咋办。", "support"),
+        ("他家娃才上一年级，天天被高年级的要钱。", "school"),
+        ("人没事，就是车刮花了。", "traffic"),
+    ],
+)
+def test_third_round_categories(text: str, category: str) -> None:
+    assert triage_v2(text).category.value == category
