@@ -23,7 +23,7 @@ class Reading(BaseModel):
     withdrawal_rules: list[str] = Field(default_factory=list)
     corrections: list[str] = Field(default_factory=list)  # 经了解只是感冒住院
     hearsay: list[str] = Field(default_factory=list)  # 网传 称 听说: a claim passed on
-    deniable_categories: list[str] = Field(default_factory=list)  # 没有人被送去医院
+    deniable_category_words: list[str] = Field(default_factory=list)  # 没有人被送去医院
     answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无
     cancel_before: list[str] = Field(default_factory=list)
     scope_breakers: list[str] = Field(default_factory=list)

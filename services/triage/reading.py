@@ -75,10 +75,11 @@ def _masked(mention: Mention, masks: list[Mention]) -> bool:
 
 
 def _read_in_context(reading: Reading, mention: Mention) -> bool:
-    """A rule's signal, or a word of a category a denial rules out (没有人被送去医院)."""
+    """A rule's signal, or a category word naming a place or an event that a denial rules
+    out (没有人被送去医院, 没发生交通事故)."""
     if mention.tag.startswith(SIGNALS):
         return True
-    return mention.tag.startswith("category:") and mention.rule in reading.deniable_categories
+    return mention.tag.startswith("category:") and mention.text in reading.deniable_category_words
 
 
 def _named(mention: Mention) -> str:

@@ -175,3 +175,20 @@ def test_third_round_rules(text: str, rules: list[str]) -> None:
 )
 def test_third_round_categories(text: str, category: str) -> None:
     assert triage_v2(text).category.value == category
+
+
+def test_a_denied_medical_accident_still_names_a_medical_matter() -> None:
+    result = triage_v2("家属排除了医疗事故的可能，只是对收费有疑问。")
+    assert result.category.value == "medical"
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("老板说这个月忙死了，工资晚几天发。", ["risky_category"]),
+        ("离婚后前夫一直不付女儿的抚养费。", ["vulnerable"]),
+        ("承包的鱼塘到期后村里不让续包，另租给了别人。", ["risky_category"]),
+    ],
+)
+def test_fourth_round_rules(text: str, rules: list[str]) -> None:
+    assert triage_v2(text).rule_ids == rules
