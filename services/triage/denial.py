@@ -128,12 +128,15 @@ def refuted(
     and either puts something else in its place (经了解只是感冒住院) or denies for the same
     rule: 网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人". A petition or a
     gathering announced and given up later in the sentence (想通了, 不去了) is set aside too."""
-    denied = [(m, r.because) for m, r in reasons.items() if r.counted and not r.topic]
     found: dict[Mention, str] = {}
+    passed_on = any(word in text for word in reading.hearsay)
+    if not passed_on and not any(word in text for word in reading.withdrawals):
+        return found
+    denied = [(m, r.because) for m, r in reasons.items() if r.counted and not r.topic]
     for mention in (m for m in mentions if m not in reasons):
         clause_start, clause_end = _span(text, reading.clause_marks, mention.start, mention.end)
         because = None
-        if any(word in text[clause_start : mention.start] for word in reading.hearsay):
+        if passed_on and any(w in text[clause_start : mention.start] for w in reading.hearsay):
             because = _refutation(reading, text, mention, clause_end, denied)
         if because is None and mention.rule in reading.withdrawal_rules:
             because = _withdrawn(reading, text, mention, clause_end)
