@@ -18,6 +18,11 @@ set aside, and a word that only appears inside another word does not count.
   about (因为孩子的学费问题吵架: a marker right before it, a quarrel word after it in its clause
   or the next) is no party, unless the words between show the person deprived or harmed
   (``topic_party_words``: 不给 抚养费 没人管 被 伤 …): 因为孩子的抚养费不给吵架 still fires.
+* Claims and lists (``denial.py``): a claim passed on (网传, 称, 听说) that a later clause of
+  the sentence calls a rumour, or checks and corrects or denies, is set aside; so is a
+  petition or gathering given up later (想通了); a negator continuing a list of denials (也没有)
+  reaches a party across its description (也没有上学的孩子); category words naming a place or
+  an event (医院, 交通事故) are read for denial too.
 * Segmentation (jieba): a dictionary word whose match cuts into a word of the text does not
   count (气死了 does not hold 死了, 被打扰 does not hold 被打); ``not_words`` of a rule
   list longer words inside which its word means something else (极端天气, 大学生).
