@@ -5,10 +5,12 @@ recall, the tier confusion matrix, and how negated mentions fared, for each rule
 
 The set (bench/data/triage_eval.jsonl) holds reports written the way 12345 operators and grid
 workers speak, each labelled with the tier, category and rules a mediator would give under
-RULES.md §2, plus the 30 worked examples. ``split`` is ``tune``, ``test`` or ``test2``: the
-test third was set aside when the set was written, before the rule set was tuned, and is never
-tuned on; ``test2`` is a second held-out batch written after v2 had been tuned and before the
-topic rule was added (docs/triage.md), never tuned on either.
+RULES.md §2, plus the 30 worked examples. ``split`` is ``tune``, ``test``, ``test2`` or
+``test3``: the test third was set aside when the set was written, before the rule set was
+tuned, and is never tuned on; ``test2`` is a second held-out batch written after v2 had been
+tuned and before the topic rule was added (docs/triage.md), never tuned on either; ``test3``
+is a third batch written blind after test2 had been measured, before the reading was
+generalised, and never tuned on.
 ``negated`` lists the mentions a case denies; none of them may trigger a rule.
 """
 
@@ -30,8 +32,8 @@ from services.triage.ruleset import RULE_IDS, load_ruleset
 
 EVAL_SET = Path(__file__).resolve().parent / "data" / "triage_eval.jsonl"
 TIERS = ("blue", "yellow", "red")
-SPLITS = ("tune", "test", "test2")
-HELD_OUT = ("test", "test2")
+SPLITS = ("tune", "test", "test2", "test3")
+HELD_OUT = ("test", "test2", "test3")
 
 
 def load_cases(path: Path = EVAL_SET) -> list[dict[str, Any]]:
@@ -115,8 +117,8 @@ def _pct(value: float) -> str:
 def report(name: str, scores: Scores) -> list[str]:
     lines = [f"== rule set {name}: {len(scores.outcomes)} cases"]
     sizes = "  ".join(f"{split} {len(scores.subset(split))}" for split in SPLITS)
-    lines.append(f"{'cases':<22}{sizes}   (test, test2: held out)")
-    lines.append(" " * 24 + "all     tune    test    test2")
+    lines.append(f"{'cases':<22}{sizes}   ({', '.join(HELD_OUT)}: held out)")
+    lines.append(" " * 24 + "all     " + "".join(f"{split:<8}" for split in SPLITS))
     for what in ("tier", "category"):
         row = [_pct(scores.accuracy(what, split)) for split in (None, *SPLITS)]
         lines.append(f"{what + ' accuracy':<22}" + "  ".join(row))

@@ -2,7 +2,8 @@
 
 Arabic, full-width and Chinese numerals (两, 廿, 卅, 大写 such as 叁万), units 万/千/百/亿,
 decimals, ranges (七八户 -> 7), and approximations (多 余 来 几 左右 约 上百 数十):
-the lower bound is taken, so 三十多名 -> 30, 十几户 -> 10, 12万多 -> 120,000.
+the lower bound is taken, so 三十多名 -> 30, 十几户 -> 10, 12万多 -> 120,000. An upper
+bound (不到 不足 不满 低于 …) is just below its number: 不到一万元 -> 9,999, 不足十户 -> 9.
 Numerals are converted by cn2an. A count needs a people or household classifier
 (名 人 户 位 家 个, but not 个月 or 个小时); days, months, floors and the like are not counts.
 A number is money with 元/块 after it, or with 万/亿 and no people classifier ("十五万").
@@ -21,7 +22,7 @@ _DIGIT_CHARS = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆�
 _SINGLE = "一二两三四五六七八九"
 _NUMBER = rf"(?:[0-9]+(?:\.[0-9]+)?|[上数几]?[{_DIGIT_CHARS}几]+)"
 _PATTERN = re.compile(
-    rf"(?P<pre>约|近|大约|将近)?(?P<num>{_NUMBER})(?P<mag>[万亿]?)(?P<approx>多|余|来|几)?"
+    rf"(?P<below>不到|不足|不满|未满|低于|少于|没到|没有)?(?P<pre>约|近|大约|将近)?(?P<num>{_NUMBER})(?P<mag>[万亿]?)(?P<approx>多|余|来|几)?"
     rf"(?P<mag2>[万亿]?)(?P<approx2>多|余)?"
     r"(?P<unit>名|人|户|位|家|个(?!月|小时|星期|工作日|多月)|元|块|万元)?"
 )
@@ -75,7 +76,7 @@ def read_quantities(text: str) -> tuple[list[Quantity], list[Quantity]]:
         base = _base_value(match["num"])
         if base is None:
             continue
-        value = int(base * _MAGNITUDE[magnitude])
+        value = int(base * _MAGNITUDE[magnitude]) - (1 if match["below"] else 0)
         if unit in _PEOPLE and not magnitude:
             counts.append(Quantity(match.group(0), value))
         elif unit in _MONEY or (magnitude and unit not in _PEOPLE):

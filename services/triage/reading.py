@@ -18,6 +18,11 @@ set aside, and a word that only appears inside another word does not count.
   about (因为孩子的学费问题吵架: a marker right before it, a quarrel word after it in its clause
   or the next) is no party, unless the words between show the person deprived or harmed
   (``topic_party_words``: 不给 抚养费 没人管 被 伤 …): 因为孩子的抚养费不给吵架 still fires.
+* Claims and lists (``denial.py``): a claim passed on (网传, 称, 听说) that a later clause of
+  the sentence calls a rumour, or checks and corrects or denies, is set aside; so is a
+  petition or gathering given up later (想通了); a negator continuing a list of denials (也没有)
+  reaches a party across its description (也没有上学的孩子); category words naming a place or
+  an event (医院, 交通事故) are read for denial too.
 * Segmentation (jieba): a dictionary word whose match cuts into a word of the text does not
   count (气死了 does not hold 死了, 被打扰 does not hold 被打); ``not_words`` of a rule
   list longer words inside which its word means something else (极端天气, 大学生).
@@ -29,205 +34,12 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from services.triage.context import Clause, Mention, Reading
+from services.triage.denial import denial, refuted
+from services.triage.segment import tokens
+from services.triage.topics import topic
 
-from services.triage.segment import Token, tokens
-
-
-class Reading(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    segment: bool = True
-    negators: list[str] = Field(min_length=1)
-    post_negators: list[str] = Field(default_factory=list)
-    verifications: list[str] = Field(default_factory=list)
-    answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无
-    cancel_before: list[str] = Field(default_factory=list)
-    scope_breakers: list[str] = Field(default_factory=list)
-    entity_breakers: list[str] = Field(default_factory=list)  # break a party's scope only
-    conditionals: list[str] = Field(default_factory=list)
-    consequence_markers: list[str] = Field(default_factory=list)
-    hypotheticals: list[str] = Field(default_factory=list)
-    hypothetical_rules: list[str] = Field(default_factory=list)
-    entity_rules: list[str] = Field(default_factory=list)
-    joiners: list[str] = Field(default_factory=list)
-    max_gap: int = Field(default=4, ge=0, le=10)
-    topic_rules: list[str] = Field(default_factory=list)
-    topic_markers: list[str] = Field(default_factory=list)
-    topic_quarrels: list[str] = Field(default_factory=list)
-    topic_party_words: list[str] = Field(default_factory=list)
-    topic_gap: int = Field(default=2, ge=0, le=6)
-    clause_marks: str = "，,。；;！!？?：:…\n"
-    sentence_marks: str = "。；;！!？?\n"
-
-    @property
-    def clause_pattern_split(self) -> str:
-        return f"[{re.escape(self.clause_marks)}]"
-
-    @property
-    def clause_pattern(self) -> str:  # a run of text between clause marks
-        return f"[^{re.escape(self.clause_marks)}]+"
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    text: str
-    tag: str
-    pattern: bool = False
-
-    @property
-    def rule(self) -> str:
-        return self.tag.split(":", 1)[1]
-
-
-@dataclass(frozen=True)
-class Clause:
-    start: int
-    text: str
-    words: tuple[Token, ...]
-
-    def before(self, mention: Mention) -> list[str]:
-        return [w for w, _s, e in self.words if self.start + e <= mention.start]
-
-    def cuts_into_a_word(self, mention: Mention) -> bool:
-        """A word of the text takes the mention's first character (气死|了 for 死了).
-
-        Only the start is checked: at the end, jieba often joins the last character to
-        what follows (家|暴行|为, 砸|断了腿) though the mention is meant; a mention inside
-        one longer word (拆迁 in 拆迁户) and end-side traps (被打扰) are ``not_words``."""
-        lo, hi = mention.start - self.start, mention.end - self.start
-        return any(s < lo < e < hi for _w, s, e in self.words)
-
-
-def _conditional(reading: Reading, text: str, clause_start: int, earlier: list[str]) -> bool:
-    """The negator follows 就/便/才 in a sentence that opens a condition (如果, 只要 …)."""
-    if not earlier or earlier[-1] not in reading.consequence_markers:
-        return False
-    sentence_start = max(text.rfind(mark, 0, clause_start) for mark in reading.sentence_marks)
-    opening = text[sentence_start + 1 : clause_start + sum(map(len, earlier))]
-    return any(word in opening for word in reading.conditionals)
-
-
-def _denied_after(reading: Reading, text: str, clause: Clause, mention: Mention) -> str | None:
-    """A denying phrase later in the clause (打人一事不属实), or in the next clause of the
-    sentence when that clause reports a check (有人喝农药, 经核实系谣言)."""
-    end = clause.start + len(clause.text)
-    after = text[mention.end : end]
-    answer = _answer(reading, text, end)
-    if answer is not None:
-        return answer
-    following = ""
-    if end < len(text) and text[end] not in reading.sentence_marks:
-        following = re.split(reading.clause_pattern_split, text[end + 1 :], maxsplit=1)[0]
-        if not any(word in following for word in reading.verifications):
-            following = ""
-    for phrase in reading.post_negators:
-        if phrase in after or phrase in following:
-            return phrase
-    return None
-
-
-def _answer(reading: Reading, text: str, end: int) -> str | None:
-    """The denying answer right after the colon that ends a clause (受伤情况：无), or None."""
-    if end >= len(text) or text[end] not in "：:":
-        return None
-    reply = text[end + 1 :].lstrip()
-    return next((word for word in reading.answers if reply.startswith(word)), None)
-
-
-def _negator_inside(reading: Reading, text: str, clause: Clause, mention: Mention) -> str | None:
-    """A negator within a pattern's match (丈夫没有殴打女方), unless conditional."""
-    words = [w for w, _s, _e in clause.words]
-    for index, (word, start, _end) in enumerate(clause.words):
-        inside = mention.start < clause.start + start < mention.end
-        if inside and word in reading.negators:
-            cancelled = index > 0 and words[index - 1] in reading.cancel_before
-            if cancelled or _conditional(reading, text, clause.start, words[:index]):
-                return None
-            return word
-    return None
-
-
-def denial(
-    reading: Reading, text: str, clause: Clause, mention: Mention, same_rule: set[str]
-) -> str | None:
-    """The words that deny ``mention`` (a negator, a phrase after it, a worry), or None."""
-    phrase = _denied_after(reading, text, clause, mention)
-    if phrase is not None:
-        return phrase
-    if mention.pattern:
-        inside = _negator_inside(reading, text, clause, mention)
-        if inside is not None:
-            return inside
-    entity = mention.rule in reading.entity_rules
-    earlier = clause.before(mention)
-    gap = 0
-    for index in range(len(earlier) - 1, -1, -1):
-        word = earlier[index]
-        if word in reading.negators:
-            cancelled = index > 0 and earlier[index - 1] in reading.cancel_before
-            if cancelled or _conditional(reading, text, clause.start, earlier[:index]):
-                return None
-            return word
-        if word in reading.hypotheticals and mention.rule in reading.hypothetical_rules:
-            return word
-        if word in reading.scope_breakers and (entity or word not in reading.entity_breakers):
-            return None
-        if entity and (word in reading.joiners or word in same_rule):
-            continue
-        gap += 1
-        if gap > (0 if entity else reading.max_gap):
-            return None
-    return None
-
-
-def _quarrel_after(
-    reading: Reading, text: str, clause: Clause, mention: Mention
-) -> tuple[str, str] | None:
-    """The first quarrel word after the mention, in its clause or the next one of the
-    sentence, and the words before it; None without one."""
-    end = clause.start + len(clause.text)
-    after = text[mention.end : end]
-    if end < len(text) and text[end] not in reading.sentence_marks:
-        after += text[end] + re.split(reading.clause_pattern_split, text[end + 1 :], maxsplit=1)[0]
-    found = [(after.find(w), -len(w), w) for w in reading.topic_quarrels if w in after]
-    if not found:
-        return None
-    at, _length, word = min(found)
-    return word, after[:at]
-
-
-def _topic_marker(reading: Reading, earlier: list[str], same: set[str]) -> int:
-    """The index of a topic marker (因为, 为了 …) among the words before a mention, at most
-    ``topic_gap`` words away from it (joiners and words of the same rule aside), or -1."""
-    gap = 0
-    for index in range(len(earlier) - 1, -1, -1):
-        if earlier[index] in reading.topic_markers:
-            return index
-        if earlier[index] not in reading.joiners and earlier[index] not in same:
-            gap += 1
-            if gap > reading.topic_gap:
-                return -1
-    return -1
-
-
-def topic(
-    reading: Reading, text: str, clause: Clause, mention: Mention, same_rule: set[str]
-) -> str | None:
-    """``marker…quarrel`` when the mention is only what a quarrel is about, or None."""
-    if mention.rule not in reading.topic_rules:
-        return None
-    earlier = clause.before(mention)
-    at = _topic_marker(reading, earlier, same_rule)
-    quarrel = _quarrel_after(reading, text, clause, mention) if at >= 0 else None
-    if quarrel is None:
-        return None
-    frame = "".join(earlier[at + 1 :]) + quarrel[1] + quarrel[0]
-    if any(word in frame for word in reading.topic_party_words):
-        return None
-    return f"{earlier[at]}…{quarrel[0]}"
+__all__ = ["Aside", "Clause", "Mention", "Reading", "clauses_for", "read"]
 
 
 def clauses_for(text: str, mentions: list[Mention], reading: Reading) -> dict[int, Clause]:
@@ -254,6 +66,7 @@ class Aside:
     text: str
     because: str
     topic: bool = False
+    counted: bool = True  # False: a word inside another word, neither counted nor named
 
 
 SIGNALS = ("rule:", "combo1:", "combo2:")
@@ -266,6 +79,18 @@ def _masked(mention: Mention, masks: list[Mention]) -> bool:
     )
 
 
+def _read_in_context(reading: Reading, mention: Mention) -> bool:
+    """A rule's signal, or a category word naming a place or an event that a denial rules
+    out (没有人被送去医院, 没发生交通事故)."""
+    if mention.tag.startswith(SIGNALS):
+        return True
+    return mention.tag.startswith("category:") and mention.text in reading.deniable_category_words
+
+
+def _named(mention: Mention) -> str:
+    return f"category {mention.rule}" if mention.tag.startswith("category:") else mention.rule
+
+
 def read(
     text: str, mentions: list[Mention], reading: Reading
 ) -> tuple[dict[str, list[str]], list[Aside]]:
@@ -275,26 +100,32 @@ def read(
         (m for m in mentions if not m.tag.startswith("mask:") and not _masked(m, masks)),
         key=lambda m: (m.start, -m.end),
     )
-    signals = [m for m in kept if m.tag.startswith(SIGNALS)]
-    clauses = clauses_for(text, signals, reading)
+    read_here = [m for m in kept if _read_in_context(reading, m)]
+    clauses = clauses_for(text, read_here, reading)
     same_rule: dict[str, set[str]] = {}
     for m in kept:
         same_rule.setdefault(m.rule, set()).add(m.text)
+    reasons: dict[Mention, Aside] = {}
+    for m in read_here:
+        clause = clauses[m.start]
+        inside = reading.segment and m.tag.startswith(SIGNALS) and not m.pattern
+        if inside and clause.cuts_into_a_word(m):
+            reasons[m] = Aside(m.rule, m.text, "", counted=False)
+            continue
+        because = denial(reading, text, clause, m, same_rule[m.rule])
+        about = None if because else topic(reading, text, clause, m, same_rule[m.rule])
+        if because is not None or about is not None:
+            reasons[m] = Aside(_named(m), m.text, because or str(about), topic=about is not None)
+    for m, because in refuted(reading, text, read_here, reasons).items():
+        reasons[m] = Aside(_named(m), m.text, because)
     found: dict[str, list[str]] = {}
     aside: list[Aside] = []
     for m in kept:
-        if m.tag.startswith(SIGNALS):
-            clause = clauses[m.start]
-            if reading.segment and not m.pattern and clause.cuts_into_a_word(m):
-                continue
-            because = denial(reading, text, clause, m, same_rule[m.rule])
-            about = None if because else topic(reading, text, clause, m, same_rule[m.rule])
-            if because is not None or about is not None:
-                one = Aside(m.rule, m.text, because or str(about), topic=about is not None)
-                if one not in aside:
-                    aside.append(one)
-                continue
-        words = found.setdefault(m.tag, [])
-        if m.text not in words:
-            words.append(m.text)
+        reason = reasons.get(m)
+        if reason is None:
+            words = found.setdefault(m.tag, [])
+            if m.text not in words:
+                words.append(m.text)
+        elif reason.counted and reason not in aside:
+            aside.append(reason)
     return found, aside

@@ -137,6 +137,12 @@ class RuleSet(BaseModel):
             reading = self.reading
             named = reading.entity_rules + reading.hypothetical_rules + reading.topic_rules
             problems += [f"reading names unknown rule {r!r}" for r in named if r not in RULE_IDS]
+            category_words = {w for listed in self.categories.words.values() for w in listed}
+            problems += [
+                f"reading names {w!r}, no category's word"
+                for w in reading.deniable_category_words
+                if w not in category_words
+            ]
         if problems:
             raise ValueError("; ".join(problems))
         return self

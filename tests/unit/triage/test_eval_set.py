@@ -1,7 +1,8 @@
 """The evaluation set (bench/data/triage_eval.jsonl) is what the issue asks for, its labels
 agree with the tier arithmetic, no rule fires on a mention a case denies, and rule set v2
-meets its accuracy on both held-out batches (the third set aside when the set was written,
-and the second batch written before the topic rule was added)."""
+meets its accuracy on the held-out batches (the third set aside when the set was written, the
+second batch written before the topic rule was added, and the third batch written blind
+before the reading was generalised; the last two are not met yet and marked so)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ CASES = load_cases()
 # The second held-out batch is not tuned on: v2's misses there stay until a later rule set
 # fixes them in general terms (docs/triage.md, "The second held-out batch"). strict: a fix
 # makes these tests fail until the entry is removed.
-NOT_MET = pytest.mark.xfail(strict=True, reason="v2 misses it; test2 is never tuned on")
+NOT_MET = pytest.mark.xfail(strict=True, reason="v2 misses it; test2/test3 are never tuned on")
 TEST2_NEGATION_MISSES = {"s087", "s096", "s097", "s099", "s103"}
 NEGATED = [
     pytest.param(case, marks=NOT_MET) if case["id"] in TEST2_NEGATION_MISSES else case
     for case in CASES
-    if case.get("negated")
+    # test3 is judged by its totals only (test_held_out_accuracy_of_v2), never case by case,
+    # so that no report of it is ever shown while the rule set is worked on
+    if case.get("negated") and case["split"] != "test3"
 ]
 
 
@@ -45,11 +48,11 @@ def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
         for rule in case["expected"]["rules"]
     }
     assert set(EFFECTS) - WORDLESS <= paraphrased | {"sensitive_period"}
-    first = [case for case in CASES if case["split"] != "test2"]
-    held_out = sum(case["split"] == "test" for case in first)
-    assert len(first) / 4 <= held_out <= len(first) / 2
-    second = [case for case in CASES if case["split"] == "test2"]
-    assert len(second) >= 90 and sum("negation" in c["kinds"] for c in second) >= 30
+    held_out = sum(case["split"] in HELD_OUT for case in CASES)
+    assert len(CASES) / 4 <= held_out <= len(CASES) / 2
+    for later in ("test2", "test3"):
+        batch = [case for case in CASES if case["split"] == later]
+        assert len(batch) >= 90 and sum("negation" in c["kinds"] for c in batch) >= 30
 
 
 def test_each_label_agrees_with_the_tier_arithmetic() -> None:
@@ -72,7 +75,7 @@ def test_no_rule_fires_on_a_negated_mention(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "split", [pytest.param(s, marks=NOT_MET) if s == "test2" else s for s in HELD_OUT]
+    "split", [pytest.param(s, marks=NOT_MET) if s in ("test2", "test3") else s for s in HELD_OUT]
 )
 def test_held_out_accuracy_of_v2(v2: Scores, split: str) -> None:
     assert v2.accuracy("tier", split) >= 0.95

@@ -88,6 +88,11 @@ def test_classify_command_answers_each_line_and_reports_bad_ones() -> None:
         ('  "活不过",', '  "活不过(",', "pattern '活不过('"),
         ('entity_rules = ["vulnerable"]', 'entity_rules = ["vulnerables"]', "'vulnerables'"),
         ('negators = ["无",', 'negators_ = ["无",', "reading.negators"),
+        (
+            'deniable_category_words = ["医院",',
+            'deniable_category_words = ["医馆",',
+            "'医馆', no category's word",
+        ),
     ],
 )
 def test_a_bad_v2_pattern_or_reading_section_is_refused(

@@ -1,0 +1,85 @@
+"""What the reading of a report works on (rule set v2): the ``[reading]`` settings of a rule
+set, a mention of a signal found by the matcher, and the clause it stands in, cut into words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.triage.segment import Token
+
+
+class Reading(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    segment: bool = True
+    negators: list[str] = Field(min_length=1)
+    post_negators: list[str] = Field(default_factory=list)
+    verifications: list[str] = Field(default_factory=list)
+    refutations: list[str] = Field(default_factory=list)  # 纯属谣言, said of a claim
+    withdrawals: list[str] = Field(default_factory=list)  # 后来想通了
+    withdrawal_rules: list[str] = Field(default_factory=list)
+    corrections: list[str] = Field(default_factory=list)  # 经了解只是感冒住院
+    hearsay: list[str] = Field(default_factory=list)  # 网传 称 听说: a claim passed on
+    deniable_category_words: list[str] = Field(default_factory=list)  # 没有人被送去医院
+    answers: list[str] = Field(default_factory=list)  # 是否有人受伤：无
+    cancel_before: list[str] = Field(default_factory=list)
+    scope_breakers: list[str] = Field(default_factory=list)
+    entity_breakers: list[str] = Field(default_factory=list)  # break a party's scope only
+    conditionals: list[str] = Field(default_factory=list)
+    consequence_markers: list[str] = Field(default_factory=list)
+    hypotheticals: list[str] = Field(default_factory=list)
+    hypothetical_rules: list[str] = Field(default_factory=list)
+    entity_rules: list[str] = Field(default_factory=list)
+    joiners: list[str] = Field(default_factory=list)
+    list_markers: list[str] = Field(default_factory=list)  # 也没有上学的孩子
+    max_gap: int = Field(default=4, ge=0, le=10)
+    topic_rules: list[str] = Field(default_factory=list)
+    topic_markers: list[str] = Field(default_factory=list)
+    topic_quarrels: list[str] = Field(default_factory=list)
+    topic_party_words: list[str] = Field(default_factory=list)
+    topic_gap: int = Field(default=2, ge=0, le=6)
+    clause_marks: str = "，,。；;！!？?：:…\n"
+    sentence_marks: str = "。；;！!？?\n"
+
+    @property
+    def clause_pattern_split(self) -> str:
+        return f"[{re.escape(self.clause_marks)}]"
+
+    @property
+    def clause_pattern(self) -> str:  # a run of text between clause marks
+        return f"[^{re.escape(self.clause_marks)}]+"
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    tag: str
+    pattern: bool = False
+
+    @property
+    def rule(self) -> str:
+        return self.tag.split(":", 1)[1]
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    text: str
+    words: tuple[Token, ...]
+
+    def before(self, mention: Mention) -> list[str]:
+        return [w for w, _s, e in self.words if self.start + e <= mention.start]
+
+    def cuts_into_a_word(self, mention: Mention) -> bool:
+        """A word of the text takes the mention's first character (气死|了 for 死了).
+
+        Only the start is checked: at the end, jieba often joins the last character to
+        what follows (家|暴行|为, 砸|断了腿) though the mention is meant; a mention inside
+        one longer word (拆迁 in 拆迁户) and end-side traps (被打扰) are ``not_words``."""
+        lo, hi = mention.start - self.start, mention.end - self.start
+        return any(s < lo < e < hi for _w, s, e in self.words)
