@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--ruleset", action="append", help="version or TOML path (repeatable)")
     parser.add_argument("--misses", choices=SPLITS, help="list the wrong cases")
     args = parser.parse_args()
-    for name in args.ruleset or ["v1", "v2"]:
+    for name in args.ruleset or ["v1", "v2", "v3"]:
         scores = evaluate(name)
         print("\n".join(report(name, scores)))
         if args.misses:

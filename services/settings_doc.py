@@ -74,8 +74,8 @@ MEANINGS = {
     "FQ_JSON_LOGS": "Log one JSON object a line",
     "FQ_LOG_LEVEL": "Log level (`DEBUG`, `INFO`, `WARNING`, ...)",
     "FQ_TRIAGE_RULESET": (
-        "Rule set: a version under services/triage/rulesets/ (`v2` reads negation and"
-        " paraphrase; `v1` matches words alone) or a TOML path"
+        "Rule set: a version under services/triage/rulesets/ (`v3`, the latest, and `v2` read"
+        " negation and paraphrase; `v1` matches words alone) or a TOML path"
     ),
     "FQ_LADDER_DAY_MODE": "`calendar` or `working` days (工作日) for the time limits",
     "FQ_LADDER_ACK_HOURS": "Acknowledgement window per tier, hours (JSON)",

@@ -36,6 +36,7 @@ class Reading(BaseModel):
     joiners: list[str] = Field(default_factory=list)
     list_markers: list[str] = Field(default_factory=list)  # 也没有上学的孩子
     max_gap: int = Field(default=4, ge=0, le=10)
+    upper_bounds: bool = False  # 不到一万元 reads as 9,999 (v3 on; before, as 10,000)
     topic_rules: list[str] = Field(default_factory=list)
     topic_markers: list[str] = Field(default_factory=list)
     topic_quarrels: list[str] = Field(default_factory=list)

@@ -144,7 +144,8 @@ def _context_rules(
 def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageResult:
     text = f"{facts.title}\n{facts.description}"
     found, set_aside = _scan(text, ruleset=ruleset, matcher=matcher)
-    counts, amounts = read_quantities(text)
+    upper_bounds = ruleset.reading is not None and ruleset.reading.upper_bounds
+    counts, amounts = read_quantities(text, upper_bounds=upper_bounds)
     category, category_triggers = infer_category(facts, found=found, ruleset=ruleset)
     fired: list[FiredRule] = []
     for rule_id in ("extreme", "petition", "mass", "severe_harm", "injury", "vulnerable"):

@@ -2,8 +2,9 @@
 
 Arabic, full-width and Chinese numerals (两, 廿, 卅, 大写 such as 叁万), units 万/千/百/亿,
 decimals, ranges (七八户 -> 7), and approximations (多 余 来 几 左右 约 上百 数十):
-the lower bound is taken, so 三十多名 -> 30, 十几户 -> 10, 12万多 -> 120,000. An upper
-bound (不到 不足 不满 低于 …) is just below its number: 不到一万元 -> 9,999, 不足十户 -> 9.
+the lower bound is taken, so 三十多名 -> 30, 十几户 -> 10, 12万多 -> 120,000. With
+``upper_bounds`` (rule set v3 on), an upper bound (不到 不足 不满 低于 …) is just below its
+number: 不到一万元 -> 9,999, 不足十户 -> 9; without it, the number itself.
 Numerals are converted by cn2an. A count needs a people or household classifier
 (名 人 户 位 家 个, but not 个月 or 个小时); days, months, floors and the like are not counts.
 A number is money with 元/块 after it, or with 万/亿 and no people classifier ("十五万").
@@ -64,7 +65,9 @@ def _base_value(number: str) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-def read_quantities(text: str) -> tuple[list[Quantity], list[Quantity]]:
+def read_quantities(
+    text: str, *, upper_bounds: bool = True
+) -> tuple[list[Quantity], list[Quantity]]:
     """All (counts of people or households, money amounts in CNY) found in ``text``."""
     counts: list[Quantity] = []
     amounts: list[Quantity] = []
@@ -76,7 +79,7 @@ def read_quantities(text: str) -> tuple[list[Quantity], list[Quantity]]:
         base = _base_value(match["num"])
         if base is None:
             continue
-        value = int(base * _MAGNITUDE[magnitude]) - (1 if match["below"] else 0)
+        value = int(base * _MAGNITUDE[magnitude]) - (1 if upper_bounds and match["below"] else 0)
         if unit in _PEOPLE and not magnitude:
             counts.append(Quantity(match.group(0), value))
         elif unit in _MONEY or (magnitude and unit not in _PEOPLE):

@@ -206,7 +206,7 @@ async def test_no_phone_or_id_in_clear_in_index_or_events_and_a_redelivery_adds_
 
         await until(api, folded)
         context = api.app.state.context  # type: ignore[attr-defined]
-        ruleset, matcher = load_ruleset("v2")
+        ruleset, matcher = load_ruleset("v3")
         index = context.runtimes.require(DuplicateIndex)
         secret = PartySettings().secret
         folding = Folding(log=context.log, index=index, tree=context.tree, secret=secret)

@@ -8,7 +8,7 @@ from services.triage.models import CaseFacts, TriageResult
 from services.triage.ruleset import RuleSet, load_ruleset
 
 RULESET, MATCHER = load_ruleset("v1")
-RULESETS = {"v1": (RULESET, MATCHER), "v2": load_ruleset("v2")}
+RULESETS = {"v1": (RULESET, MATCHER), "v2": load_ruleset("v2"), "v3": load_ruleset("v3")}
 
 
 def triage(description: str = "", *, version: str = "v1", **fields: object) -> TriageResult:
@@ -17,8 +17,8 @@ def triage(description: str = "", *, version: str = "v1", **fields: object) -> T
     return classify(facts, ruleset=ruleset, matcher=matcher)
 
 
-def triage_v2(description: str = "", **fields: object) -> TriageResult:
-    return triage(description, version="v2", **fields)
+def triage_latest(description: str = "", **fields: object) -> TriageResult:
+    return triage(description, version="v3", **fields)
 
 
 @pytest.fixture

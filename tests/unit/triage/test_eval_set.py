@@ -14,7 +14,7 @@ from bench.triage_eval import HELD_OUT, Scores, evaluate, load_cases, negated_hi
 from services.triage.domain import tier_of
 from services.triage.models import FiredRule
 from services.triage.ruleset import EFFECTS, WORDLESS
-from tests.unit.triage.conftest import triage_v2
+from tests.unit.triage.conftest import triage_latest
 
 CASES = load_cases()
 # The second held-out batch is not tuned on: v2's misses there stay until a later rule set
@@ -33,7 +33,7 @@ NEGATED = [
 
 @pytest.fixture(scope="module")
 def v2() -> Scores:
-    return evaluate("v2", CASES)
+    return evaluate("v3", CASES)
 
 
 def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
@@ -70,7 +70,7 @@ def test_each_label_agrees_with_the_tier_arithmetic() -> None:
 @pytest.mark.parametrize("case", NEGATED, ids=lambda c: c["id"])
 def test_no_rule_fires_on_a_negated_mention(case: dict[str, Any]) -> None:
     fields = dict(case["input"])
-    result = triage_v2(fields.pop("description"), **fields)
+    result = triage_latest(fields.pop("description"), **fields)
     assert negated_hits(case, result) == [], result.explanation
 
 

@@ -9,26 +9,26 @@ from __future__ import annotations
 import pytest
 
 from services.triage.numerals import read_quantities
-from tests.unit.triage.conftest import triage_v2
+from tests.unit.triage.conftest import triage_latest
 
 
 def test_a_claim_passed_on_and_denied_after_a_check_is_set_aside() -> None:
-    result = triage_v2("网传工地死了人，经查无人死亡，只有一名工人扭伤了脚。")
+    result = triage_latest("网传工地死了人，经查无人死亡，只有一名工人扭伤了脚。")
     assert "severe_harm" not in result.rule_ids and "injury" in result.rule_ids
     assert "set aside severe_harm: “死了” ruled out by “经查…无人”" in result.explanation
-    result = triage_v2("业主称保安动手打人，经调取监控，保安并未动手。")
+    result = triage_latest("业主称保安动手打人，经调取监控，保安并未动手。")
     assert result.tier.value == "blue"
 
 
 def test_a_fight_stands_when_only_the_injury_is_denied() -> None:
-    assert "injury" in triage_v2("两人打架，经了解没有人受伤。").rule_ids
+    assert "injury" in triage_latest("两人打架，经了解没有人受伤。").rule_ids
 
 
 def test_a_denied_hospital_makes_no_medical_dispute() -> None:
-    result = triage_v2("当天没有人打架，也没有人被送去医院。")
+    result = triage_latest("当天没有人打架，也没有人被送去医院。")
     assert (result.tier.value, result.category.value) == ("blue", "other")
     assert "set aside category medical: “医院” ruled out by “没有”" in result.explanation
-    kept = triage_v2("患者说医院没有给他做检查就开了药。")
+    kept = triage_latest("患者说医院没有给他做检查就开了药。")
     assert kept.category.value == "medical" and "risky_category" in kept.rule_ids
 
 
@@ -41,16 +41,16 @@ def test_an_amount_said_as_an_upper_bound_is_just_below_it(text: str, value: int
 
 
 def test_upper_bounds_decide_the_money_and_count_rules() -> None:
-    assert triage_v2("欠款不到一万元，双方对还款时间有分歧。").rule_ids == []
-    assert "money_mid" in triage_v2("包工头欠了他不到两万块工钱。").rule_ids
-    assert triage_v2("受影响的住户不足十户，都说楼上噪音大。").rule_ids == ["parties_mid"]
+    assert triage_latest("欠款不到一万元，双方对还款时间有分歧。").rule_ids == []
+    assert "money_mid" in triage_latest("包工头欠了他不到两万块工钱。").rule_ids
+    assert triage_latest("受影响的住户不足十户，都说楼上噪音大。").rule_ids == ["parties_mid"]
 
 
 def test_a_list_of_denials_reaches_across_a_description() -> None:
-    result = triage_v2("该户家里没有老人，也没有上学的孩子，只是对噪音有意见。")
+    result = triage_latest("该户家里没有老人，也没有上学的孩子，只是对噪音有意见。")
     assert "vulnerable" not in result.rule_ids
-    assert "vulnerable" in triage_v2("没有工作的老人被儿子赶出家门。").rule_ids
-    assert "vulnerable" in triage_v2("家里有没人照顾的老人。").rule_ids
+    assert "vulnerable" in triage_latest("没有工作的老人被儿子赶出家门。").rule_ids
+    assert "vulnerable" in triage_latest("家里有没人照顾的老人。").rule_ids
 
 
 @pytest.mark.parametrize(
@@ -61,12 +61,12 @@ def test_a_list_of_denials_reaches_across_a_description() -> None:
     ],
 )
 def test_a_promise_not_to_go_is_no_petition_threat(text: str) -> None:
-    assert "petition" not in triage_v2(text).rule_ids
+    assert "petition" not in triage_latest(text).rule_ids
 
 
 def test_a_supposition_is_no_fight() -> None:
-    assert triage_v2("假如那天没有人劝，他俩说不定会打起来，好在什么也没发生。").rule_ids == []
-    assert triage_v2("两人当时情绪激动，或许会动手，民警及时赶到。").rule_ids == []
+    assert triage_latest("假如那天没有人劝，他俩说不定会打起来，好在什么也没发生。").rule_ids == []
+    assert triage_latest("两人当时情绪激动，或许会动手，民警及时赶到。").rule_ids == []
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_a_supposition_is_no_fight() -> None:
     ],
 )
 def test_new_paraphrase_families_fire(text: str, rule: str) -> None:
-    assert rule in triage_v2(text).rule_ids
+    assert rule in triage_latest(text).rule_ids
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_new_paraphrase_families_fire(text: str, rule: str) -> None:
     ],
 )
 def test_new_category_words(text: str, category: str) -> None:
-    assert triage_v2(text).category.value == category
+    assert triage_latest(text).category.value == category
 
 
 @pytest.mark.parametrize(
@@ -108,13 +108,13 @@ def test_new_category_words(text: str, category: str) -> None:
 def test_a_claim_called_a_rumour_or_corrected_after_a_check_is_set_aside(
     text: str, because: str
 ) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
     assert result.tier.value == "blue"
     assert any(line.endswith(f"“{because}”") for line in result.explanation)
 
 
 def test_a_ban_or_a_warning_names_no_act() -> None:
-    assert triage_v2("村委会贴出通知，严禁聚集堵路。").rule_ids == []
+    assert triage_latest("村委会贴出通知，严禁聚集堵路。").rule_ids == []
 
 
 @pytest.mark.parametrize(
@@ -130,20 +130,20 @@ def test_a_ban_or_a_warning_names_no_act() -> None:
     ],
 )
 def test_second_round_paraphrase_families_fire(text: str, rule: str) -> None:
-    assert rule in triage_v2(text).rule_ids
+    assert rule in triage_latest(text).rule_ids
 
 
 def test_an_intent_given_up_later_in_the_sentence_is_set_aside() -> None:
-    result = triage_v2("他倒是说过要去北京，但后来想通了，说不去了。")
+    result = triage_latest("他倒是说过要去北京，但后来想通了，说不去了。")
     assert result.rule_ids == [] and any("想通了" in line for line in result.explanation)
 
 
 def test_a_list_continues_a_conditional_consequence() -> None:
-    assert "petition" in triage_v2("只要医院肯赔，家属就不会再去闹，也不会去北京。").rule_ids
+    assert "petition" in triage_latest("只要医院肯赔，家属就不会再去闹，也不会去北京。").rule_ids
 
 
 def test_a_counterfactual_consequence_did_not_happen() -> None:
-    assert triage_v2("幸好邻居拉住了，不然两人就打起来了。").rule_ids == []
+    assert triage_latest("幸好邻居拉住了，不然两人就打起来了。").rule_ids == []
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,7 @@ def test_a_counterfactual_consequence_did_not_happen() -> None:
     ],
 )
 def test_third_round_rules(text: str, rules: list[str]) -> None:
-    assert triage_v2(text).rule_ids == rules
+    assert triage_latest(text).rule_ids == rules
 
 
 @pytest.mark.parametrize(
@@ -174,11 +174,11 @@ def test_third_round_rules(text: str, rules: list[str]) -> None:
     ],
 )
 def test_third_round_categories(text: str, category: str) -> None:
-    assert triage_v2(text).category.value == category
+    assert triage_latest(text).category.value == category
 
 
 def test_a_denied_medical_accident_still_names_a_medical_matter() -> None:
-    result = triage_v2("家属排除了医疗事故的可能，只是对收费有疑问。")
+    result = triage_latest("家属排除了医疗事故的可能，只是对收费有疑问。")
     assert result.category.value == "medical"
 
 
@@ -191,4 +191,4 @@ def test_a_denied_medical_accident_still_names_a_medical_matter() -> None:
     ],
 )
 def test_fourth_round_rules(text: str, rules: list[str]) -> None:
-    assert triage_v2(text).rule_ids == rules
+    assert triage_latest(text).rule_ids == rules

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shared.vocabulary import Tier
-from tests.unit.triage.conftest import triage, triage_v2
+from tests.unit.triage.conftest import triage, triage_latest
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ from tests.unit.triage.conftest import triage, triage_v2
 def test_a_denied_mention_does_not_fire_and_the_explanation_names_it(
     text: str, rule: str, mention: str, negator: str
 ) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
 
     assert rule not in result.rule_ids
     assert (rule, mention, negator) in {(a.rule, a.text, a.because) for a in result.set_aside}
@@ -37,8 +37,8 @@ def test_a_denied_mention_does_not_fire_and_the_explanation_names_it(
 
 
 def test_the_issue_reports_come_out_blue_under_v2() -> None:
-    assert triage_v2("两户村民因排水沟走向争吵,现场无人员受伤。").tier is Tier.BLUE
-    assert triage_v2("菜市场摊主之间发生口角,双方均未动手。").tier is Tier.BLUE
+    assert triage_latest("两户村民因排水沟走向争吵,现场无人员受伤。").tier is Tier.BLUE
+    assert triage_latest("菜市场摊主之间发生口角,双方均未动手。").tier is Tier.BLUE
 
 
 @pytest.mark.parametrize(
@@ -54,11 +54,11 @@ def test_the_issue_reports_come_out_blue_under_v2() -> None:
     ],
 )
 def test_a_negator_that_does_not_deny_the_mention_leaves_it_firing(text: str, rule: str) -> None:
-    assert rule in triage_v2(text).rule_ids
+    assert rule in triage_latest(text).rule_ids
 
 
 def test_a_party_is_denied_only_by_a_negator_right_before_it() -> None:
-    result = triage_v2("家中没有老人和小孩。")
+    result = triage_latest("家中没有老人和小孩。")
     assert "vulnerable" not in result.rule_ids
     assert {a.text for a in result.set_aside} == {"老人", "小孩"}
 
@@ -73,14 +73,14 @@ def test_a_party_is_denied_only_by_a_negator_right_before_it() -> None:
     ],
 )
 def test_conditional_threats_fire_even_when_said_as_a_denial(text: str, rule: str) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
     assert rule in result.rule_ids and result.tier is Tier.RED
 
 
 def test_a_worry_about_an_event_is_not_the_event_but_a_feared_threat_is_a_threat() -> None:
-    worry = triage_v2("居民反映井盖松动,担心孩子掉下去受伤。")
+    worry = triage_latest("居民反映井盖松动,担心孩子掉下去受伤。")
     assert "injury" not in worry.rule_ids and "vulnerable" in worry.rule_ids
-    assert "extreme" in triage_v2("举报人担心被对方报复。").rule_ids
+    assert "extreme" in triage_latest("举报人担心被对方报复。").rule_ids
 
 
 @pytest.mark.parametrize(
@@ -96,18 +96,18 @@ def test_a_worry_about_an_event_is_not_the_event_but_a_feared_threat_is_a_threat
     ],
 )
 def test_a_word_inside_another_word_does_not_fire(text: str, rule: str) -> None:
-    assert rule not in triage_v2(text).rule_ids
+    assert rule not in triage_latest(text).rule_ids
     assert rule in triage(text).rule_ids, "v1 fires on the bare substring"
 
 
 def test_a_word_cut_whole_by_segmentation_still_fires() -> None:
-    assert "injury" in triage_v2("他被打伤了。").rule_ids
-    assert "vulnerable" in triage_v2("五保户反映房屋漏雨。").rule_ids
-    assert "vulnerable" in triage_v2("独居老人再次反映。").rule_ids
+    assert "injury" in triage_latest("他被打伤了。").rule_ids
+    assert "vulnerable" in triage_latest("五保户反映房屋漏雨。").rule_ids
+    assert "vulnerable" in triage_latest("独居老人再次反映。").rule_ids
 
 
 def test_v2_results_pin_their_version() -> None:
-    assert triage_v2("噪音扰民").ruleset_version == "v2"
+    assert triage_latest("噪音扰民").ruleset_version == "v3"
     assert triage("噪音扰民").ruleset_version == "v1"
 
 
@@ -125,5 +125,5 @@ def test_v2_results_pin_their_version() -> None:
     ],
 )
 def test_everyday_phrases_that_resemble_a_signal_do_not_fire(text: str, rule: str) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
     assert rule not in result.rule_ids and result.category.value != rule

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from services.triage.ruleset import load_ruleset
-from tests.unit.triage.conftest import triage, triage_v2
+from tests.unit.triage.conftest import triage, triage_latest
 
 FIRES = [
     ("邻居家的狗每天晚上叫到深夜，楼上住户扬言要杀了狗主人。", "extreme"),
@@ -45,7 +45,7 @@ FIRES = [
 
 @pytest.mark.parametrize(("text", "rule"), FIRES)
 def test_the_signal_said_in_everyday_words_fires(text: str, rule: str) -> None:
-    assert rule in triage_v2(text).rule_ids, triage_v2(text).explanation
+    assert rule in triage_latest(text).rule_ids, triage_latest(text).explanation
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_the_signal_said_in_everyday_words_fires(text: str, rule: str) -> None:
     ],
 )
 def test_a_word_that_names_something_else_raises_nothing(text: str) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
     assert result.rules == (), result.explanation
 
 
@@ -88,7 +88,7 @@ def test_a_word_that_names_something_else_raises_nothing(text: str) -> None:
 def test_a_denial_in_the_forms_people_use_sets_the_signal_aside(
     text: str, rule: str, negator: str
 ) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
     assert rule not in result.rule_ids
     assert negator in {a.because for a in result.set_aside}
 
@@ -106,23 +106,23 @@ def test_a_denial_in_the_forms_people_use_sets_the_signal_aside(
     ],
 )
 def test_a_rule_word_inside_an_ordinary_event_does_not_fire(text: str, rule: str) -> None:
-    assert rule not in triage_v2(text).rule_ids, triage_v2(text).explanation
+    assert rule not in triage_latest(text).rule_ids, triage_latest(text).explanation
 
 
 def test_the_category_is_read_from_everyday_words() -> None:
-    assert triage_v2("雇主拖欠保姆三个月的工钱。").category.value == "labour"
-    assert triage_v2("村民在自留地边上盖猪圈，与邻居起争执。").category.value == "land"
-    assert triage_v2("丈母娘嫌女婿不挣钱。").category.value == "marriage_family"
-    assert triage_v2("村医给老人输液后出现过敏反应。").category.value == "medical"
-    assert triage_v2("两户村民因为一块地的归属吵了起来。").category.value == "land"
-    assert triage_v2("修高速要占村里的地，村民对赔偿不满。").category.value == "demolition"
-    assert triage_v2("在工地上扎钢筋的老乡半年没拿到钱。").category.value == "labour"
-    assert triage_v2("女儿出嫁后不回家看望父母。").category.value == "support"
-    assert triage_v2("邻居家的地下室漏水。").category.value == "neighbour"
+    assert triage_latest("雇主拖欠保姆三个月的工钱。").category.value == "labour"
+    assert triage_latest("村民在自留地边上盖猪圈，与邻居起争执。").category.value == "land"
+    assert triage_latest("丈母娘嫌女婿不挣钱。").category.value == "marriage_family"
+    assert triage_latest("村医给老人输液后出现过敏反应。").category.value == "medical"
+    assert triage_latest("两户村民因为一块地的归属吵了起来。").category.value == "land"
+    assert triage_latest("修高速要占村里的地，村民对赔偿不满。").category.value == "demolition"
+    assert triage_latest("在工地上扎钢筋的老乡半年没拿到钱。").category.value == "labour"
+    assert triage_latest("女儿出嫁后不回家看望父母。").category.value == "support"
+    assert triage_latest("邻居家的地下室漏水。").category.value == "neighbour"
 
 
 def test_an_amount_in_the_request_wins_over_a_colloquial_one_in_the_text() -> None:
-    result = triage_v2("一方卷走了20w。", amount_cny=5000)
+    result = triage_latest("一方卷走了20w。", amount_cny=5000)
     assert "money_high" not in result.rule_ids
 
 

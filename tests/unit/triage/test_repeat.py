@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from services.triage.models import EarlierCase
 from shared.vocabulary import Category, Tier
-from tests.unit.triage.conftest import triage, triage_v2
+from tests.unit.triage.conftest import triage, triage_latest
 
 NEIGHBOUR = "楼上邻居装修噪音扰民"
 
@@ -25,7 +25,7 @@ def explanation_line(result: object, rule: str) -> str:
 
 def test_two_earlier_cases_of_the_same_party_raise_a_tier_and_are_named() -> None:
     cases = (earlier("FQ-2", 9, same_party=True), earlier("FQ-1", 2, same_party=True))
-    result = triage_v2(NEIGHBOUR, earlier=cases)
+    result = triage_latest(NEIGHBOUR, earlier=cases)
     assert result.tier is Tier.YELLOW and "repeat" in result.rule_ids
     line = explanation_line(result, "repeat")
     assert line.index("earlier case FQ-1") < line.index("earlier case FQ-2")  # oldest first
@@ -33,7 +33,7 @@ def test_two_earlier_cases_of_the_same_party_raise_a_tier_and_are_named() -> Non
 
 
 def test_one_earlier_case_is_not_yet_a_repeat() -> None:
-    result = triage_v2(NEIGHBOUR, earlier=(earlier("FQ-1", 2, same_party=True),))
+    result = triage_latest(NEIGHBOUR, earlier=(earlier("FQ-1", 2, same_party=True),))
     assert result.tier is Tier.BLUE and "repeat" not in result.rule_ids
 
 
@@ -42,11 +42,11 @@ def test_the_same_grid_counts_only_for_the_same_category() -> None:
         earlier("FQ-1", 2, same_grid=True, category=Category.NEIGHBOUR),
         earlier("FQ-2", 3, same_grid=True, category=Category.NEIGHBOUR),
     )
-    raised = triage_v2(NEIGHBOUR, earlier=same)
+    raised = triage_latest(NEIGHBOUR, earlier=same)
     assert raised.category is Category.NEIGHBOUR and raised.tier is Tier.YELLOW
     assert "same grid and category" in explanation_line(raised, "repeat")
     other = tuple(e.model_copy(update={"category": Category.CONSUMER}) for e in same)
-    assert "repeat" not in triage_v2(NEIGHBOUR, earlier=other).rule_ids
+    assert "repeat" not in triage_latest(NEIGHBOUR, earlier=other).rule_ids
 
 
 def test_party_and_grid_cases_add_up() -> None:
@@ -54,23 +54,23 @@ def test_party_and_grid_cases_add_up() -> None:
         earlier("FQ-1", 2, same_party=True, category=Category.LABOUR),
         earlier("FQ-2", 3, same_grid=True, category=Category.NEIGHBOUR),
     )
-    line = explanation_line(triage_v2(NEIGHBOUR, earlier=cases), "repeat")
+    line = explanation_line(triage_latest(NEIGHBOUR, earlier=cases), "repeat")
     assert "FQ-1 (same party" in line and "FQ-2 (same grid and category" in line
 
 
 def test_the_larger_of_the_callers_count_and_the_history_counts() -> None:
     one = (earlier("FQ-1", 2, same_party=True),)
-    said = triage_v2(NEIGHBOUR, prior_reports=3, earlier=one)
+    said = triage_latest(NEIGHBOUR, prior_reports=3, earlier=one)
     line = explanation_line(said, "repeat")
     assert said.tier is Tier.YELLOW and "prior_reports=3" in line and "FQ-1" in line
     two = (*one, earlier("FQ-2", 3, same_party=True))
-    found = triage_v2(NEIGHBOUR, prior_reports=0, earlier=two)
+    found = triage_latest(NEIGHBOUR, prior_reports=0, earlier=two)
     assert found.tier is Tier.YELLOW and "prior_reports" not in explanation_line(found, "repeat")
-    assert "repeat" not in triage_v2(NEIGHBOUR, prior_reports=1, earlier=one).rule_ids
+    assert "repeat" not in triage_latest(NEIGHBOUR, prior_reports=1, earlier=one).rule_ids
 
 
 def test_words_still_fire_and_name_an_earlier_case_found() -> None:
-    result = triage_v2(
+    result = triage_latest(
         "此事已多次反映，" + NEIGHBOUR, earlier=(earlier("FQ-1", 2, same_party=True),)
     )
     line = explanation_line(result, "repeat")
@@ -79,7 +79,7 @@ def test_words_still_fire_and_name_an_earlier_case_found() -> None:
 
 def test_a_raised_tier_stops_at_red() -> None:
     cases = (earlier("FQ-1", 2, same_party=True), earlier("FQ-2", 3, same_party=True))
-    assert triage_v2("他说要喝农药，" + NEIGHBOUR, earlier=cases).tier is Tier.RED
+    assert triage_latest("他说要喝农药，" + NEIGHBOUR, earlier=cases).tier is Tier.RED
 
 
 def test_rule_set_v1_reads_the_caller_and_the_words_alone() -> None:

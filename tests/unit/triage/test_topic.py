@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from shared.vocabulary import Tier
-from tests.unit.triage.conftest import triage, triage_v2
+from tests.unit.triage.conftest import triage, triage_latest
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ from tests.unit.triage.conftest import triage, triage_v2
 def test_a_vulnerable_word_that_is_only_the_topic_of_a_quarrel_is_no_party(
     text: str, mention: str, frame: str
 ) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
 
     assert "vulnerable" not in result.rule_ids and result.tier is Tier.BLUE
     assert ("vulnerable", mention, frame) in {(a.rule, a.text, a.because) for a in result.set_aside}
@@ -42,10 +42,10 @@ def test_a_vulnerable_word_that_is_only_the_topic_of_a_quarrel_is_no_party(
     ],
 )
 def test_a_vulnerable_person_deprived_or_harmed_is_still_a_party(text: str) -> None:
-    result = triage_v2(text)
+    result = triage_latest(text)
     assert "vulnerable" in result.rule_ids and result.tier is not Tier.BLUE
 
 
 def test_the_frame_does_not_reach_past_other_words() -> None:
     """Only a marker right before the word opens a topic (two words at most between)."""
-    assert "vulnerable" in triage_v2("因为邻居在楼道里吓到了家里的孩子,两家吵了起来。").rule_ids
+    assert "vulnerable" in triage_latest("因为邻居在楼道里吓到了家里的孩子,两家吵了起来。").rule_ids
