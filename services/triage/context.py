@@ -37,6 +37,10 @@ class Reading(BaseModel):
     list_markers: list[str] = Field(default_factory=list)  # 也没有上学的孩子
     max_gap: int = Field(default=4, ge=0, le=10)
     upper_bounds: bool = False  # 不到一万元 reads as 9,999 (v3 on; before, as 10,000)
+    spoken_numbers: bool = False  # 楼上三户, 仨儿子, 四十来号工人; 402家 is a flat (v3 on)
+    event_negators: list[str] = Field(default_factory=list)  # 不让工人去堵门; not 不让老人进门
+    elsewhere: list[str] = Field(default_factory=list)  # 邻村…出了: an event of other people
+    elsewhere_rules: list[str] = Field(default_factory=list)
     topic_rules: list[str] = Field(default_factory=list)
     topic_markers: list[str] = Field(default_factory=list)
     topic_quarrels: list[str] = Field(default_factory=list)

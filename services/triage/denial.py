@@ -81,7 +81,7 @@ def denial(
     gap = 0
     for index in range(len(earlier) - 1, -1, -1):
         word = earlier[index]
-        if word in reading.negators:
+        if word in reading.negators or (not entity and word in reading.event_negators):
             cancelled = index > 0 and earlier[index - 1] in reading.cancel_before
             if cancelled or _conditional(reading, text, clause.start, earlier[:index]):
                 return None

@@ -145,7 +145,8 @@ def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageR
     text = f"{facts.title}\n{facts.description}"
     found, set_aside = _scan(text, ruleset=ruleset, matcher=matcher)
     upper_bounds = ruleset.reading is not None and ruleset.reading.upper_bounds
-    counts, amounts = read_quantities(text, upper_bounds=upper_bounds)
+    spoken = ruleset.reading is not None and ruleset.reading.spoken_numbers
+    counts, amounts = read_quantities(text, upper_bounds=upper_bounds, spoken=spoken)
     category, category_triggers = infer_category(facts, found=found, ruleset=ruleset)
     fired: list[FiredRule] = []
     for rule_id in ("extreme", "petition", "mass", "severe_harm", "injury", "vulnerable"):

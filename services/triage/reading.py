@@ -25,7 +25,10 @@ set aside, and a word that only appears inside another word does not count.
   an event (医院, 交通事故) are read for denial too.
 * Segmentation (jieba): a dictionary word whose match cuts into a word of the text does not
   count (气死了 does not hold 死了, 被打扰 does not hold 被打); ``not_words`` of a rule
-  list longer words inside which its word means something else (极端天气, 大学生).
+  list longer words inside which its word means something else (极端天气, 大学生), and its
+  ``not_patterns`` (rule set v3) the same said as patterns (咬死了三只鸡, 医生说).
+* Someone else's story (``elsewhere.py``, rule set v3): 邻村…出了, 去年有个人, 新闻里 before
+  a mention in its clause set it aside.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 
 from services.triage.context import Clause, Mention, Reading
 from services.triage.denial import denial, refuted
+from services.triage.elsewhere import elsewhere
 from services.triage.segment import tokens
 from services.triage.topics import topic
 
@@ -112,7 +116,9 @@ def read(
         if inside and clause.cuts_into_a_word(m):
             reasons[m] = Aside(m.rule, m.text, "", counted=False)
             continue
-        because = denial(reading, text, clause, m, same_rule[m.rule])
+        because = denial(reading, text, clause, m, same_rule[m.rule]) or elsewhere(
+            reading, text, clause, m
+        )
         about = None if because else topic(reading, text, clause, m, same_rule[m.rule])
         if because is not None or about is not None:
             reasons[m] = Aside(_named(m), m.text, because or str(about), topic=about is not None)

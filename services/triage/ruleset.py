@@ -92,6 +92,9 @@ class Rule(BaseModel):
     """Regular expressions for the signal said in other words (rule set v2 on)."""
     not_words: list[str] = Field(default_factory=list)
     """Longer words inside which a word of this rule does not count (极端天气)."""
+    not_patterns: list[str] = Field(default_factory=list)
+    """Regular expressions inside whose match a word of this rule does not count (rule set
+    v3: 咬死了三只鸡 holds no death of a person)."""
     combos: list[tuple[list[str], list[str]]] = Field(default_factory=list)
     categories: list[Category] = Field(default_factory=list)
     periods: list[Period] = Field(default_factory=list)
@@ -106,6 +109,8 @@ class Categories(BaseModel):
     order: list[Category]
     words: dict[Category, list[str]]
     patterns: dict[Category, list[str]] = Field(default_factory=dict)
+    not_patterns: dict[Category, list[str]] = Field(default_factory=dict)
+    """Where a category's word names no matter in dispute (rule set v3: 医生说, 在地头上)."""
 
 
 class RuleSet(BaseModel):
@@ -149,8 +154,11 @@ class RuleSet(BaseModel):
 
     def _all_patterns(self) -> list[tuple[str, str]]:
         found = [(p, f"rule:{r}") for r, rule in self.rules.items() for p in rule.patterns]
+        found += [(p, f"mask:{r}") for r, rule in self.rules.items() for p in rule.not_patterns]
         for category, patterns in self.categories.patterns.items():
             found += [(p, f"category:{category.value}") for p in patterns]
+        for category, patterns in self.categories.not_patterns.items():
+            found += [(p, f"mask:{category.value}") for p in patterns]
         return found
 
     def _bad_patterns(self) -> list[tuple[str, str]]:
@@ -174,7 +182,9 @@ class RuleSet(BaseModel):
             entries += [(word, f"category:{category.value}") for word in words]
         if self.reading is not None and self.reading.segment:
             signals = [word for rule in self.rules.values() for word in rule.words]
-            segment.learn(signals + self.reading.negators + self.reading.hypotheticals)
+            reading = self.reading
+            negators = reading.negators + reading.event_negators
+            segment.learn(signals + negators + reading.hypotheticals)
         return Matcher(entries, self._all_patterns())
 
 
