@@ -85,3 +85,19 @@ def test_a_flat_number_is_no_count() -> None:
 )
 def test_paraphrases_in_spoken_form(text: str, rule: str) -> None:
     assert rule in triage_latest(text).rule_ids
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "女子说男友把她的脸打肿了。",
+        "怀孕五个月的妻子被丈夫推倒在地。",
+        "两口子昨晚干仗，男的把女的脸上打得青一块紫一块。",
+    ],
+)
+def test_a_partners_blows_are_domestic_violence_whoever_the_partner_is(text: str) -> None:
+    assert "risky_category" in triage_latest(text).rule_ids
+
+
+def test_a_heart_hurt_is_no_injury() -> None:
+    assert triage_latest("她说受伤的是她的心。", title="受伤的心").rule_ids == []
