@@ -101,3 +101,8 @@ def test_a_partners_blows_are_domestic_violence_whoever_the_partner_is(text: str
 
 def test_a_heart_hurt_is_no_injury() -> None:
     assert triage_latest("她说受伤的是她的心。", title="受伤的心").rule_ids == []
+
+
+@pytest.mark.parametrize("text", ["两家吵了一架，没得人受伤。", "双方吵得凶，冇人动手。"])
+def test_a_dialect_denial_sets_the_mention_aside(text: str) -> None:
+    assert "injury" not in triage_latest(text).rule_ids
