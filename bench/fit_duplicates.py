@@ -19,8 +19,8 @@ from bench.duplicates import load_pairs, sketch
 from services.triage.duplicates.similarity import FOLD_THRESHOLD, Evidence, evidence
 
 FEATURES = (
-    "things", "kinds", "kind_clash", "kind_apart", "things_apart", "characters", "agreements",
-    "conflicts", "party",
+    "things", "kinds", "kind_clash", "kind_apart", "things_apart", "act_clash", "act_apart",
+    "object_apart", "characters", "agreements", "conflicts", "party",
 )  # fmt: skip
 """The evidence weighed. The category and the grid are left out (weight 0): in the set, as in
 the hotline's work orders, one incident is filed under different categories as often as two

@@ -62,8 +62,10 @@ async def post(api: httpx.AsyncClient, path: str, body: dict[str, object]) -> No
 async def decided_and_changed(api: httpx.AsyncClient) -> dict[str, str]:
     """Every kind of decision and every change the reactor tracks, in the live index."""
     ids: dict[str, str] = {}
-    for name, (title, description) in TEXTS.items():
-        answer = await api.post("/v1/cases", json=report(title=title, description=description))
+    for n, (name, (title, description)) in enumerate(TEXTS.items()):
+        caller = [{"name": "张三", "phone": f"1701234567{n}"}]  # each told by another caller
+        body = report(title=title, description=description, parties=caller)
+        answer = await api.post("/v1/cases", json=body)
         assert answer.status_code == 201, answer.text
         ids[name] = answer.json()["id"]
         await settled(api, {**(await rows(api)), ids[name]: await decision_of(api, ids[name])})

@@ -76,6 +76,12 @@ class Evidence:
     """How far each names kinds of incident the other does not (欠薪 / 工伤 at one site)."""
     things_apart: float
     """How far each names specific things the other does not (工伤 / 工资, 丢失 / 堆放)."""
+    act_clash: bool
+    """Both say what happened (``acts``) and name no act in common (泼脏水 / 扔鞋柜)."""
+    act_apart: float
+    """How far each names acts the other does not (困人 / 夹伤 in one lift)."""
+    object_apart: float
+    """How far each names objects the other does not (竹笋 / 毛竹, 电池 / 刹车片)."""
     characters: float
     """Dice of the distinct characters that carry the incident (漏/渗/水 in 漏水, 渗水)."""
     agreements: int
@@ -161,6 +167,9 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
         kind_clash=kind_clash,
         kind_apart=kind_apart,
         things_apart=_things_apart(one, other),
+        act_clash=bool(one.acts) and bool(other.acts) and not one.acts & other.acts,
+        act_apart=_apart(one.acts, other.acts),
+        object_apart=_apart(one.objects, other.objects),
         characters=_characters(one, other),
         agreements=min(agreements(one.details, other.details), 2),
         conflicts=min(conflicts(one.details, other.details) + _denials(one, other), 2),
