@@ -62,10 +62,8 @@ async def post(api: httpx.AsyncClient, path: str, body: dict[str, object]) -> No
 async def decided_and_changed(api: httpx.AsyncClient) -> dict[str, str]:
     """Every kind of decision and every change the reactor tracks, in the live index."""
     ids: dict[str, str] = {}
-    for n, (name, (title, description)) in enumerate(TEXTS.items()):
-        caller = [{"name": "张三", "phone": f"1701234567{n}"}]  # each told by another caller
-        body = report(title=title, description=description, parties=caller)
-        answer = await api.post("/v1/cases", json=body)
+    for name, (title, description) in TEXTS.items():
+        answer = await api.post("/v1/cases", json=report(title=title, description=description))
         assert answer.status_code == 201, answer.text
         ids[name] = answer.json()["id"]
         await settled(api, {**(await rows(api)), ids[name]: await decision_of(api, ids[name])})
@@ -118,7 +116,7 @@ async def decision_of(api: httpx.AsyncClient, case_id: str) -> tuple[str, bool]:
 async def test_replay_rebuilds_the_candidate_index_with_the_live_checksum(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "0.95")
+    monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "0.99")
     monkeypatch.setenv("FQ_DUPLICATES_PROPOSE_THRESHOLD", "0.5")
     async with (
         two_databases(kind, tmp_path) as (settings, fresh_url),

@@ -16,7 +16,9 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
   302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚, a child / chickens bitten),
   or a thing one names and the other denies (受伤 / 没人受伤): a clash keeps the pair from
   folding on its own;
-* a party in common (keyed hashes of phone or ID numbers, never the numbers).
+* a party in common (keyed hashes of phone or ID numbers, never the numbers), when nothing
+  clashes: a caller calling again about one incident (催办) or about another one at the same
+  place (another building, another day).
 
 The category and the grid are kept for explanations but weigh nothing: one incident is filed
 under different categories as often as two under one, and the candidates share the place.
@@ -87,6 +89,7 @@ class Evidence:
     agreements: int
     conflicts: int
     party: bool
+    """A party in common and no particular clashing (the same caller, the same building)."""
     category: int
     """1 same category, -1 different, 0 when either is unknown."""
     place: float
@@ -161,6 +164,7 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
     """The evidence the score weighs, for explanations and the bench."""
     one, other = read(new.text), read(old.text)
     kinds, kind_clash, kind_apart = _kinds(one, other)
+    clashes = conflicts(one.details, other.details) + _denials(one, other)
     return Evidence(
         things=_things(one, other),
         kinds=kinds,
@@ -172,8 +176,8 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
         object_apart=_apart(one.objects, other.objects),
         characters=_characters(one, other),
         agreements=min(agreements(one.details, other.details), 2),
-        conflicts=min(conflicts(one.details, other.details) + _denials(one, other), 2),
-        party=bool(new.party_keys & old.party_keys),
+        conflicts=min(clashes, 2),
+        party=bool(new.party_keys & old.party_keys) and not clashes,
         category=_category(new.category, old.category),
         place=_place(new.unit_code, old.unit_code),
     )
