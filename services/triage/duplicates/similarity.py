@@ -44,6 +44,11 @@ FOLD_THRESHOLD = 0.9
 PROPOSE_THRESHOLD = 0.5
 """At or above (and below ``FOLD_THRESHOLD``): propose the fold to a person."""
 
+CLASH_CEILING = 0.85
+"""The most a pair scores when the two accounts say different things happened (``act_clash``):
+such a pair is at most proposed to a person, never folded by the rule, however alike the
+rest is told (a wrong fold hides a real incident; a proposal costs a look)."""
+
 COMMON_WEIGHT = 0.35
 """What a commonly named thing (``thesaurus.COMMON``) counts for beside a specific one."""
 BROAD_WEIGHT = 0.4
@@ -184,11 +189,13 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
 
 
 def weigh(found: Evidence) -> float:
-    """The weighted evidence through the logistic function: 0.0 … 1.0."""
-    total = WEIGHTS["bias"] + sum(
+    """The weighted evidence through the logistic function, 0.0 … 1.0, held below
+    ``CLASH_CEILING`` when the accounts tell different acts."""
+    total = WEIGHTS["bias"] + math.fsum(
         WEIGHTS[name] * float(getattr(found, name)) for name in WEIGHTS if name != "bias"
     )
-    return 1.0 / (1.0 + math.exp(-total))
+    score = 1.0 / (1.0 + math.exp(-total))
+    return min(score, CLASH_CEILING) if found.act_clash else score
 
 
 def similarity(new: ReportSketch, old: ReportSketch) -> float:

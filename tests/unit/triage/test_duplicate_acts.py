@@ -1,6 +1,6 @@
 """The duplicate score tells incidents at one place apart by what happened (事件经过): another
-damage by the same decorators, another theft in the same grove, another harm in the same class,
-another one bitten by the same dog, another day, are two incidents however alike they are told;
+damage by the same decorators, another theft in the same grove, another harm in the same class or
+lift, another one bitten by the same dog, another day, are two incidents however alike they are told;
 one incident retold in other words is still folded."""
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ TWO_INCIDENTS = {
     "the same bamboo grove, another theft": (
         "有人偷挖我家竹笋\n后山我家承包的竹林，这几天天天有人去挖笋，昨天去看被挖了一大片。",
         "有人偷砍我家毛竹\n后山我家承包的竹林，上个礼拜有人砍了二十几根毛竹拉走了，只剩竹桩。",
+    ),
+    "the same lift, another harm": (
+        "电梯把人关里面了\n8幢的电梯今天中午停在半中间，我爸被关在里面半个多小时。",
+        "电梯门夹了孩子\n8幢的电梯门关得太快，今天中午把楼上一个孩子的胳膊夹青了。",
     ),
     "the same class, another harm": (
         "孩子在幼儿园被罚站\n阳光幼儿园中二班的老师昨天让我女儿在门口站了一上午，就因为午睡没睡着。",
