@@ -4,7 +4,8 @@ The text is normalised (``details.normalise``), names of villages, communities a
 are set aside (the grid says where; a shared place name says nothing about which incident),
 and each word of a synonym set is replaced by the set's first word, so that 犬只吠叫 and 狗叫
 read alike. The synonym sets it names are kept as its things (and those it only denies,
-没人受伤), the kinds of incident it names (``incidents.KINDS``) as its kinds, and the
+没人受伤), the kinds of incident it names (``incidents.KINDS``) as its kinds, what it says
+happened and to what (``acts.ACTS``, ``acts.OBJECTS``) as its acts and objects, and the
 distinct characters of what remains, less those that carry no incident, as its characters
 (single characters suit Chinese, which has no spaces: 漏水 and 渗水 share 水).
 """

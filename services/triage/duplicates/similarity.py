@@ -10,6 +10,10 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
   they name none in common, and how far each names kinds or things the other does not
   (欠薪 / 工伤 at one site, 丢失 / 堆放 at one parcel station), graded against what they
   share, so that a retelling's one extra detail weighs little;
+* what each says happened and to what (``acts``: 泼 / 扔, 困 / 夹, 竹笋 / 毛竹, 电池 / 刹车片):
+  two accounts that both name acts and share none tell two incidents, and such a pair is
+  held below ``CLASH_CEILING`` (proposed at most, never folded by the rule); how far each
+  names acts or objects the other does not, graded like the kinds;
 * their characters: the Dice coefficient of the distinct characters that carry the
   incident, computed by rapidfuzz (Indel similarity of the sorted characters);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /

@@ -1,7 +1,7 @@
 """The duplicate score tells incidents at one place apart by what happened (事件经过): another
-damage by the same decorators, another theft in the same grove, another harm in the same class or
-lift, another one bitten by the same dog, another day, are two incidents however alike they are told;
-one incident retold in other words is still folded."""
+damage by the same decorators, another theft in the same grove, another harm in the same class
+or lift, another one bitten by the same dog, another day, are two incidents however alike they
+are told; one incident retold in other words is still folded."""
 
 from __future__ import annotations
 
