@@ -116,7 +116,7 @@ async def decision_of(api: httpx.AsyncClient, case_id: str) -> tuple[str, bool]:
 async def test_replay_rebuilds_the_candidate_index_with_the_live_checksum(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "0.95")
+    monkeypatch.setenv("FQ_DUPLICATES_FOLD_THRESHOLD", "0.99")
     monkeypatch.setenv("FQ_DUPLICATES_PROPOSE_THRESHOLD", "0.5")
     async with (
         two_databases(kind, tmp_path) as (settings, fresh_url),

@@ -74,13 +74,19 @@ _HARMED = {
     "elder": "老人|老年|老太|老头|老伯|大爷|大妈|阿婆|老爷子|奶奶|爷爷",
     "animal": "鸡|鸭|鹅|家禽|羊|猪|牛|狗|猫",
     "vehicle": "车",
+    "adult": "外卖员|快递员|骑手|小伙|男子|女子|男的|女的|路人|行人|司机|服务员|顾客|妇女",
 }
 _HARM = (
     r"(?:咬|撞|砸|打|推|踢|扑)(?:伤|倒|死|破|翻|到)?了?"
     r"(?:[一两二三四五六七八九十几\d]+[名个位只条头辆])?(?:[^，。；、！？]{0,6}的)?"
 )
+# ... or the one 把 / 将 puts first (把一个送外卖的小伙子腿咬了, 将其饲养的猫咬死).
+_HARM_AFTER = r"[^，。；、！？]{0,6}?(?:咬|撞|砸|打|推|踢|扑|夹|烫|刮|剐|轧|压)"
 _HARMED_BY = {
-    who: re.compile(f"{_HARM}(?:{words})|(?:{words})[^，。；、！？]{{0,6}}?被")
+    who: re.compile(
+        f"{_HARM}(?:{words})|(?:{words})[^，。；、！？]{{0,6}}?被"
+        f"|[把将][^，。；、！？]{{0,8}}?(?:{words}){_HARM_AFTER}"
+    )
     for who, words in _HARMED.items()
 }
 # 凌晨 is both: a caller calls the small hours night (今天凌晨两点), a write-up morning (今晨两时).
@@ -89,11 +95,14 @@ _DAY_PARTS = {
     "afternoon": re.compile(r"下午|午后"),
     "evening": re.compile(r"晚上|昨晚|前晚|夜里|夜间|半夜|凌晨|深夜|傍晚|黄昏"),
 }
-# Days named relative to the report; only two days apart is a clash (a caller at night says
-# 今天凌晨 where one the next morning says 昨晚 about the same fight).
+# Days named relative to the report, as days before it; only two days or more apart is a
+# clash (a caller at night says 今天凌晨 where one the next morning says 昨晚 about the same
+# fight; 昨天 and 上个礼拜 are two incidents unless an account names both).
 _DAYS = {
-    "today": re.compile(r"今天|今晨|今早|今日|刚才|刚刚"),
-    "two_days_ago": re.compile(r"前天|前晚|前日"),
+    0: re.compile(r"今天|今晨|今早|今日|刚才|刚刚"),
+    1: re.compile(r"昨天|昨日|昨晚|昨夜"),
+    2: re.compile(r"前天|前晚|前日"),
+    7: re.compile(r"上周|上个?礼拜|上个?星期|上个?月|去年"),
 }
 
 
@@ -114,7 +123,8 @@ class Details:
     counts: tuple[tuple[int, bool], ...]
     """People or households counted, each with whether the count is vague (几十户, 一帮人)."""
     day_parts: frozenset[str]
-    days: frozenset[str]
+    days: frozenset[int]
+    """Days before the report named (今天 0, 昨天 1, 前天 2, 上周 or earlier 7)."""
     harmed: frozenset[str]
     """Who or what was hurt: child, elder, animal, vehicle."""
 
@@ -177,6 +187,10 @@ def _rooms_clash(one: frozenset[int], other: frozenset[int]) -> bool:
     return _clash(one, other) and not any(abs(a - b) == 100 for a in one for b in other)
 
 
+def _days_apart(one: frozenset[int], other: frozenset[int]) -> bool:
+    return bool(one) and bool(other) and all(abs(a - b) >= 2 for a in one for b in other)
+
+
 def _ages_agree(one: frozenset[int], other: frozenset[int]) -> bool:
     return not one or not other or any(abs(a - b) <= 9 for a in one for b in other)
 
@@ -194,7 +208,7 @@ def conflicts(one: Details, other: Details) -> int:
         _clash(one.works, other.works),
         _clash(one.months, other.months),
         _clash(one.day_parts, other.day_parts),
-        _clash(one.days, other.days),
+        _days_apart(one.days, other.days),
         _clash(one.harmed, other.harmed),
         not _ages_agree(one.ages, other.ages),
         not _counts_agree(one.counts, other.counts),

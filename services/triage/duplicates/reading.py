@@ -4,7 +4,8 @@ The text is normalised (``details.normalise``), names of villages, communities a
 are set aside (the grid says where; a shared place name says nothing about which incident),
 and each word of a synonym set is replaced by the set's first word, so that 犬只吠叫 and 狗叫
 read alike. The synonym sets it names are kept as its things (and those it only denies,
-没人受伤), the kinds of incident it names (``incidents.KINDS``) as its kinds, and the
+没人受伤), the kinds of incident it names (``incidents.KINDS``) as its kinds, what it says
+happened and to what (``acts.ACTS``, ``acts.OBJECTS``) as its acts and objects, and the
 distinct characters of what remains, less those that carry no incident, as its characters
 (single characters suit Chinese, which has no spaces: 漏水 and 渗水 share 水).
 """
@@ -17,6 +18,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from services.triage.duplicates.acts import ACTS, OBJECTS
 from services.triage.duplicates.details import Details, details_of, normalise
 from services.triage.duplicates.incidents import KINDS
 from services.triage.duplicates.thesaurus import SYNONYMS
@@ -43,10 +45,11 @@ def _automaton() -> ahocorasick.Automaton:
     return automaton
 
 
-def _kinds_automaton() -> ahocorasick.Automaton:
+def _marks_automaton(table: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
+    """Each word of ``table`` marking the names it is listed under."""
     automaton = ahocorasick.Automaton()
     marks: dict[str, set[str]] = {}
-    for kind, words in KINDS.items():
+    for kind, words in table.items():
         for word in words:
             marks.setdefault(word, set()).add(kind)
     for word, kinds in marks.items():
@@ -56,7 +59,9 @@ def _kinds_automaton() -> ahocorasick.Automaton:
 
 
 _WORDS = _automaton()
-_KINDS = _kinds_automaton()
+_KINDS = _marks_automaton(KINDS)
+_ACTS = _marks_automaton(ACTS)
+_OBJECTS = _marks_automaton(OBJECTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,10 @@ class Reading:
     """The synonym sets the text names only to deny them (没人受伤, 没有打起来)."""
     kinds: frozenset[str]
     """The kinds of incident the text names (``incidents.KINDS``)."""
+    acts: frozenset[str]
+    """What the text says happened (``acts.ACTS``)."""
+    objects: frozenset[str]
+    """What it happened to (``acts.OBJECTS``)."""
     characters: tuple[str, ...]
     """The distinct Chinese characters of the read text, less those that carry no incident,
     sorted."""
@@ -97,10 +106,11 @@ def canonical(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
     return "".join(pieces), frozenset(named), frozenset(denied - named)
 
 
-def kinds_of(text: str) -> frozenset[str]:
-    """The kinds of incident a normalised text names; a word just after a denial is not."""
+def kinds_of(text: str, marks: ahocorasick.Automaton = _KINDS) -> frozenset[str]:
+    """The kinds of incident (or, given ``_ACTS``, the acts) a normalised text names; a word
+    just after a denial is not."""
     named: set[str] = set()
-    for end, (length, kinds) in _KINDS.iter_long(text):
+    for end, (length, kinds) in marks.iter_long(text):
         start = end - length + 1
         if not _DENIED.search(text[max(0, start - 4) : start]):
             named.update(kinds)
@@ -117,6 +127,8 @@ def read(text: str) -> Reading:
         things=tuple(sorted(named)),
         denied=denied,
         kinds=kinds_of(unplaced),
+        acts=kinds_of(unplaced, _ACTS),
+        objects=kinds_of(unplaced, _OBJECTS),
         characters=tuple(sorted(set(_HAN.findall(words)) - _PLAIN)),
         details=details_of(normal),
     )

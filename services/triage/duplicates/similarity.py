@@ -10,13 +10,19 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
   they name none in common, and how far each names kinds or things the other does not
   (欠薪 / 工伤 at one site, 丢失 / 堆放 at one parcel station), graded against what they
   share, so that a retelling's one extra detail weighs little;
+* what each says happened and to what (``acts``: 泼 / 扔, 困 / 夹, 竹笋 / 毛竹, 电池 / 刹车片):
+  two accounts that both name acts and share none tell two incidents, and such a pair is
+  held below ``CLASH_CEILING`` (proposed at most, never folded by the rule); how far each
+  names acts or objects the other does not, graded like the kinds;
 * their characters: the Dice coefficient of the distinct characters that carry the
   incident, computed by rapidfuzz (Indel similarity of the sorted characters);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /
   302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚, a child / chickens bitten),
   or a thing one names and the other denies (受伤 / 没人受伤): a clash keeps the pair from
   folding on its own;
-* a party in common (keyed hashes of phone or ID numbers, never the numbers).
+* a party in common (keyed hashes of phone or ID numbers, never the numbers), when nothing
+  clashes: a caller calling again about one incident (催办) or about another one at the same
+  place (another building, another day).
 
 The category and the grid are kept for explanations but weigh nothing: one incident is filed
 under different categories as often as two under one, and the candidates share the place.
@@ -41,6 +47,11 @@ FOLD_THRESHOLD = 0.9
 """At or above: fold the new report into the open case automatically."""
 PROPOSE_THRESHOLD = 0.5
 """At or above (and below ``FOLD_THRESHOLD``): propose the fold to a person."""
+
+CLASH_CEILING = 0.85
+"""The most a pair scores when the two accounts say different things happened (``act_clash``):
+such a pair is at most proposed to a person, never folded by the rule, however alike the
+rest is told (a wrong fold hides a real incident; a proposal costs a look)."""
 
 COMMON_WEIGHT = 0.35
 """What a commonly named thing (``thesaurus.COMMON``) counts for beside a specific one."""
@@ -76,11 +87,18 @@ class Evidence:
     """How far each names kinds of incident the other does not (欠薪 / 工伤 at one site)."""
     things_apart: float
     """How far each names specific things the other does not (工伤 / 工资, 丢失 / 堆放)."""
+    act_clash: bool
+    """Both say what happened (``acts``) and name no act in common (泼脏水 / 扔鞋柜)."""
+    act_apart: float
+    """How far each names acts the other does not (困人 / 夹伤 in one lift)."""
+    object_apart: float
+    """How far each names objects the other does not (竹笋 / 毛竹, 电池 / 刹车片)."""
     characters: float
     """Dice of the distinct characters that carry the incident (漏/渗/水 in 漏水, 渗水)."""
     agreements: int
     conflicts: int
     party: bool
+    """A party in common and no particular clashing (the same caller, the same building)."""
     category: int
     """1 same category, -1 different, 0 when either is unknown."""
     place: float
@@ -155,27 +173,33 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
     """The evidence the score weighs, for explanations and the bench."""
     one, other = read(new.text), read(old.text)
     kinds, kind_clash, kind_apart = _kinds(one, other)
+    clashes = conflicts(one.details, other.details) + _denials(one, other)
     return Evidence(
         things=_things(one, other),
         kinds=kinds,
         kind_clash=kind_clash,
         kind_apart=kind_apart,
         things_apart=_things_apart(one, other),
+        act_clash=bool(one.acts) and bool(other.acts) and not one.acts & other.acts,
+        act_apart=_apart(one.acts, other.acts),
+        object_apart=_apart(one.objects, other.objects),
         characters=_characters(one, other),
         agreements=min(agreements(one.details, other.details), 2),
-        conflicts=min(conflicts(one.details, other.details) + _denials(one, other), 2),
-        party=bool(new.party_keys & old.party_keys),
+        conflicts=min(clashes, 2),
+        party=bool(new.party_keys & old.party_keys) and not clashes,
         category=_category(new.category, old.category),
         place=_place(new.unit_code, old.unit_code),
     )
 
 
 def weigh(found: Evidence) -> float:
-    """The weighted evidence through the logistic function: 0.0 … 1.0."""
-    total = WEIGHTS["bias"] + sum(
+    """The weighted evidence through the logistic function, 0.0 … 1.0, held below
+    ``CLASH_CEILING`` when the accounts tell different acts."""
+    total = WEIGHTS["bias"] + math.fsum(
         WEIGHTS[name] * float(getattr(found, name)) for name in WEIGHTS if name != "bias"
     )
-    return 1.0 / (1.0 + math.exp(-total))
+    score = 1.0 / (1.0 + math.exp(-total))
+    return min(score, CLASH_CEILING) if found.act_clash else score
 
 
 def similarity(new: ReportSketch, old: ReportSketch) -> float:

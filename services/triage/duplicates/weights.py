@@ -3,14 +3,17 @@ bench/fit_duplicates.py from the tuning part of bench/data/duplicate_pairs.jsonl
 not edit by hand)."""
 
 WEIGHTS: dict[str, float] = {
-    "bias": -1.8682,
-    "things": 4.1428,
-    "kinds": 3.3113,
-    "kind_clash": -1.4111,
-    "kind_apart": -1.5387,
-    "things_apart": -3.3219,
-    "characters": 4.8697,
-    "agreements": 1.5787,
-    "conflicts": -6.5948,
-    "party": 0.0593,
+    "bias": -0.6426,
+    "things": 2.9810,
+    "kinds": 2.6879,
+    "kind_clash": -0.8972,
+    "kind_apart": -0.9784,
+    "things_apart": -3.1876,
+    "act_clash": -1.8226,
+    "act_apart": -0.4872,
+    "object_apart": -2.7201,
+    "characters": 4.7512,
+    "agreements": 0.9515,
+    "conflicts": -5.9226,
+    "party": 0.7173,
 }
