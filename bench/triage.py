@@ -22,7 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.triage import segment
 from services.triage.domain import classify
 from services.triage.matcher import Matcher
 from services.triage.models import CaseFacts
@@ -76,8 +75,8 @@ class Runner:
     def run(self, chunk: list[CaseFacts]) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         for facts in chunk:
-            if self.cold:
-                segment.tokens.cache_clear()
+            if self.cold and self.ruleset.reading is not None:
+                self.ruleset.reading.forget()
             classify(facts, ruleset=self.ruleset, matcher=self.matcher)
         self.wall += time.perf_counter() - started
         self.cpu += time.process_time() - cpu

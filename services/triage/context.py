@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from services.triage.segment import Token
+from services.triage.segment import Segmenter, Token
 
 
 class Reading(BaseModel):
@@ -48,6 +48,22 @@ class Reading(BaseModel):
     topic_gap: int = Field(default=2, ge=0, le=6)
     clause_marks: str = "，,。；;！!？?：:…\n"
     sentence_marks: str = "。；;！!？?\n"
+    _segmenter: Segmenter | None = PrivateAttr(default=None)
+
+    def use(self, segmenter: Segmenter) -> None:
+        """Cut with this rule set's own segmenter (its words learned: ``segment.py``)."""
+        self._segmenter = segmenter
+
+    def forget(self) -> None:
+        """Drop the clauses cut so far (a benchmark's cold runs)."""
+        if self._segmenter is not None:
+            self._segmenter.tokens.cache_clear()
+
+    def cut(self, clause: str) -> tuple[Token, ...]:
+        """The clause's words, or none when this rule set does not segment."""
+        if not self.segment or self._segmenter is None:
+            return ()
+        return self._segmenter.tokens(clause)
 
     @property
     def clause_pattern_split(self) -> str:

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from services.triage.context import Clause, Mention, Reading
 from services.triage.denial import denial, refuted
 from services.triage.elsewhere import elsewhere
-from services.triage.segment import tokens
 from services.triage.topics import topic
 
 __all__ = ["Aside", "Clause", "Mention", "Reading", "clauses_for", "read"]
@@ -57,7 +56,7 @@ def clauses_for(text: str, mentions: list[Mention], reading: Reading) -> dict[in
         start, end = spans[index] if index >= 0 else (0, 0)
         if start not in by_start:
             piece = text[start:end]
-            by_start[start] = Clause(start, piece, tokens(piece) if reading.segment else ())
+            by_start[start] = Clause(start, piece, reading.cut(piece))
         found[mention.start] = by_start[start]
     return found
 

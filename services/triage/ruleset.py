@@ -184,7 +184,8 @@ class RuleSet(BaseModel):
             signals = [word for rule in self.rules.values() for word in rule.words]
             reading = self.reading
             negators = reading.negators + reading.event_negators
-            segment.learn(signals + negators + reading.hypotheticals)
+            learned = (*signals, *negators, *reading.hypotheticals)
+            reading.use(segment.segmenter(learned))
         return Matcher(entries, self._all_patterns())
 
 

@@ -18,7 +18,6 @@ Token = tuple[str, int, int]
 
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
-_learned: set[str] = set()
 
 
 def _quiet_jieba() -> None:
@@ -28,7 +27,8 @@ def _quiet_jieba() -> None:
 
 
 def tokenizer() -> jieba.Tokenizer:
-    """The process's tokenizer, its dictionary loaded (about a second the first time)."""
+    """The process's base tokenizer, jieba's dictionary loaded (about a second the first
+    time). It learns no rule set's words: each rule set cuts with a copy (``Segmenter``)."""
     global _tokenizer
     if _tokenizer is None:
         with _lock:
@@ -44,19 +44,32 @@ def warm_up() -> None:
     tokenizer()
 
 
-def learn(words: list[str]) -> None:
-    """Add a rule set's words to the dictionary, so that jieba cuts them whole where the text
-    allows (不存在, 动过手) and still cuts 气死|了 where it does not."""
-    known = tokenizer()
-    new = [word for word in words if word not in _learned]
-    for word in new:
-        known.add_word(word)
-        _learned.add(word)
-    if new:
-        tokens.cache_clear()
+class Segmenter:
+    """jieba's dictionary plus one rule set's words, so that jieba cuts them whole where the
+    text allows (不存在, 动过手) and still cuts 气死|了 where it does not.
+
+    One per rule set: the words a rule set learns change how a text is cut (jieba suggests
+    each new word's frequency from the dictionary as it stands), so a released version must
+    cut the same whichever other versions the process has loaded. The words are learned in
+    the rule set's order, as a process that loads that rule set alone would."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        base = tokenizer()
+        own = jieba.Tokenizer()
+        own.FREQ = dict(base.FREQ)
+        own.total = base.total
+        own.initialized = True
+        for word in words:  # in order, repeats too: each add moves the total the next sees
+            own.add_word(word)
+        self._tokenizer = own
+        self.tokens = lru_cache(maxsize=4096)(self._tokens)
+
+    def _tokens(self, clause: str) -> tuple[Token, ...]:
+        """The words of ``clause`` with their offsets (dictionary words only, no guessing)."""
+        return tuple(self._tokenizer.tokenize(clause, HMM=False))
 
 
-@lru_cache(maxsize=4096)
-def tokens(clause: str) -> tuple[Token, ...]:
-    """The words of ``clause`` with their offsets (dictionary words only, no HMM guessing)."""
-    return tuple(tokenizer().tokenize(clause, HMM=False))
+@lru_cache(maxsize=8)
+def segmenter(words: tuple[str, ...]) -> Segmenter:
+    """The segmenter of a rule set's words (shared by rule sets that learn the same)."""
+    return Segmenter(words)

@@ -50,3 +50,19 @@ def test_a_released_rule_set_reads_every_report_as_it_did(version: str) -> None:
         if got != expected[case["id"]]:
             changed.append(f"{case['id']}: {expected[case['id']]!r} -> {got!r}")
     assert len(expected) > 700 and not changed, "\n".join(changed[:10])
+
+
+def test_a_rule_set_cuts_text_the_same_whichever_others_are_loaded(tmp_path: Path) -> None:
+    """Each rule set learns its words into a segmenter of its own: a later rule set that
+    learns a word (根本没打人) changes its own cut, not a released version's."""
+    released, _ = load_ruleset("v2")
+    assert released.reading is not None
+    text = "他根本没打人，谁也没受伤"
+    before = released.reading.cut(text)
+    source = (RULESETS / "v3.toml").read_text(encoding="utf-8")
+    later = tmp_path / "later.toml"
+    later.write_text(source.replace("negators = [", 'negators = ["根本没打人", ', 1), "utf-8")
+    other, _ = load_ruleset(later)
+    assert other.reading is not None
+    assert ("根本没打人", 1, 6) in other.reading.cut(text)
+    assert released.reading.cut(text) == before and ("根本没打人", 1, 6) not in before
