@@ -57,6 +57,13 @@ def embedded_env(directory: Path, receiver: Receiver) -> dict[str, str]:
         "FQ_NOTIFY_SIGNING_SECRET": SECRET.decode(),
         "FQ_NOTIFY_SMS_GATEWAY_URL": f"{receiver.url}/sms",
         "FQ_LOG_LEVEL": "WARNING",
+        # Each report is checked for duplicates (合并工单) as in production: its
+        # neighbourhood's open cases are looked up and scored. The reports here tell one
+        # incident many times, so nothing may fold or be proposed (or most would get no
+        # order of their own): the check's cost is paid, its decision is "a new incident".
+        "FQ_DUPLICATES_ENABLED": "true",
+        "FQ_DUPLICATES_FOLD_THRESHOLD": "1.0",
+        "FQ_DUPLICATES_PROPOSE_THRESHOLD": "1.0",
     }
 
 
