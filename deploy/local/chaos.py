@@ -43,6 +43,12 @@ CHAOS_ENV = {
     "FQ_NOTIFY_LEASE_SECONDS": "10",
     "FQ_NOTIFY_RETRY_INITIAL_SECONDS": "0.2",
     "FQ_NOTIFY_RETRY_MAX_SECONDS": "2",
+    # Every report is still checked for duplicates (合并工单), its index written and
+    # recovered like the rest; but the drill's reports tell one incident in one grid, told
+    # apart only by a building number and the run's code, so none may fold or be proposed:
+    # each must run its own clock and send its own order for the check to count them.
+    "FQ_DUPLICATES_FOLD_THRESHOLD": "1.0",
+    "FQ_DUPLICATES_PROPOSE_THRESHOLD": "1.0",
 }
 
 

@@ -32,8 +32,9 @@ def marker(run: str, n: int) -> str:
 
 
 def report_body(run: str, n: int, unit_code: str) -> dict[str, Any]:
-    """Report ``n``: an incident of its own (another building), so triage folds none of the
-    run's reports into another (合并工单) and each one runs its own clock and orders."""
+    """Report ``n``: an incident of its own (another building); the drill runs with the
+    duplicate thresholds at 1.0 (``chaos.py``), so triage folds none of the run's reports into
+    another (合并工单) and each one runs its own clock and orders."""
     return {
         "title": marker(run, n),
         "description": (
