@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.triage.history.fold import grid_of, keys_of
@@ -37,17 +37,26 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _earlier(window: Window) -> Any:
+def _earlier() -> Any:
+    """The window's conditions, its bounds bound at execution (``_window_params``)."""
     c = case_history.c
     return and_(
-        c.case_id != window.case_id,
-        c.reported_at >= window.since,
-        c.reported_at < window.until,
+        c.case_id != bindparam("window_case_id"),
+        c.reported_at >= bindparam("window_since"),
+        c.reported_at < bindparam("window_until"),
         c.folded_into.is_(None),  # a report folded into an incident is not a dispute of its own
     )
 
 
-def _by_party(keys: Collection[str], window: Window, conn: AsyncConnection) -> Select[Any]:
+def _window_params(window: Window) -> dict[str, Any]:
+    return {
+        "window_case_id": window.case_id,
+        "window_since": window.since,
+        "window_until": window.until,
+    }
+
+
+def _by_party(keys: Collection[str], conn: AsyncConnection) -> Select[Any]:
     return (
         select(case_history)
         .where(
@@ -56,23 +65,29 @@ def _by_party(keys: Collection[str], window: Window, conn: AsyncConnection) -> S
                     key_in(party_cases.c.party_key, keys, conn.dialect)
                 )
             ),
-            _earlier(window),
+            _earlier(),
         )
         .order_by(case_history.c.reported_at.desc())
         .limit(EARLIER_MAX)
     )
 
 
-def _at_grid(grid: str, window: Window) -> Select[Any]:
+def _at_grid() -> Select[Any]:
+    """The latest EARLIER_MAX cases of each category at the grid ``grid`` in the window."""
     rank = (
         func.row_number()
         .over(partition_by=case_history.c.category, order_by=case_history.c.reported_at.desc())
         .label("rank")
     )
     ranked = (
-        select(case_history, rank).where(case_history.c.unit_code == grid, _earlier(window))
+        select(case_history, rank).where(case_history.c.unit_code == bindparam("grid"), _earlier())
     ).subquery()
     return select(*(ranked.c[c.name] for c in case_history.c)).where(ranked.c.rank <= EARLIER_MAX)
+
+
+AT_GRID = _at_grid()
+"""Built once: asked for every reported case, and building it (a subquery, its columns,
+its cache key) cost more than running it."""
 
 
 async def earlier_cases(
@@ -82,11 +97,14 @@ async def earlier_cases(
     category: the rule compares it with the category it finds; no grid: parties only), the
     reporting case aside."""
     found: dict[str, dict[str, Any]] = {}
-    queries = [(_at_grid(grid, window), "same_grid")] if grid is not None else []
+    params = _window_params(window)
+    queries: list[tuple[Select[Any], dict[str, Any], str]] = []
+    if grid is not None:
+        queries.append((AT_GRID, {**params, "grid": grid}, "same_grid"))
     if keys:
-        queries.append((_by_party(keys, window, conn), "same_party"))
-    for query, flag in queries:
-        for row in (await conn.execute(query)).mappings():
+        queries.append((_by_party(keys, conn), params, "same_party"))
+    for query, bound, flag in queries:
+        for row in (await conn.execute(query, bound)).mappings():
             entry = found.setdefault(
                 row["case_id"], {**row, "same_party": False, "same_grid": False}
             )
