@@ -33,14 +33,7 @@ async def insert_rows(
         return
     if conn.dialect.name == "sqlite" and _complete(table, rows):
         names, processors = _bind_processors(table, conn.dialect)
-        tuples = [
-            tuple(
-                value if process is None else process(value)
-                for value, process in zip(map(row.__getitem__, names), processors, strict=True)
-            )
-            for row in rows
-        ]
-        await insert_many(conn, table, names, tuples)
+        await insert_many(conn, table, names, _converted(rows, names, processors))
         return
     if len(rows) < COPY_FROM or conn.dialect.name != "postgresql":
         await conn.execute(insert(table), list(rows))
@@ -69,6 +62,21 @@ def _bind_processors(
         tuple(c.name for c in columns),
         tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns),
     )
+
+
+def _converted(
+    rows: Sequence[Mapping[str, Any]],
+    names: tuple[str, ...],
+    processors: tuple[Callable[[Any], Any] | None, ...],
+) -> list[tuple[Any, ...]]:
+    """The rows' values in column order, each converted by its column's processor (only the
+    columns that have one are visited: most values go to the driver as they are)."""
+    converting = [(i, process) for i, process in enumerate(processors) if process is not None]
+    values = [[row[name] for name in names] for row in rows]
+    for row_values in values:
+        for i, process in converting:
+            row_values[i] = process(row_values[i])
+    return list(map(tuple, values))
 
 
 def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
