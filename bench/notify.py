@@ -40,8 +40,17 @@ CONCURRENCY = 64
 
 
 def webhook_grids() -> list[str]:
+    """Grids whose primary contact, and their village's, take both webhook and SMS. A report
+    raised a tier (the third dispute of one kind at one place is a repeat, RULES.md §2)
+    starts at the village: its order must still make the two deliveries counted here."""
     tree = load_org_tree(sample_county_path())
-    return [g.code for g in tree.units(level=Level.GRID) if "webhook" in g.primary.channels]
+    both = {"webhook", "sms"}
+    return [
+        g.code
+        for g in tree.units(level=Level.GRID)
+        if both <= set(g.primary.channels)
+        and both <= set(tree.ancestors(g.code)[0].primary.channels)
+    ]
 
 
 def embedded_env(directory: Path, receiver: Receiver) -> dict[str, str]:
