@@ -18,7 +18,7 @@ from shared.consumers.rebuild import rebuild_all, table_checksum
 from shared.db.schema import consumer_positions, duplicate_index
 from shared.runtime.build import open_database
 from tests.integration.api_client import running_app
-from tests.integration.test_duplicates import until
+from tests.integration.test_duplicates import streams, until
 from tests.integration.test_intake_api import report
 from tests.integration.test_rebuild import two_databases
 
@@ -82,6 +82,12 @@ async def decided_and_changed(api: httpx.AsyncClient) -> dict[str, str]:
     )
     await post(api, f"/v1/cases/{told}/fold", {"into_case_id": incident, "reason": "同一只狗"})
     await post(api, f"/v1/cases/{same}/unfold", {"reason": "不是同一只狗，是另一户人家"})
+
+    async def other_assigned() -> bool:
+        """The ladder assigned it: a resolution before that is refused (not assigned yet)."""
+        return "CaseAssigned" in (await streams(api, [other]))[other]
+
+    await until(api, other_assigned)
     await post(
         api, f"/v1/cases/{other}/resolution", {"outcome": "mediated", "result_text": "已调解"}
     )
