@@ -107,9 +107,11 @@ async def duplicates(
     )
 
 
-ATTEMPTS = 3
+ATTEMPTS = 10
 """A command meets a version conflict when notify or the ladder appended to the case
-meanwhile: it reads the case again, checks again and appends again, this many times."""
+meanwhile: it reads the case again, checks again and appends again, this many times. A
+proposed report is busy (its order's and its proposal notice's deliveries are recorded on
+it), and three tries were not always enough under load."""
 Decider = Callable[[list[EventEnvelope]], Awaitable[EventPayload]]
 
 
