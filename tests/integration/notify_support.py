@@ -116,3 +116,13 @@ def all_delivered(history: list[dict[str, Any]], purpose: str) -> bool:
 
 def warned_and_delivered(history: list[dict[str, Any]]) -> bool:
     return all_delivered(history, "pre_breach_warning")
+
+
+def notices_to(receiver: Receiver, unit_code: str, purpose: str) -> list[dict[str, Any]]:
+    """The notices of one purpose that reached a unit's webhook, one per idempotency key."""
+    hook = f"/hooks/{unit_code}"
+    return [
+        r.body
+        for r in receiver.unique(hook).values()
+        if r.path == hook and r.body.get("purpose") == purpose
+    ]

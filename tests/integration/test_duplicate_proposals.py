@@ -19,7 +19,7 @@ from services.all_in_one import SERVICES
 from services.sandbox.receiver import Receiver
 from shared.config import ApiKeySetting, CommonSettings
 from tests.integration.api_client import running_app
-from tests.integration.notify_support import point_notify_at, with_org
+from tests.integration.notify_support import notices_to, point_notify_at, with_org
 from tests.integration.test_duplicates import ACCOUNTS, streams, until
 from tests.integration.test_intake_api import MY_GRID, MY_TOWNSHIP, OTHER_TOWNSHIP, report
 
@@ -141,13 +141,7 @@ async def test_limits_are_bounded(settings_for: CommonSettings) -> None:
 
 
 def asked(receiver: Receiver, unit_code: str) -> list[dict[str, Any]]:
-    """The proposal notices that reached a unit's webhook, one per idempotency key."""
-    hook = f"/hooks/{unit_code}"
-    return [
-        r.body
-        for r in receiver.unique(hook).values()
-        if r.path == hook and r.body.get("purpose") == "duplicate_proposal"
-    ]
+    return notices_to(receiver, unit_code, "duplicate_proposal")
 
 
 async def test_the_township_is_asked_to_decide_each_proposal_once(

@@ -31,7 +31,7 @@ from shared.runtime.build import open_database
 from shared.times import as_utc
 from tests.conftest import fresh_pg_database
 from tests.integration.api_client import TOWNSHIP_CLIENT_KEY, api_keys_for_tests, running_app
-from tests.integration.notify_support import point_notify_at, with_org
+from tests.integration.notify_support import notices_to, point_notify_at, with_org
 from tests.integration.test_intake_api import MY_GRID, MY_TOWNSHIP, OTHER_TOWNSHIP, TREE, report
 
 VILLAGE = TREE.ancestors(MY_GRID.code)[0]
@@ -49,12 +49,7 @@ TOLD = [
 
 
 def warnings_to(receiver: Receiver, unit_code: str) -> list[dict[str, Any]]:
-    """The hotspot warnings that reached a unit's webhook, one per idempotency key."""
-    return [
-        r.body
-        for r in receiver.unique(f"/hooks/{unit_code}").values()
-        if r.path == f"/hooks/{unit_code}" and r.body.get("purpose") == "hotspot_warning"
-    ]
+    return notices_to(receiver, unit_code, "hotspot_warning")
 
 
 def of(stream: list[EventEnvelope], kind: str) -> list[EventEnvelope]:
