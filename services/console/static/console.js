@@ -10,6 +10,7 @@ import { arrivalsPage } from "./arrivals.js";
 import { proposalsPage } from "./proposals.js";
 import { state, may } from "./state.js";
 import { stop } from "./live.js";
+import { stopWaiting, watchWaiting } from "./waiting.js";
 
 function signInPage() {
   document.getElementById("who").replaceChildren();
@@ -36,11 +37,13 @@ function header() {
   document.getElementById("report-link").hidden = !may("reporter");
   document.getElementById("proposals-link").hidden = !may("supervisor");
   document.getElementById("ops-link").hidden = !(may("supervisor") || may("auditor"));
+  watchWaiting();
   document.getElementById("who").replaceChildren(
     h("span", {}, `${s.client}`),
     h("button", { type: "button", onclick: async () => {
       await signOut().catch(() => null);
       state.session = null;
+      stopWaiting();
       signInPage();
     } }, "退出"));
 }
@@ -64,6 +67,7 @@ async function route() {
   } catch (refusal) {
     if (refusal instanceof Refusal && refusal.status === 401) {
       state.session = null;
+      stopWaiting();
       signInPage();
     }
     say(refusal instanceof Refusal ? refusal.message : "网络异常，请重试");

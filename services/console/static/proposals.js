@@ -7,6 +7,7 @@ import { h, pager, show, say } from "./dom.js";
 import { state, stale } from "./state.js";
 import { watch } from "./live.js";
 import { when } from "./zh.js";
+import { showWaiting } from "./waiting.js";
 
 const PAGE = 50;
 
@@ -73,6 +74,7 @@ async function drawProposals(params, { keepFocus = false } = {}) {
   const page = await get(proposalsPath(params));
   const drawn = JSON.stringify(page.items);
   if (stale(route)) return drawn;
+  showWaiting(page.total);
   const redraw = () => drawProposals(params, { keepFocus: true });
   const kept = keepFocus ? typed() : {};
   const list = page.items.length
