@@ -6,8 +6,9 @@ A logistic regression of the label (``same`` = 1) on the evidence of each ``tune
 (``similarity.evidence``), by Newton's method with a small ridge penalty, so the fit is
 exact and reproducible. The held-out part is never read here. ``--write`` stores the weights
 in services/triage/duplicates/weights.py; without it the script prints them and the
-tuning figures at the shipped thresholds (a pair whose accounts tell different acts held
-below ``CLASH_CEILING``, as the score does). The fold point is set on the fitted score alone.
+tuning figures at the shipped thresholds (a pair whose accounts tell different acts or
+give a clashing particular held below ``CLASH_CEILING``, as the score does). The fold
+point is set on the fitted score alone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from services.triage.duplicates.similarity import (
 
 FEATURES = (
     "things", "kinds", "kind_clash", "kind_apart", "things_apart", "act_clash", "act_apart",
-    "object_apart", "characters", "agreements", "conflicts", "party",
+    "object_apart", "characters", "title_cover", "title_things", "agreements",
+    "conflicts", "party",
 )  # fmt: skip
 """The evidence weighed. The category and the grid are left out (weight 0): in the set, as in
 the hotline's work orders, one incident is filed under different categories as often as two
@@ -126,9 +128,10 @@ def main() -> None:
     weights = calibrate(fit(rows, labels), rows, labels)
     for name, value in zip(("bias", *FEATURES), weights, strict=True):
         print(f"{name:<12} {value:8.4f}")
-    clash = 1 + FEATURES.index("act_clash")
+    clash, conflicts = 1 + FEATURES.index("act_clash"), 1 + FEATURES.index("conflicts")
     scores = [
-        min(_score(weights, x), CLASH_CEILING) if x[clash] else _score(weights, x) for x in rows
+        min(_score(weights, x), CLASH_CEILING) if x[clash] or x[conflicts] else _score(weights, x)
+        for x in rows
     ]
     called = [y for s, y in zip(scores, labels, strict=True) if s >= FOLD_THRESHOLD]
     print(
