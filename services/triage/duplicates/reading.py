@@ -20,10 +20,12 @@ import ahocorasick
 
 from services.triage.duplicates.acts import ACTS, OBJECTS
 from services.triage.duplicates.details import Details, details_of, normalise
+from services.triage.duplicates.differences import weight
 from services.triage.duplicates.incidents import KINDS
 from services.triage.duplicates.thesaurus import SYNONYMS
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 # Characters that carry no incident: function words, pronouns, numbers, classifiers, time,
 # and the words of places and of write-ups (村, 小区, 反映).
 _PLAIN = frozenset(
@@ -88,6 +90,11 @@ class Reading:
     characters: tuple[str, ...]
     """The distinct Chinese characters of the read text, less those that carry no incident,
     sorted."""
+    bigrams: frozenset[str]
+    """The distinct pairs of adjacent Chinese characters of the read text, less those made
+    only of characters that carry no incident (鸽子 and 院里 stay, 我们 goes)."""
+    bigram_weight: float
+    """The summed learned log-odds of its bigrams (``differences.weight``)."""
     title_characters: frozenset[str]
     """The characters of the title alone (its first line), read the same way."""
     title_things: frozenset[str]
@@ -128,6 +135,19 @@ def kinds_of(text: str, marks: ahocorasick.Automaton = _KINDS) -> frozenset[str]
     return frozenset(named)
 
 
+def bigrams_of(words: str) -> frozenset[str]:
+    """Adjacent character pairs within each run of Chinese characters, less those made only
+    of characters that carry no incident."""
+    pairs: set[str] = set()
+    for run in _RUNS.findall(words):
+        pairs.update(
+            run[i : i + 2]
+            for i in range(len(run) - 1)
+            if run[i] not in _PLAIN or run[i + 1] not in _PLAIN
+        )
+    return frozenset(pairs)
+
+
 def told(text: str) -> str:
     """The text less the clauses that tell how it was handled (``_HANDLING``)."""
     return "，".join(
@@ -142,6 +162,7 @@ def read(text: str) -> Reading:
     unplaced = _PLACE.sub(" ", normal)
     words, named, denied = canonical(unplaced)
     happened = told(unplaced)
+    pairs = bigrams_of(words)
     title_words, title_named, _ = canonical(_PLACE.sub(" ", normalise(text.split("\n", 1)[0])))
     return Reading(
         things=tuple(sorted(named)),
@@ -150,6 +171,8 @@ def read(text: str) -> Reading:
         acts=kinds_of(happened, _ACTS),
         objects=kinds_of(happened, _OBJECTS),
         characters=tuple(sorted(set(_HAN.findall(words)) - _PLAIN)),
+        bigrams=pairs,
+        bigram_weight=weight(pairs),
         title_characters=frozenset(_HAN.findall(title_words)) - _PLAIN,
         title_things=title_named,
         details=details_of(normal),

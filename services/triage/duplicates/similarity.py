@@ -19,6 +19,9 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
 * the titles, each teller's summary of what happened: whether they name a thing in common,
   and how much of each title's characters the other account holds (the less of the two):
   楼顶有人养鸽子 beside a leaking roof of the same building finds no 鸽;
+* what tells them apart, learned (``differences``): the character pairs only one account
+  holds, each weighed by how often such a difference came with one incident or with two on
+  the tuning part (来电 / 核查 are how a story is told; 鸽子 beside 漏雨 is another story);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /
   302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚, a child / chickens bitten),
   or a thing one names and the other denies (受伤 / 没人受伤): a clash keeps the pair from
@@ -41,6 +44,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from services.triage.duplicates.details import agreements, conflicts
+from services.triage.duplicates.differences import differences_read
 from services.triage.duplicates.incidents import BROAD
 from services.triage.duplicates.reading import Reading, read
 from services.triage.duplicates.thesaurus import COMMON
@@ -99,6 +103,9 @@ class Evidence:
     """How far each names objects the other does not (竹笋 / 毛竹, 电池 / 刹车片)."""
     characters: float
     """Dice of the distinct characters that carry the incident (漏/渗/水 in 漏水, 渗水)."""
+    differences: float
+    """The mean learned log-odds of the character pairs only one account holds
+    (``differences``): below 0 they differ the way two incidents do."""
     title_cover: float
     """How much of each title's characters the other account holds, the less of the two."""
     title_things: bool
@@ -199,6 +206,9 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
         act_apart=_apart(one.acts, other.acts),
         object_apart=_apart(one.objects, other.objects),
         characters=_characters(one, other),
+        differences=differences_read(
+            one.bigrams, one.bigram_weight, other.bigrams, other.bigram_weight
+        ),
         title_cover=min(_cover(one, other), _cover(other, one)),
         title_things=bool(one.title_things & other.title_things),
         agreements=min(agreements(one.details, other.details), 2),

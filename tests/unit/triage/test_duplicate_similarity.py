@@ -13,12 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.duplicates import evaluate, load_pairs, sketch
-from bench.fit_duplicates import FEATURES, calibrate, fit, row
+from bench.fit_duplicates import FEATURES, calibrate, fit, training_rows
 from services.triage.duplicates.details import MAX_TEXT
 from services.triage.duplicates.similarity import (
     FOLD_THRESHOLD,
     ReportSketch,
-    evidence,
     similarity,
 )
 from services.triage.duplicates.weights import WEIGHTS
@@ -143,7 +142,7 @@ def test_folding_is_precise_on_the_tuning_part_and_proposing_catches_nearly_all(
 
 def test_the_shipped_weights_are_those_the_fit_gives_on_the_tuning_part() -> None:
     tune = [pair for pair in PAIRS if pair["split"] == "tune"]
-    rows = [row(evidence(sketch(pair["a"]), sketch(pair["b"]))) for pair in tune]
+    rows = training_rows(tune)
     labels = [int(pair["label"] == "same") for pair in tune]
     fitted = calibrate(fit(rows, labels), rows, labels)
     assert [round(value, 4) for value in fitted] == [WEIGHTS[name] for name in ("bias", *FEATURES)]
