@@ -50,9 +50,3 @@ def differences_read(
     shared = one & other
     total = math.fsum((one_weight, other_weight, -2 * weight(shared)))
     return total / (len(one) + len(other) - 2 * len(shared) + SHRINK)
-
-
-def telling(one: frozenset[str], other: frozenset[str], count: int = 3) -> list[str]:
-    """The differing bigrams that most say "two incidents", for an explanation."""
-    weighed = sorted((ODDS.get(bigram, 0.0), bigram) for bigram in one ^ other)
-    return [bigram for value, bigram in weighed[:count] if value < 0]
