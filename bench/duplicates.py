@@ -7,10 +7,12 @@ The set (bench/data/duplicate_pairs.jsonl) holds pairs of reports written the wa
 callers, hotline operators and grid workers speak, each labelled ``same`` (one incident told
 by different people in other words, from neighbouring grids) or ``different`` (another
 incident told alike: same category and place, another building, family, time or thing).
-``split`` is ``tune``, ``test`` or ``test2``: the test part was set aside when the set was
-written, before the score existed, and is never tuned on; the test2 part (120 pairs, 60 same)
-was written blind after the score was fitted, by other tellers about other incidents, and is
-never tuned on either; its misses are not listed. Other pairs written later are all ``tune``
+``split`` is ``tune``, ``test``, ``test2`` or ``test3``: the test part was set aside when the
+set was written, before the score existed, and is never tuned on; the test2 part (120 pairs,
+60 same) was written blind after the score was fitted, by other tellers about other
+incidents, and is never tuned on either; nor is test3 (150 pairs, 75 same), written blind
+before the learned score; their misses are not listed. ``--parts test3`` scores only the
+parts named. Other pairs written later are all ``tune``
 (bench/fit_duplicates.py fits the score's weights on that part). A pair counts as folded
 when its score is at least FOLD_THRESHOLD, as proposed when at least PROPOSE_THRESHOLD.
 
@@ -47,8 +49,9 @@ HELD_OUT = (
     ("tune", "tuning part"),
     ("test", "held-out part"),
     ("test2", "held-out part 2 (written blind after the fit)"),
+    ("test3", "held-out part 3 (written blind before the learned score)"),
 )
-"""The parts reported, in order: the tuning part, then the two held-out parts."""
+"""The parts reported, in order: the tuning part, then the three held-out parts."""
 
 
 def load_pairs(path: Path = PAIRS) -> list[dict[str, Any]]:
@@ -157,10 +160,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--misses", choices=("tune", "test"), help="list the wrong pairs")
     parser.add_argument("--seconds", type=float, default=2.0, help="throughput run length")
+    parser.add_argument(
+        "--parts", default=",".join(split for split, _ in HELD_OUT), help="parts to score"
+    )
     args = parser.parse_args()
     pairs = load_pairs()
     print(f"thresholds: fold >= {FOLD_THRESHOLD}, propose >= {PROPOSE_THRESHOLD}")
-    for split, name in HELD_OUT:
+    chosen = args.parts.split(",")
+    for split, name in [(split, name) for split, name in HELD_OUT if split in chosen]:
         fold, propose = evaluate(split, pairs)
         print(f"{name}: {fold.pairs} pairs, {fold.same} same")
         print(_line("fold", fold))

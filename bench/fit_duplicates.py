@@ -4,10 +4,12 @@
 
 A logistic regression of the label (``same`` = 1) on the evidence of each ``tune`` pair
 (``similarity.evidence``), by Newton's method with a small ridge penalty, so the fit is
-exact and reproducible. The held-out part is never read here. ``--write`` stores the weights
-in services/triage/duplicates/weights.py; without it the script prints them and the
-tuning figures at the shipped thresholds (a pair whose accounts tell different acts held
-below ``CLASH_CEILING``, as the score does). The fold point is set on the fitted score alone.
+exact and reproducible. The held-out part is never read here. ``--write`` stores the table of
+learned differences (bench.fit_differences; the fit sees its values out of fold) and the
+weights in services/triage/duplicates/weights.py; without it the script prints them and the
+tuning figures at the shipped thresholds (a pair whose accounts tell different acts or
+give a clashing particular held below ``CLASH_CEILING``, as the score does). The fold
+point is set on the fitted score alone.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import Any
 
 from bench.duplicates import load_pairs, sketch
+from bench.fit_differences import out_of_fold, table, write
 from services.triage.duplicates.similarity import (
     CLASH_CEILING,
     FOLD_THRESHOLD,
@@ -26,7 +30,8 @@ from services.triage.duplicates.similarity import (
 
 FEATURES = (
     "things", "kinds", "kind_clash", "kind_apart", "things_apart", "act_clash", "act_apart",
-    "object_apart", "characters", "agreements", "conflicts", "party",
+    "object_apart", "characters", "differences", "title_cover", "title_things", "agreements",
+    "conflicts", "party",
 )  # fmt: skip
 """The evidence weighed. The category and the grid are left out (weight 0): in the set, as in
 the hotline's work orders, one incident is filed under different categories as often as two
@@ -43,6 +48,16 @@ WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "services/triage/duplicates
 
 def row(found: Evidence) -> list[float]:
     return [1.0] + [float(getattr(found, name)) for name in FEATURES]
+
+
+def training_rows(tune: list[dict[str, Any]]) -> list[list[float]]:
+    """The evidence of each tuning pair, its learned ``differences`` computed out of fold
+    (bench.fit_differences), as the fit sees them."""
+    rows = [row(evidence(sketch(pair["a"]), sketch(pair["b"]))) for pair in tune]
+    column = 1 + FEATURES.index("differences")
+    for values, held_out in zip(rows, out_of_fold(tune), strict=True):
+        values[column] = held_out
+    return rows
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -121,21 +136,24 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="store the weights")
     args = parser.parse_args()
     tune = [pair for pair in load_pairs() if pair["split"] == "tune"]
-    rows = [row(evidence(sketch(pair["a"]), sketch(pair["b"]))) for pair in tune]
+    if args.write:
+        write(table(tune))
+    rows = training_rows(tune)
     labels = [int(pair["label"] == "same") for pair in tune]
     weights = calibrate(fit(rows, labels), rows, labels)
     for name, value in zip(("bias", *FEATURES), weights, strict=True):
         print(f"{name:<12} {value:8.4f}")
-    clash = 1 + FEATURES.index("act_clash")
+    clash, conflicts = 1 + FEATURES.index("act_clash"), 1 + FEATURES.index("conflicts")
     scores = [
-        min(_score(weights, x), CLASH_CEILING) if x[clash] else _score(weights, x) for x in rows
+        min(_score(weights, x), CLASH_CEILING) if x[clash] or x[conflicts] else _score(weights, x)
+        for x in rows
     ]
     called = [y for s, y in zip(scores, labels, strict=True) if s >= FOLD_THRESHOLD]
     print(
         f"tuning part, fold >= {FOLD_THRESHOLD}: precision {sum(called) / max(len(called), 1):.1%}"
         f" recall {sum(called) / sum(labels):.1%}"
     )
-    if args.write:
+    if args.write:  # the table first: the weights are fitted on it
         WEIGHTS_FILE.write_text(render(weights), encoding="utf-8")
 
 

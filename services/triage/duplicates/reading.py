@@ -20,16 +20,25 @@ import ahocorasick
 
 from services.triage.duplicates.acts import ACTS, OBJECTS
 from services.triage.duplicates.details import Details, details_of, normalise
+from services.triage.duplicates.differences import weight
 from services.triage.duplicates.incidents import KINDS
 from services.triage.duplicates.thesaurus import SYNONYMS
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 # Characters that carry no incident: function words, pronouns, numbers, classifiers, time,
 # and the words of places and of write-ups (村, 小区, 反映).
 _PLAIN = frozenset(
     "的了在是我他她们有个这那就都也说不一没人家到去来要和被把给还很多上下里天年月日时么吗呢"
     "吧啊呀着过得地之其为因于以及与或而但又再已才只从对向让请好大小能会可想知道看现后前中开"
     "出今次几些什两三四五六七八九十百千万元号楼幢栋单元室组村社区镇街反映来电称系某"
+)
+# A clause that tells how the report was handled rather than what happened (已拍照, 同意赔偿,
+# 答应下周搬走, 调了监控): its verbs are the handlers' acts, not the incident's.
+_CLAUSE = re.compile(r"[^，。；！？,.;!?\n]+")
+_HANDLING = re.compile(
+    r"^(?:已(?!经|过期|超过|逾期|满)|现已|目前已|答应|同意|承诺|表示|建议|责令|约定|约了|拟|待"
+    r"|下周|明天|近期)|同意|答应|承诺|调取|调了|责令"
 )
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2}(?:村|社区|小区|街道|镇|花园|家园|苑)")
 # A thing denied just before it is not named: 没人受伤, 未造成伤害, 没有打起来.
@@ -81,6 +90,15 @@ class Reading:
     characters: tuple[str, ...]
     """The distinct Chinese characters of the read text, less those that carry no incident,
     sorted."""
+    bigrams: frozenset[str]
+    """The distinct pairs of adjacent Chinese characters of the read text, less those made
+    only of characters that carry no incident (鸽子 and 院里 stay, 我们 goes)."""
+    bigram_weight: float
+    """The summed learned log-odds of its bigrams (``differences.weight``)."""
+    title_characters: frozenset[str]
+    """The characters of the title alone (its first line), read the same way."""
+    title_things: frozenset[str]
+    """The synonym sets the title alone names."""
     details: Details
 
 
@@ -117,18 +135,45 @@ def kinds_of(text: str, marks: ahocorasick.Automaton = _KINDS) -> frozenset[str]
     return frozenset(named)
 
 
+def bigrams_of(words: str) -> frozenset[str]:
+    """Adjacent character pairs within each run of Chinese characters, less those made only
+    of characters that carry no incident."""
+    pairs: set[str] = set()
+    for run in _RUNS.findall(words):
+        pairs.update(
+            run[i : i + 2]
+            for i in range(len(run) - 1)
+            if run[i] not in _PLAIN or run[i + 1] not in _PLAIN
+        )
+    return frozenset(pairs)
+
+
+def told(text: str) -> str:
+    """The text less the clauses that tell how it was handled (``_HANDLING``)."""
+    return "，".join(
+        clause for clause in _CLAUSE.findall(text) if not _HANDLING.search(clause.strip())
+    )
+
+
 @lru_cache(maxsize=2048)
 def read(text: str) -> Reading:
     """A report's title and description read once (a report meets many candidates)."""
     normal = normalise(text)
     unplaced = _PLACE.sub(" ", normal)
     words, named, denied = canonical(unplaced)
+    happened = told(unplaced)
+    pairs = bigrams_of(words)
+    title_words, title_named, _ = canonical(_PLACE.sub(" ", normalise(text.split("\n", 1)[0])))
     return Reading(
         things=tuple(sorted(named)),
         denied=denied,
         kinds=kinds_of(unplaced),
-        acts=kinds_of(unplaced, _ACTS),
-        objects=kinds_of(unplaced, _OBJECTS),
+        acts=kinds_of(happened, _ACTS),
+        objects=kinds_of(happened, _OBJECTS),
         characters=tuple(sorted(set(_HAN.findall(words)) - _PLAIN)),
+        bigrams=pairs,
+        bigram_weight=weight(pairs),
+        title_characters=frozenset(_HAN.findall(title_words)) - _PLAIN,
+        title_things=title_named,
         details=details_of(normal),
     )

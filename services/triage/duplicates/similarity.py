@@ -16,6 +16,12 @@ pairs (docs/duplicates.md, "How similar is similar", gives the figures):
   names acts or objects the other does not, graded like the kinds;
 * their characters: the Dice coefficient of the distinct characters that carry the
   incident, computed by rapidfuzz (Indel similarity of the sorted characters);
+* the titles, each teller's summary of what happened: whether they name a thing in common,
+  and how much of each title's characters the other account holds (the less of the two):
+  楼顶有人养鸽子 beside a leaking roof of the same building finds no 鸽;
+* what tells them apart, learned (``differences``): the character pairs only one account
+  holds, each weighed by how often such a difference came with one incident or with two on
+  the tuning part (来电 / 核查 are how a story is told; 鸽子 beside 漏雨 is another story);
 * particulars both give and agree on (3幢 and 三幢, 周家) — or disagree on (3幢 / 7幢, 501 /
   302, 小三班 / 中一班, 木工 / 钢筋工, 三个月 / 两个月, 早上 / 傍晚, a child / chickens bitten),
   or a thing one names and the other denies (受伤 / 没人受伤): a clash keeps the pair from
@@ -38,6 +44,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from services.triage.duplicates.details import agreements, conflicts
+from services.triage.duplicates.differences import differences_read
 from services.triage.duplicates.incidents import BROAD
 from services.triage.duplicates.reading import Reading, read
 from services.triage.duplicates.thesaurus import COMMON
@@ -49,7 +56,8 @@ PROPOSE_THRESHOLD = 0.5
 """At or above (and below ``FOLD_THRESHOLD``): propose the fold to a person."""
 
 CLASH_CEILING = 0.85
-"""The most a pair scores when the two accounts say different things happened (``act_clash``):
+"""The most a pair scores when the two accounts say different things happened (``act_clash``)
+or give a particular that clashes (``conflicts``):
 such a pair is at most proposed to a person, never folded by the rule, however alike the
 rest is told (a wrong fold hides a real incident; a proposal costs a look)."""
 
@@ -95,6 +103,13 @@ class Evidence:
     """How far each names objects the other does not (竹笋 / 毛竹, 电池 / 刹车片)."""
     characters: float
     """Dice of the distinct characters that carry the incident (漏/渗/水 in 漏水, 渗水)."""
+    differences: float
+    """The mean learned log-odds of the character pairs only one account holds
+    (``differences``): below 0 they differ the way two incidents do."""
+    title_cover: float
+    """How much of each title's characters the other account holds, the less of the two."""
+    title_things: bool
+    """The two titles name a thing in common (a synonym set of ``thesaurus``)."""
     agreements: int
     conflicts: int
     party: bool
@@ -155,6 +170,13 @@ def _characters(one: Reading, other: Reading) -> float:
     return Indel.normalized_similarity(one.characters, other.characters)
 
 
+def _cover(one: Reading, other: Reading) -> float:
+    """The share of one title's characters that the other account holds."""
+    if not one.title_characters:
+        return 0.0
+    return len(one.title_characters.intersection(other.characters)) / len(one.title_characters)
+
+
 def _place(one: str, other: str) -> float:
     if one == other:
         return 1.0
@@ -184,6 +206,11 @@ def evidence(new: ReportSketch, old: ReportSketch) -> Evidence:
         act_apart=_apart(one.acts, other.acts),
         object_apart=_apart(one.objects, other.objects),
         characters=_characters(one, other),
+        differences=differences_read(
+            one.bigrams, one.bigram_weight, other.bigrams, other.bigram_weight
+        ),
+        title_cover=min(_cover(one, other), _cover(other, one)),
+        title_things=bool(one.title_things & other.title_things),
         agreements=min(agreements(one.details, other.details), 2),
         conflicts=min(clashes, 2),
         party=bool(new.party_keys & old.party_keys) and not clashes,
@@ -199,7 +226,13 @@ def weigh(found: Evidence) -> float:
         WEIGHTS[name] * float(getattr(found, name)) for name in WEIGHTS if name != "bias"
     )
     score = 1.0 / (1.0 + math.exp(-total))
-    return min(score, CLASH_CEILING) if found.act_clash else score
+    return min(score, CLASH_CEILING) if held(found) else score
+
+
+def held(found: Evidence) -> bool:
+    """The accounts tell different acts, or give a particular that clashes (3幢 / 9幢, a
+    child / chickens bitten): proposed at most, never folded by the rule."""
+    return found.act_clash or found.conflicts > 0
 
 
 def similarity(new: ReportSketch, old: ReportSketch) -> float:
