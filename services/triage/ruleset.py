@@ -189,8 +189,8 @@ class RuleSet(BaseModel):
         return Matcher(entries, self._all_patterns())
 
 
-def load_ruleset(name_or_path: str | Path = "v3") -> tuple[RuleSet, Matcher]:
-    """A rule set by version name (``v3``, under rulesets/) or by file path, with its matcher."""
+def load_ruleset(name_or_path: str | Path = "v4") -> tuple[RuleSet, Matcher]:
+    """A rule set by version name (``v4``, under rulesets/) or by file path, with its matcher."""
     path = Path(name_or_path)
     if not path.suffix:
         path = RULESETS / f"{name_or_path}.toml"
