@@ -25,8 +25,8 @@ TEST2_NEGATION_MISSES = {"s087", "s096", "s097", "s099", "s103"}
 NEGATED = [
     pytest.param(case, marks=NOT_MET) if case["id"] in TEST2_NEGATION_MISSES else case
     for case in CASES
-    # test3 and test4 are judged by their totals only (test_held_out_accuracy_of_v2), never case by case,
-    # so that no report of it is ever shown while the rule set is worked on
+    # test3 and test4 are judged by their totals only (test_held_out_accuracy_of_v2), never
+    # case by case, so that no report of them is ever shown while the rule set is worked on
     if case.get("negated") and case["split"] not in ("test3", "test4")
 ]
 
