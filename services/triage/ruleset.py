@@ -141,6 +141,7 @@ class RuleSet(BaseModel):
         if self.reading is not None:
             reading = self.reading
             named = reading.entity_rules + reading.hypothetical_rules + reading.topic_rules
+            named += reading.retraction_rules + reading.precaution_rules
             problems += [f"reading names unknown rule {r!r}" for r in named if r not in RULE_IDS]
             category_words = {w for listed in self.categories.words.values() for w in listed}
             problems += [

@@ -62,7 +62,7 @@ def test_a_rule_set_cuts_text_the_same_whichever_others_are_loaded(tmp_path: Pat
     before = released.reading.cut(text)
     source = (RULESETS / "v4.toml").read_text(encoding="utf-8")
     later = tmp_path / "later.toml"
-    later.write_text(source.replace("negators = [", 'negators = ["根本没打人", ', 1), "utf-8")
+    later.write_text(source.replace("\nnegators = [", '\nnegators = ["根本没打人", ', 1), "utf-8")
     other, _ = load_ruleset(later)
     assert other.reading is not None
     assert ("根本没打人", 1, 6) in other.reading.cut(text)
