@@ -55,6 +55,7 @@ class Reading(BaseModel):
     retraction_rules: list[str] = Field(default_factory=list)
     mild_contacts: list[str] = Field(default_factory=list)  # 推搡: an injury only if harm is
     no_harm: list[str] = Field(default_factory=list)  # … not ruled out (无大碍, 未见外伤)
+    kin_counts: bool = False  # 三兄弟, 四姐妹: siblings counted before their kin word
     quantity_negators: list[str] = Field(default_factory=list)  # 并非二十万, 不是三十户
     topic_rules: list[str] = Field(default_factory=list)
     topic_markers: list[str] = Field(default_factory=list)

@@ -147,7 +147,8 @@ def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageR
     found, set_aside = _scan(text, ruleset=ruleset, matcher=matcher)
     upper_bounds = ruleset.reading is not None and ruleset.reading.upper_bounds
     spoken = ruleset.reading is not None and ruleset.reading.spoken_numbers
-    counts, amounts = read_quantities(text, upper_bounds=upper_bounds, spoken=spoken)
+    kin = ruleset.reading is not None and ruleset.reading.kin_counts
+    counts, amounts = read_quantities(text, upper_bounds=upper_bounds, spoken=spoken, kin=kin)
     if ruleset.reading is not None and ruleset.reading.quantity_negators:
         counts, counts_aside = denied_quantities(ruleset.reading, text, counts, "count")
         amounts, amounts_aside = denied_quantities(ruleset.reading, text, amounts, "amount")

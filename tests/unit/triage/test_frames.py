@@ -1,7 +1,8 @@
 """Rule set v4 reads how a report frames a signal (docs/triage.md, "The fifth round"): an
 open question, a negator after the mention or at the end of a longer word, a worry over a
 whole clause, a precaution, 非…不可, a threat not meant or a blow held back, a push where
-harm is ruled out, an amount said only to be denied, a simile. Each report below is read
+harm is ruled out, an amount said only to be denied, a simile, a tool carried for work, 反复
+said of speaking; and it counts siblings before their kin word (三兄弟). Each report below is read
 wrongly by v3 (asserted too), so each test fails without the v4 reading."""
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ CHANGED = [
     ("双方互有推搡，未见明显外伤。", "yellow", "blue", "no harm"),
     ("欠款并非网上说的二十万，实际只有两千。", "red", "blue", "并非"),
     ("两个大男人闹得跟孩子似的，谁也不让谁。", "yellow", "blue", None),
+    ("他拿斧头是去劈柴，没冲人去。", "red", "blue", None),
+    ("他反复跟调解员强调自己没错，两家为车位吵。", "yellow", "blue", None),
+    ("三兄弟为老房子归谁吵得不可开交。", "blue", "yellow", None),
 ]
 
 
 @pytest.mark.parametrize(("text", "before", "after", "because"), CHANGED)
-def test_v4_sets_aside_what_the_report_frames_as_not_so(
+def test_v4_reads_what_the_report_frames(
     text: str, before: str, after: str, because: str | None
 ) -> None:
     assert triage(text, version="v3").tier.value == before
