@@ -48,6 +48,7 @@ class Reading(BaseModel):
     trailing_fillers: list[str] = Field(default_factory=list)  # 都 也 倒 …
     hypothetical_gap: int = Field(default=0, ge=0, le=12)  # 担心…哪天打起来: a worry's reach
     emphatic: list[tuple[str, str]] = Field(default_factory=list)  # 非…不可: must
+    supposed_sentences: bool = False  # 要是当时他在场，肯定得干一架: not done
     prefix_frames: bool = False  # 防止出现, 担心会: a longer word a worry word begins
     precautions: list[str] = Field(default_factory=list)  # 为防止出现群体聚集
     precaution_rules: list[str] = Field(default_factory=list)

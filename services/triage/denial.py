@@ -12,6 +12,7 @@ from services.triage.frames import (
     emphatic,
     far_worry,
     negates,
+    opening_supposition,
     retracted,
     trailing_negator,
     worried,
@@ -90,6 +91,10 @@ def denial(
         if trailing is not None:
             return trailing
     earlier = clause.before(mention)
+    if reading.supposed_sentences and mention.rule in reading.hypothetical_rules:
+        supposition = opening_supposition(reading, text, clause, earlier)
+        if supposition is not None:
+            return supposition
     gap = 0
     for index in range(len(earlier) - 1, -1, -1):
         word = earlier[index]
@@ -156,7 +161,7 @@ def refuted(
             because = _withdrawn(reading, text, mention, clause_end, reading.withdrawals)
         if because is None and mention.rule in reading.retraction_rules:
             _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
-            because = retracted(reading, text[clause_end:sentence_end])
+            because = retracted(reading, text[mention.end : sentence_end])
         if because is not None:
             found[mention] = because
     return found

@@ -54,6 +54,21 @@ def trailing_negator(reading: Reading, clause: Clause, mention: Mention) -> str 
     return None
 
 
+def opening_supposition(
+    reading: Reading, text: str, clause: Clause, earlier: list[str]
+) -> str | None:
+    """A supposition opening the sentence (要是当时他在场，肯定得跟对方干一架) reaches its later
+    clauses (``supposed_sentences``), unless the mention's clause holds a negator (如果…就不会
+    打起来 is read as v3 reads conditionals)."""
+    if any(negates(reading, word, False) for word in earlier):
+        return None
+    sentence_start = max(text.rfind(mark, 0, clause.start) for mark in reading.sentence_marks) + 1
+    if sentence_start >= clause.start:
+        return None
+    opening = text[sentence_start : sentence_start + 6]
+    return next((word for word in reading.conditionals if word in opening), None)
+
+
 def far_worry(reading: Reading, earlier: list[str], rule: str) -> str | None:
     """A worry or precaution further back in the clause than ``max_gap`` words, up to
     ``hypothetical_gap`` (担心两家积怨太深哪天打起来), for the hypothetical rules; a

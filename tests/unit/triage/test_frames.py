@@ -25,6 +25,10 @@ CHANGED = [
     ("他拿斧头是去劈柴，没冲人去。", "red", "blue", None),
     ("他反复跟调解员强调自己没错，两家为车位吵。", "yellow", "blue", None),
     ("三兄弟为老房子归谁吵得不可开交。", "blue", "yellow", None),
+    ("要是当时他在场，两人肯定得打起来。", "yellow", "blue", "要是"),
+    ("他那句“弄死你”是喝酒时的玩笑话。", "red", "blue", "玩笑"),
+    ("听说矿上出了人命，镇里核实后说没死人，就是塌了一段巷道。", "red", "blue", "就是"),
+    ("他原先嚷嚷着要进京，儿子劝了一晚上，第二天说不折腾了。", "red", "blue", "不折腾了"),
 ]
 
 
@@ -48,6 +52,8 @@ def test_v4_reads_what_the_report_frames(
         ("只要补偿款不到位，我们就去北京上访，防止不了。", "petition"),
         ("担心他想不开，家里人一直陪着。", "extreme"),  # a feared threat to life counts
         ("两家因为孩子似的小事吵，老人被推倒摔伤了。", "vulnerable"),
+        ("老人说子女再不管他，他就吊死算了。", "extreme"),  # 算了 here is despair
+        ("如果有人劝阻，他们就不会打起来了。", "injury"),  # hindsight, as v3 reads it
     ],
 )
 def test_v4_keeps_what_is_said_to_be_so(text: str, rule: str) -> None:
