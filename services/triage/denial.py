@@ -147,7 +147,11 @@ def refuted(
     rule: 网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人". A petition or a
     gathering announced and given up later in the sentence (想通了, 不去了) is set aside too."""
     found: dict[Mention, str] = {}
-    passed_on = any(word in text for word in reading.hearsay)
+    # a claim passed on can only be refuted by a rumour word or a check somewhere after it
+    refutable = any(w in text for w in reading.refutations) or any(
+        w in text for w in reading.verifications
+    )
+    passed_on = refutable and any(word in text for word in reading.hearsay)
     given_up = (*reading.withdrawals, *reading.retractions)
     if not passed_on and not any(word in text for word in given_up):
         return found

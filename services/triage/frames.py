@@ -11,6 +11,10 @@ from services.triage.context import Clause, Mention, Reading
 from services.triage.models import SetAside
 from services.triage.numerals import Quantity
 
+_NEGATING = "没无未不非冇否排禁勿消弃木"
+"""A character every negator of the shipped rule sets holds: a clause without one has no
+trailing negator (a county adding a negator without any of them extends this)."""
+
 
 def negates(reading: Reading, word: str, entity: bool) -> bool:
     """A word that denies what follows it in its clause."""
@@ -18,7 +22,7 @@ def negates(reading: Reading, word: str, entity: bool) -> bool:
         return True
     if not entity and word in reading.event_negators:
         return True
-    return len(word) > 2 and any(word.endswith(n) for n in reading.compound_negators)
+    return len(word) > 2 and word.endswith(_prefixes(reading.compound_negators))
 
 
 def emphatic(reading: Reading, text: str, clause: Clause, mention: Mention, word: str) -> bool:
@@ -32,7 +36,22 @@ def opens(reading: Reading, word: str, frames: list[str]) -> bool:
     jieba cuts 防止出现 and 担心会 whole."""
     if word in frames:
         return True
-    return reading.prefix_frames and any(len(f) > 1 and word.startswith(f) for f in frames)
+    if not reading.prefix_frames or len(word) < 3:
+        return False
+    return word.startswith(_prefixes(frames))
+
+
+_PREFIXES: dict[int, tuple[list[str], tuple[str, ...]]] = {}
+
+
+def _prefixes(frames: list[str]) -> tuple[str, ...]:
+    """The frame words of two or more characters, as one tuple for ``str.startswith``
+    (kept per list: a rule set's lists live as long as the rule set)."""
+    known = _PREFIXES.get(id(frames))
+    if known is None or known[0] is not frames:
+        known = (frames, tuple(f for f in frames if len(f) > 1))
+        _PREFIXES[id(frames)] = known
+    return known[1]
 
 
 def worried(reading: Reading, word: str, rule: str) -> bool:
@@ -46,6 +65,9 @@ def worried(reading: Reading, word: str, rule: str) -> bool:
 def trailing_negator(reading: Reading, clause: Clause, mention: Mention) -> str | None:
     """The negator that closes the mention's clause with only fillers between (伤都没有,
     外伤倒是没有): the clause says of the mention that it is not there."""
+    tail = clause.text[mention.end - clause.start :]
+    if not any(mark in tail for mark in _NEGATING):
+        return None
     after = [w for w, s, _e in clause.words if clause.start + s >= mention.end]
     while after and after[0] in reading.trailing_fillers:
         after.pop(0)
@@ -60,13 +82,14 @@ def opening_supposition(
     """A supposition opening the sentence (要是当时他在场，肯定得跟对方干一架) reaches its later
     clauses (``supposed_sentences``), unless the mention's clause holds a negator (如果…就不会
     打起来 is read as v3 reads conditionals)."""
-    if any(negates(reading, word, False) for word in earlier):
-        return None
     sentence_start = max(text.rfind(mark, 0, clause.start) for mark in reading.sentence_marks) + 1
     if sentence_start >= clause.start:
         return None
     opening = text[sentence_start : sentence_start + 6]
-    return next((word for word in reading.conditionals if word in opening), None)
+    word = next((w for w in reading.conditionals if w in opening), None)
+    if word is None or any(negates(reading, w, False) for w in earlier):
+        return None
+    return word
 
 
 def far_worry(reading: Reading, earlier: list[str], rule: str) -> str | None:
@@ -95,17 +118,14 @@ def retracted(reading: Reading, later: str) -> str | None:
 def no_harm(
     reading: Reading, text: str, contacts: list[Mention], denied_injury: list[str]
 ) -> dict[Mention, str]:
-    """Pushes and tussles (``mild_contacts``) set aside where the report rules harm out: a
-    ``no_harm`` phrase (无大碍) or an injury mention it denies (未见…外伤)."""
+    """Pushes and tussles (``mild_contacts``: the injury mentions given) set aside where the
+    report rules harm out: a ``no_harm`` phrase (无大碍) or an injury mention it denies
+    (未见…外伤)."""
     phrase = next((p for p in reading.no_harm if p in text), None)
     because = phrase or (denied_injury[0] if denied_injury else None)
     if because is None:
         return {}
-    return {
-        m: f"no harm: {because}"
-        for m in contacts
-        if m.rule == "injury" and any(word in m.text for word in reading.mild_contacts)
-    }
+    return {m: f"no harm: {because}" for m in contacts}
 
 
 def denied_quantities(
@@ -115,6 +135,9 @@ def denied_quantities(
     离一万还差两百): a ``quantity_negators`` word before every place the quantity is
     written, in its clause, at most six characters away (a one-character word: right
     before it)."""
+    present = [w for w in reading.quantity_negators if w in text]
+    if not present or not quantities:
+        return quantities, []
     kept: list[Quantity] = []
     aside: list[SetAside] = []
     for quantity in quantities:
@@ -123,7 +146,7 @@ def denied_quantities(
             before = text[max(0, at - 8) : at]
             for mark in reading.clause_marks:
                 before = before.rsplit(mark, 1)[-1]
-            denial = next((w for w in reading.quantity_negators if _near(before, w)), None)
+            denial = next((w for w in present if _near(before, w)), None)
             if denial is None:
                 break
         if denial is None:

@@ -124,10 +124,16 @@ def read(
             reasons[m] = Aside(_named(m), m.text, because or str(about), topic=about is not None)
     for m, because in refuted(reading, text, read_here, reasons).items():
         reasons[m] = Aside(_named(m), m.text, because)
-    if reading.mild_contacts:
+    contacts = [
+        m
+        for m in read_here
+        if m.rule == "injury"
+        and m not in reasons
+        and any(w in m.text for w in reading.mild_contacts)
+    ]
+    if contacts:
         denied = [f"{a.because}…{a.text}" for a in reasons.values() if a.rule == "injury"]
-        standing = [m for m in read_here if m not in reasons]
-        for m, because in no_harm(reading, text, standing, denied).items():
+        for m, because in no_harm(reading, text, contacts, denied).items():
             reasons[m] = Aside(_named(m), m.text, because)
     found: dict[str, list[str]] = {}
     aside: list[Aside] = []
