@@ -11,10 +11,6 @@ from services.triage.context import Clause, Mention, Reading
 from services.triage.models import SetAside
 from services.triage.numerals import Quantity
 
-_NEGATING = "没无未不非冇否排禁勿消弃木"
-"""A character every negator of the shipped rule sets holds: a clause without one has no
-trailing negator (a county adding a negator without any of them extends this)."""
-
 
 def negates(reading: Reading, word: str, entity: bool) -> bool:
     """A word that denies what follows it in its clause."""
@@ -39,6 +35,18 @@ def opens(reading: Reading, word: str, frames: list[str]) -> bool:
     if not reading.prefix_frames or len(word) < 3:
         return False
     return word.startswith(_prefixes(frames))
+
+
+_FIRSTS: dict[int, tuple[list[str], frozenset[str]]] = {}
+
+
+def _firsts(negators: list[str]) -> frozenset[str]:
+    """The first characters of the negators: a clause that holds none has no negator."""
+    known = _FIRSTS.get(id(negators))
+    if known is None or known[0] is not negators:
+        known = (negators, frozenset(n[0] for n in negators))
+        _FIRSTS[id(negators)] = known
+    return known[1]
 
 
 _PREFIXES: dict[int, tuple[list[str], tuple[str, ...]]] = {}
@@ -66,7 +74,7 @@ def trailing_negator(reading: Reading, clause: Clause, mention: Mention) -> str 
     """The negator that closes the mention's clause with only fillers between (伤都没有,
     外伤倒是没有): the clause says of the mention that it is not there."""
     tail = clause.text[mention.end - clause.start :]
-    if not any(mark in tail for mark in _NEGATING):
+    if not any(first in tail for first in _firsts(reading.negators)):
         return None
     after = [w for w, s, _e in clause.words if clause.start + s >= mention.end]
     while after and after[0] in reading.trailing_fillers:
