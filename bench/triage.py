@@ -1,8 +1,8 @@
 """Triage benchmark: classifications per second on one core, and matcher start-up time.
 
-    .venv/bin/python bench/triage.py [--reports 10000] [--ruleset v1 --ruleset v3]
+    .venv/bin/python bench/triage.py [--reports 10000] [--ruleset v1 --ruleset v4]
 
-Each rule set (v1 and v3 by default, v3 also with every clause cut afresh) classifies the
+Each rule set (v1 and v4 by default, v4 also with every clause cut afresh) classifies the
 same mix in the same run, taking turns over slices of 500 reports so that a busy machine slows
 each alike. Each rate is given by the wall clock and per second of the process's own CPU time.
 
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--ruleset", action="append", help="version or TOML path (repeatable)")
     args = parser.parse_args()
     mix = reports(args.reports)
-    every = [r for name in args.ruleset or ["v1", "v3"] for r in runners(name, mix)]
+    every = [r for name in args.ruleset or ["v1", "v4"] for r in runners(name, mix)]
     # The rule sets take turns over slices of the mix, so that a busy machine slows each alike.
     for at in range(0, len(mix), CHUNK):
         for runner in every:

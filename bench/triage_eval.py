@@ -10,7 +10,9 @@ RULES.md §2, plus the 30 worked examples. ``split`` is ``tune``, ``test``, ``te
 tuned, and is never tuned on; ``test2`` is a second held-out batch written after v2 had been
 tuned and before the topic rule was added (docs/triage.md), never tuned on either; ``test3``
 is a third batch written blind after test2 had been measured, before the reading was
-generalised, and never tuned on.
+generalised, and never tuned on; ``test4`` is a fourth batch written blind before rule set
+v4, never tuned on. ``--only SPLIT`` evaluates and prints the named splits alone, so that
+work on ``tune`` shows no held-out figure.
 ``negated`` lists the mentions a case denies; none of them may trigger a rule.
 """
 
@@ -32,8 +34,8 @@ from services.triage.ruleset import RULE_IDS, load_ruleset
 
 EVAL_SET = Path(__file__).resolve().parent / "data" / "triage_eval.jsonl"
 TIERS = ("blue", "yellow", "red")
-SPLITS = ("tune", "test", "test2", "test3")
-HELD_OUT = ("test", "test2", "test3")
+SPLITS = ("tune", "test", "test2", "test3", "test4")
+HELD_OUT = ("test", "test2", "test3", "test4")
 
 
 def load_cases(path: Path = EVAL_SET) -> list[dict[str, Any]]:
@@ -116,17 +118,18 @@ def _pct(value: float) -> str:
 
 def report(name: str, scores: Scores) -> list[str]:
     lines = [f"== rule set {name}: {len(scores.outcomes)} cases"]
-    sizes = "  ".join(f"{split} {len(scores.subset(split))}" for split in SPLITS)
+    splits = [split for split in SPLITS if scores.subset(split)]
+    sizes = "  ".join(f"{split} {len(scores.subset(split))}" for split in splits)
     lines.append(f"{'cases':<22}{sizes}   ({', '.join(HELD_OUT)}: held out)")
-    lines.append(" " * 24 + "all     " + "".join(f"{split:<8}" for split in SPLITS))
+    lines.append(" " * 24 + "all     " + "".join(f"{split:<8}" for split in splits))
     for what in ("tier", "category"):
-        row = [_pct(scores.accuracy(what, split)) for split in (None, *SPLITS)]
+        row = [_pct(scores.accuracy(what, split)) for split in (None, *splits)]
         lines.append(f"{what + ' accuracy':<22}" + "  ".join(row))
     for kind in ("negation", "paraphrase", "example", "trap"):
-        row = [_pct(scores.accuracy("tier", split, kind)) for split in (None, *SPLITS)]
+        row = [_pct(scores.accuracy("tier", split, kind)) for split in (None, *splits)]
         n = len(scores.subset(None, kind))
         lines.append(f"{f'tier, {kind} ({n})':<22}" + "  ".join(row))
-    for split in (None, *SPLITS):
+    for split in (None, *splits):
         negations = scores.subset(split, "negation")
         right = sum(o.negation_ok for o in negations)
         lines.append(
@@ -138,7 +141,7 @@ def report(name: str, scores: Scores) -> list[str]:
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         lines.append(f"  {rule:<17}{_pct(precision)}   {_pct(recall)} {tp:4} {fp:3} {fn:3}")
-    for split in (None, *HELD_OUT):
+    for split in (None, *(s for s in HELD_OUT if s in splits)):
         matrix = scores.confusion(split)
         lines.append(f"tier confusion ({split or 'all'}; rows expected, columns given)")
         lines.append("            " + "".join(f"{t:>8}" for t in TIERS))
@@ -165,9 +168,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ruleset", action="append", help="version or TOML path (repeatable)")
     parser.add_argument("--misses", choices=SPLITS, help="list the wrong cases")
+    parser.add_argument("--only", action="append", choices=SPLITS, help="these splits alone")
     args = parser.parse_args()
-    for name in args.ruleset or ["v1", "v2", "v3"]:
-        scores = evaluate(name)
+    cases = [c for c in load_cases() if not args.only or c["split"] in args.only]
+    for name in args.ruleset or ["v1", "v3", "v4"]:
+        scores = evaluate(name, cases)
         print("\n".join(report(name, scores)))
         if args.misses:
             print("\n".join(misses(scores, args.misses)))

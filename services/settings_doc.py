@@ -74,7 +74,7 @@ MEANINGS = {
     "FQ_JSON_LOGS": "Log one JSON object a line",
     "FQ_LOG_LEVEL": "Log level (`DEBUG`, `INFO`, `WARNING`, ...)",
     "FQ_TRIAGE_RULESET": (
-        "Rule set: a version under services/triage/rulesets/ (`v3`, the latest, and `v2` read"
+        "Rule set: a version under services/triage/rulesets/ (`v4`, the latest, `v3` and `v2` read"
         " negation and paraphrase; `v1` matches words alone) or a TOML path"
     ),
     "FQ_LADDER_DAY_MODE": "`calendar` or `working` days (工作日) for the time limits",

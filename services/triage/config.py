@@ -13,9 +13,9 @@ from shared.settings_base import ServiceSettings
 class TriageSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FQ_TRIAGE_", env_file=".env", extra="ignore")
 
-    ruleset: str = "v3"
-    """A version under services/triage/rulesets/ (``v3``, the latest; ``v2`` and ``v1``, which
-    reads words alone, as released) or the path of a TOML file."""
+    ruleset: str = "v4"
+    """A version under services/triage/rulesets/ (``v4``, the latest; ``v3``, ``v2`` and ``v1``,
+    which reads words alone, as released) or the path of a TOML file."""
 
 
 class DuplicatesSettings(ServiceSettings):

@@ -41,6 +41,23 @@ class Reading(BaseModel):
     event_negators: list[str] = Field(default_factory=list)  # 不让工人去堵门; not 不让老人进门
     elsewhere: list[str] = Field(default_factory=list)  # 邻村…出了: an event of other people
     elsewhere_rules: list[str] = Field(default_factory=list)
+    # rule set v4 (docs/triage.md, "The fifth round"); released files leave them off
+    questions: list[str] = Field(default_factory=list)  # 有没有动手: asked, not stated
+    compound_negators: list[str] = Field(default_factory=list)  # 矢口否认: ends in 否认
+    trailing_negation: bool = False  # 一点伤都没有: the negator after the mention
+    trailing_fillers: list[str] = Field(default_factory=list)  # 都 也 倒 …
+    hypothetical_gap: int = Field(default=0, ge=0, le=12)  # 担心…哪天打起来: a worry's reach
+    emphatic: list[tuple[str, str]] = Field(default_factory=list)  # 非…不可: must
+    supposed_sentences: bool = False  # 要是当时他在场，肯定得干一架: not done
+    prefix_frames: bool = False  # 防止出现, 担心会: a longer word a worry word begins
+    precautions: list[str] = Field(default_factory=list)  # 为防止出现群体聚集
+    precaution_rules: list[str] = Field(default_factory=list)
+    retractions: list[str] = Field(default_factory=list)  # 说着玩的, 没敢, 忍住了
+    retraction_rules: list[str] = Field(default_factory=list)
+    mild_contacts: list[str] = Field(default_factory=list)  # 推搡: an injury only if harm is
+    no_harm: list[str] = Field(default_factory=list)  # … not ruled out (无大碍, 未见外伤)
+    kin_counts: bool = False  # 三兄弟, 四姐妹: siblings counted before their kin word
+    quantity_negators: list[str] = Field(default_factory=list)  # 并非二十万, 不是三十户
     topic_rules: list[str] = Field(default_factory=list)
     topic_markers: list[str] = Field(default_factory=list)
     topic_quarrels: list[str] = Field(default_factory=list)

@@ -8,6 +8,15 @@ import re
 from typing import Any
 
 from services.triage.context import Clause, Mention, Reading
+from services.triage.frames import (
+    emphatic,
+    far_worry,
+    negates,
+    opening_supposition,
+    retracted,
+    trailing_negator,
+    worried,
+)
 
 
 def _conditional(reading: Reading, text: str, clause_start: int, earlier: list[str]) -> bool:
@@ -57,7 +66,7 @@ def _negator_inside(reading: Reading, text: str, clause: Clause, mention: Mentio
     words = [w for w, _s, _e in clause.words]
     for index, (word, start, _end) in enumerate(clause.words):
         inside = mention.start < clause.start + start < mention.end
-        if inside and word in reading.negators:
+        if inside and negates(reading, word, mention.rule in reading.entity_rules):
             cancelled = index > 0 and words[index - 1] in reading.cancel_before
             if cancelled or _conditional(reading, text, clause.start, words[:index]):
                 return None
@@ -77,16 +86,25 @@ def denial(
         if inside is not None:
             return inside
     entity = mention.rule in reading.entity_rules
+    if reading.trailing_negation and not entity:
+        trailing = trailing_negator(reading, clause, mention)
+        if trailing is not None:
+            return trailing
     earlier = clause.before(mention)
+    if reading.supposed_sentences and mention.rule in reading.hypothetical_rules:
+        supposition = opening_supposition(reading, text, clause, earlier)
+        if supposition is not None:
+            return supposition
     gap = 0
     for index in range(len(earlier) - 1, -1, -1):
         word = earlier[index]
-        if word in reading.negators or (not entity and word in reading.event_negators):
+        if negates(reading, word, entity):
             cancelled = index > 0 and earlier[index - 1] in reading.cancel_before
+            cancelled = cancelled or emphatic(reading, text, clause, mention, word)
             if cancelled or _conditional(reading, text, clause.start, earlier[:index]):
                 return None
             return word
-        if word in reading.hypotheticals and mention.rule in reading.hypothetical_rules:
+        if worried(reading, word, mention.rule):
             return word
         if word in reading.consequence_markers and mention.rule in reading.hypothetical_rules:
             # 不然两人就打起来了: a counterfactual's consequence did not happen
@@ -99,7 +117,7 @@ def denial(
             continue
         gap += 1
         if gap > (0 if entity else reading.max_gap):
-            return None
+            return far_worry(reading, earlier[:index], mention.rule)
     return None
 
 
@@ -129,8 +147,13 @@ def refuted(
     rule: 网传工地死了人，经查无人死亡 sets 死了人 aside as "经查…无人". A petition or a
     gathering announced and given up later in the sentence (想通了, 不去了) is set aside too."""
     found: dict[Mention, str] = {}
-    passed_on = any(word in text for word in reading.hearsay)
-    if not passed_on and not any(word in text for word in reading.withdrawals):
+    # a claim passed on can only be refuted by a rumour word or a check somewhere after it
+    refutable = any(w in text for w in reading.refutations) or any(
+        w in text for w in reading.verifications
+    )
+    passed_on = refutable and any(word in text for word in reading.hearsay)
+    given_up = (*reading.withdrawals, *reading.retractions)
+    if not passed_on and not any(word in text for word in given_up):
         return found
     denied = [(m, r.because) for m, r in reasons.items() if r.counted and not r.topic]
     for mention in (m for m in mentions if m not in reasons):
@@ -139,17 +162,22 @@ def refuted(
         if passed_on and any(w in text[clause_start : mention.start] for w in reading.hearsay):
             because = _refutation(reading, text, mention, clause_end, denied)
         if because is None and mention.rule in reading.withdrawal_rules:
-            because = _withdrawn(reading, text, mention, clause_end)
+            because = _withdrawn(reading, text, mention, clause_end, reading.withdrawals)
+        if because is None and mention.rule in reading.retraction_rules:
+            _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
+            because = retracted(reading, text[mention.end : sentence_end])
         if because is not None:
             found[mention] = because
     return found
 
 
-def _withdrawn(reading: Reading, text: str, mention: Mention, clause_end: int) -> str | None:
+def _withdrawn(
+    reading: Reading, text: str, mention: Mention, clause_end: int, words: list[str]
+) -> str | None:
     """An intent given up later in the sentence (说过要去北京，但后来想通了)."""
     _start, sentence_end = _span(text, reading.sentence_marks, mention.start, mention.end)
     later = text[clause_end:sentence_end]
-    return next((word for word in reading.withdrawals if word in later), None)
+    return next((word for word in words if word in later), None)
 
 
 def _refutation(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from services.triage.frames import denied_quantities
 from services.triage.matcher import Matcher
 from services.triage.models import CaseFacts, FiredRule, SetAside, TriageResult, Trigger
 from services.triage.numerals import Quantity, read_quantities
@@ -146,7 +147,12 @@ def classify(facts: CaseFacts, *, ruleset: RuleSet, matcher: Matcher) -> TriageR
     found, set_aside = _scan(text, ruleset=ruleset, matcher=matcher)
     upper_bounds = ruleset.reading is not None and ruleset.reading.upper_bounds
     spoken = ruleset.reading is not None and ruleset.reading.spoken_numbers
-    counts, amounts = read_quantities(text, upper_bounds=upper_bounds, spoken=spoken)
+    kin = ruleset.reading is not None and ruleset.reading.kin_counts
+    counts, amounts = read_quantities(text, upper_bounds=upper_bounds, spoken=spoken, kin=kin)
+    if ruleset.reading is not None and ruleset.reading.quantity_negators:
+        counts, counts_aside = denied_quantities(ruleset.reading, text, counts, "count")
+        amounts, amounts_aside = denied_quantities(ruleset.reading, text, amounts, "amount")
+        set_aside += (*counts_aside, *amounts_aside)
     category, category_triggers = infer_category(facts, found=found, ruleset=ruleset)
     fired: list[FiredRule] = []
     for rule_id in ("extreme", "petition", "mass", "severe_harm", "injury", "vulnerable"):

@@ -37,6 +37,9 @@ _FLAT = re.compile(
     r"(?:号楼|栋|幢|单元)([0-9]{3,4})|([0-9]{3,4})(?=室|号房|与[0-9]|和[0-9]|、[0-9])"
 )
 _THREE_DIGITS = re.compile("[0-9]{3}")
+_KIN = re.compile(
+    r"(?<![第0-9零〇一二两三四五六七八九十百千])([2-9二两三四五六七八九])(兄弟|姐妹|兄妹|姐弟|妯娌|连襟)"
+)
 _PEOPLE = {"名", "人", "户", "位", "家", "个"}
 _MONEY = {"元", "块", "万元"}
 _MAGNITUDE = {"万": 10_000, "亿": 100_000_000, "": 1}
@@ -93,10 +96,16 @@ def _flats(text: str) -> set[str]:
 
 
 def read_quantities(
-    text: str, *, upper_bounds: bool = True, spoken: bool = False
+    text: str, *, upper_bounds: bool = True, spoken: bool = False, kin: bool = False
 ) -> tuple[list[Quantity], list[Quantity]]:
-    """All (counts of people or households, money amounts in CNY) found in ``text``."""
+    """All (counts of people or households, money amounts in CNY) found in ``text``; with
+    ``kin`` (rule set v4), siblings counted before their kin word too (三兄弟 -> 3)."""
     counts: list[Quantity] = []
+    if kin:
+        counts += [
+            Quantity(m.group(0), int(_base_value(m[1], spoken=True) or 0))
+            for m in _KIN.finditer(text)
+        ]
     amounts: list[Quantity] = []
     text = text.translate(_FULL_WIDTH)
     flats: set[str] = set()

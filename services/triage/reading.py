@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from services.triage.context import Clause, Mention, Reading
 from services.triage.denial import denial, refuted
 from services.triage.elsewhere import elsewhere
+from services.triage.frames import no_harm
 from services.triage.topics import topic
 
 __all__ = ["Aside", "Clause", "Mention", "Reading", "clauses_for", "read"]
@@ -123,6 +124,17 @@ def read(
             reasons[m] = Aside(_named(m), m.text, because or str(about), topic=about is not None)
     for m, because in refuted(reading, text, read_here, reasons).items():
         reasons[m] = Aside(_named(m), m.text, because)
+    contacts = [
+        m
+        for m in read_here
+        if m.rule == "injury"
+        and m not in reasons
+        and any(w in m.text for w in reading.mild_contacts)
+    ]
+    if contacts:
+        denied = [f"{a.because}…{a.text}" for a in reasons.values() if a.rule == "injury"]
+        for m, because in no_harm(reading, text, contacts, denied).items():
+            reasons[m] = Aside(_named(m), m.text, because)
     found: dict[str, list[str]] = {}
     aside: list[Aside] = []
     for m in kept:

@@ -141,6 +141,7 @@ class RuleSet(BaseModel):
         if self.reading is not None:
             reading = self.reading
             named = reading.entity_rules + reading.hypothetical_rules + reading.topic_rules
+            named += reading.retraction_rules + reading.precaution_rules
             problems += [f"reading names unknown rule {r!r}" for r in named if r not in RULE_IDS]
             category_words = {w for listed in self.categories.words.values() for w in listed}
             problems += [
@@ -189,8 +190,8 @@ class RuleSet(BaseModel):
         return Matcher(entries, self._all_patterns())
 
 
-def load_ruleset(name_or_path: str | Path = "v3") -> tuple[RuleSet, Matcher]:
-    """A rule set by version name (``v3``, under rulesets/) or by file path, with its matcher."""
+def load_ruleset(name_or_path: str | Path = "v4") -> tuple[RuleSet, Matcher]:
+    """A rule set by version name (``v4``, under rulesets/) or by file path, with its matcher."""
     path = Path(name_or_path)
     if not path.suffix:
         path = RULESETS / f"{name_or_path}.toml"

@@ -80,7 +80,7 @@ async def test_a_report_is_triaged_with_rules_words_and_version(
     triaged = history[1]
     assert triaged["causation_id"] == history[0]["event_id"]
     assert triaged["correlation_id"] == history[0]["correlation_id"]
-    assert triaged["payload"]["ruleset_version"] == "v3"
+    assert triaged["payload"]["ruleset_version"] == "v4"
     assert {r["id"] for r in triaged["payload"]["rules"]} == {
         "mass",
         "money_high",

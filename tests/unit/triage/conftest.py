@@ -8,7 +8,10 @@ from services.triage.models import CaseFacts, TriageResult
 from services.triage.ruleset import RuleSet, load_ruleset
 
 RULESET, MATCHER = load_ruleset("v1")
-RULESETS = {"v1": (RULESET, MATCHER), "v2": load_ruleset("v2"), "v3": load_ruleset("v3")}
+RULESETS = {
+    "v1": (RULESET, MATCHER),
+    **{version: load_ruleset(version) for version in ("v2", "v3", "v4")},
+}
 
 
 def triage(description: str = "", *, version: str = "v1", **fields: object) -> TriageResult:
@@ -18,7 +21,7 @@ def triage(description: str = "", *, version: str = "v1", **fields: object) -> T
 
 
 def triage_latest(description: str = "", **fields: object) -> TriageResult:
-    return triage(description, version="v3", **fields)
+    return triage(description, version="v4", **fields)
 
 
 @pytest.fixture

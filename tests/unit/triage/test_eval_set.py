@@ -22,18 +22,27 @@ CASES = load_cases()
 # makes these tests fail until the entry is removed.
 NOT_MET = pytest.mark.xfail(strict=True, reason="v2 misses it; test2/test3 are never tuned on")
 TEST2_NEGATION_MISSES = {"s087", "s096", "s097", "s099", "s103"}
+# Tune reports of the fifth round that v4 still reads wrong (docs/triage.md, "The fifth
+# round"): a bluff said as 是吓唬他妈的, a reporter's 万一 about a petition, and a count of
+# people whose trip was called off (counts are not read for withdrawal).
+LEFT_WRONG = pytest.mark.xfail(strict=True, reason="left wrong in tune by rule set v4")
+TUNE_NEGATION_MISSES = {"c1073", "c1075", "c1093"}
 NEGATED = [
-    pytest.param(case, marks=NOT_MET) if case["id"] in TEST2_NEGATION_MISSES else case
+    pytest.param(case, marks=NOT_MET)
+    if case["id"] in TEST2_NEGATION_MISSES
+    else pytest.param(case, marks=LEFT_WRONG)
+    if case["id"] in TUNE_NEGATION_MISSES
+    else case
     for case in CASES
-    # test3 is judged by its totals only (test_held_out_accuracy_of_v2), never case by case,
-    # so that no report of it is ever shown while the rule set is worked on
-    if case.get("negated") and case["split"] != "test3"
+    # test3 and test4 are judged by their totals only (test_held_out_accuracy_of_v2), never
+    # case by case, so that no report of them is ever shown while the rule set is worked on
+    if case.get("negated") and case["split"] not in ("test3", "test4")
 ]
 
 
 @pytest.fixture(scope="module")
 def v2() -> Scores:
-    return evaluate("v3", CASES)
+    return evaluate("v4", CASES)
 
 
 def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
@@ -50,7 +59,7 @@ def test_the_set_has_the_size_and_mix_the_issue_asks_for() -> None:
     assert set(EFFECTS) - WORDLESS <= paraphrased | {"sensitive_period"}
     held_out = sum(case["split"] in HELD_OUT for case in CASES)
     assert len(CASES) / 4 <= held_out <= len(CASES) / 2
-    for later in ("test2", "test3"):
+    for later in ("test2", "test3", "test4"):
         batch = [case for case in CASES if case["split"] == later]
         assert len(batch) >= 90 and sum("negation" in c["kinds"] for c in batch) >= 30
 
@@ -75,7 +84,8 @@ def test_no_rule_fires_on_a_negated_mention(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "split", [pytest.param(s, marks=NOT_MET) if s in ("test2", "test3") else s for s in HELD_OUT]
+    "split",
+    [pytest.param(s, marks=NOT_MET) if s in ("test2", "test3", "test4") else s for s in HELD_OUT],
 )
 def test_held_out_accuracy_of_v2(v2: Scores, split: str) -> None:
     assert v2.accuracy("tier", split) >= 0.95

@@ -27,7 +27,7 @@ def test_the_examples_file_is_there() -> None:
     assert len(examples()) == 30, f"expected 30 examples in {EXAMPLES_FILE}"
 
 
-@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+@pytest.mark.parametrize("version", ["v1", "v2", "v3", "v4"])
 @pytest.mark.parametrize("example", examples(), ids=lambda e: e["id"])
 def test_worked_example(example: dict[str, Any], version: str) -> None:
     fields = dict(example["input"])

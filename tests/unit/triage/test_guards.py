@@ -12,7 +12,7 @@ from services.triage.guards import required
 from services.triage.matcher import Matcher
 from services.triage.ruleset import load_ruleset
 
-RULESET, MATCHER = load_ruleset("v3")
+RULESET, MATCHER = load_ruleset("v4")
 PATTERNS = RULESET._all_patterns()
 TEXTS = [f"{c['input'].get('title', '')}\n{c['input']['description']}" for c in load_cases()]
 

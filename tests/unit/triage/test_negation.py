@@ -107,7 +107,7 @@ def test_a_word_cut_whole_by_segmentation_still_fires() -> None:
 
 
 def test_v2_results_pin_their_version() -> None:
-    assert triage_latest("噪音扰民").ruleset_version == "v3"
+    assert triage_latest("噪音扰民").ruleset_version == "v4"
     assert triage("噪音扰民").ruleset_version == "v1"
 
 

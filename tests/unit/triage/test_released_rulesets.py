@@ -24,6 +24,7 @@ from services.triage.ruleset import RULESETS, load_ruleset
 RELEASED = {
     "v1": "08aeba7e02abe23d341930ef9def2bb3baef3540b9a4f606435d23210cb1b899",
     "v2": "264873e44f33fdba5e1bdca3a4ed1f16a503177dc506619d094bd1e61cce4d4e",
+    "v3": "2144cef17878140d9d47f7036a078bef60481166304c7caaca3d6ce6dc54cc75",
 }
 """The SHA-256 of each released rule-set file."""
 OUTCOMES = json.loads((Path(__file__).parent / "released_outcomes.json").read_text("utf-8"))
@@ -59,9 +60,9 @@ def test_a_rule_set_cuts_text_the_same_whichever_others_are_loaded(tmp_path: Pat
     assert released.reading is not None
     text = "他根本没打人，谁也没受伤"
     before = released.reading.cut(text)
-    source = (RULESETS / "v3.toml").read_text(encoding="utf-8")
+    source = (RULESETS / "v4.toml").read_text(encoding="utf-8")
     later = tmp_path / "later.toml"
-    later.write_text(source.replace("negators = [", 'negators = ["根本没打人", ', 1), "utf-8")
+    later.write_text(source.replace("\nnegators = [", '\nnegators = ["根本没打人", ', 1), "utf-8")
     other, _ = load_ruleset(later)
     assert other.reading is not None
     assert ("根本没打人", 1, 6) in other.reading.cut(text)

@@ -98,7 +98,7 @@ def test_classify_command_answers_each_line_and_reports_bad_ones() -> None:
 def test_a_bad_pattern_or_reading_section_is_refused(
     tmp_path: Path, old: str, new: str, complaint: str
 ) -> None:
-    text = (RULESETS / "v3.toml").read_text(encoding="utf-8")
+    text = (RULESETS / "v4.toml").read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / "variant.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -111,7 +111,7 @@ def test_a_deployment_adds_a_paraphrase_pattern_without_code(tmp_path: Path) -> 
     from services.triage.domain import classify
     from services.triage.models import CaseFacts
 
-    text = (RULESETS / "v3.toml").read_text(encoding="utf-8")
+    text = (RULESETS / "v4.toml").read_text(encoding="utf-8")
     path = tmp_path / "county.toml"
     path.write_text(
         text.replace('  "活不过",', '  "活不过",\n  "让他.{0,2}吃不了兜着走",'), "utf-8"
@@ -137,7 +137,7 @@ def test_the_classify_command_uses_the_configured_rule_set_by_default() -> None:
         patch.setattr(sys, "stdin", io.StringIO(line + "\n"))
         assert main(["classify", "-"]) == 0
     answer = json.loads(out.getvalue())
-    assert answer["ruleset"] == "v3" and answer["tier"] == "blue"
+    assert answer["ruleset"] == "v4" and answer["tier"] == "blue"
     assert any("受伤" in line and "无" in line for line in answer["explanation"])
 
 
