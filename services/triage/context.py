@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -91,8 +92,9 @@ class Reading(BaseModel):
         return f"[^{re.escape(self.clause_marks)}]+"
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """A word or pattern found in the text (a named tuple: every report makes dozens)."""
+
     start: int
     end: int
     text: str
@@ -101,7 +103,7 @@ class Mention:
 
     @property
     def rule(self) -> str:
-        return self.tag.split(":", 1)[1]
+        return self.tag.partition(":")[2]
 
 
 @dataclass(frozen=True)

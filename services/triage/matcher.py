@@ -39,16 +39,18 @@ class Matcher:
             for text in required(pattern) or ():
                 tags[text].add(f"{GUARD}{index}")
         for word, word_tags in tags.items():
-            self._automaton.add_word(word, (word, tuple(sorted(word_tags))))
+            guards = tuple(int(t[len(GUARD) :]) for t in sorted(word_tags) if t.startswith(GUARD))
+            plain = tuple(t for t in sorted(word_tags) if not t.startswith(GUARD))
+            self._automaton.add_word(word, (word, plain, guards))
         self._automaton.make_automaton()
         self._cache: dict[frozenset[int], list[tuple[str, re.Pattern[str]]]] = {}
 
     def find(self, text: str) -> dict[str, list[str]]:
         """Tag -> the distinct words found for it, in order of first appearance."""
         found: dict[str, list[str]] = defaultdict(list)
-        for _end, (word, word_tags) in self._automaton.iter(text):
+        for _end, (word, word_tags, _guards) in self._automaton.iter(text):
             for tag in word_tags:
-                if word not in found[tag] and not tag.startswith(GUARD):
+                if word not in found[tag]:
                     found[tag].append(word)
         return found
 
@@ -56,12 +58,11 @@ class Matcher:
         """Every word and pattern match, with where it stands in the text."""
         found: list[Mention] = []
         active = set(self._always)
-        for end, (word, word_tags) in self._automaton.iter(text):
+        for end, (word, word_tags, guards) in self._automaton.iter(text):
+            if guards:
+                active.update(guards)
             for tag in word_tags:
-                if tag.startswith(GUARD):
-                    active.add(int(tag[len(GUARD) :]))
-                else:
-                    found.append(Mention(end + 1 - len(word), end + 1, word, tag))
+                found.append(Mention(end + 1 - len(word), end + 1, word, tag))
         for tag, regex in self._compiled(frozenset(active)):
             found += [
                 Mention(m.start(), m.end(), m.group(0), tag, pattern=True)
