@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, select, text, update
+from sqlalchemy import RowMapping, bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.triage.config import DuplicatesSettings
@@ -35,6 +35,23 @@ from shared.events.envelope import event_now
 from shared.times import as_utc
 
 LOCK_STRIPES = 64
+
+# Built once, bound at execution: asked for every report, building a statement (its
+# clauses, its cache key, an insert's values) cost more than running it.
+KNOWN = select(table).where(table.c.case_id == bindparam("case_id"))
+CANDIDATES = (
+    select(table)
+    .where(
+        table.c.neighbourhood == bindparam("neighbourhood"),
+        table.c.open,
+        table.c.reported_at >= bindparam("since"),
+        table.c.reported_at <= bindparam("until"),
+        table.c.case_id != bindparam("case_id"),
+    )
+    .order_by(table.c.reported_at.desc())
+    .limit(bindparam("most"))
+)
+INSERT = table.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +112,7 @@ class DuplicateIndex:
             if conn.dialect.name == "postgresql":
                 key = lock_key(entry.neighbourhood)
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-            known = (
-                (await conn.execute(select(table).where(table.c.case_id == entry.case_id)))
-                .mappings()
-                .first()
-            )
+            known = (await conn.execute(KNOWN, {"case_id": entry.case_id})).mappings().first()
             if known is not None:
                 return _decision(known)
             found = await self.candidates(conn, entry)
@@ -110,34 +123,25 @@ class DuplicateIndex:
                 propose_at=self._settings.propose_threshold,
             )
             decision = replace(decision, decided_at=event_now())
-            await conn.execute(table.insert().values(**index_row(entry, decision)))
+            await conn.execute(INSERT, index_row(entry, decision))
             return decision
 
     async def candidates(self, conn: AsyncConnection, entry: Entry) -> list[Candidate]:
         """The open cases of the report's neighbourhood within the window, newest first."""
         window = timedelta(hours=self._settings.window_hours)
-        query = (
-            select(table)
-            .where(
-                table.c.neighbourhood == entry.neighbourhood,
-                table.c.open,
-                table.c.reported_at >= entry.reported_at - window,
-                table.c.reported_at <= entry.reported_at + window,
-                table.c.case_id != entry.case_id,
-            )
-            .order_by(table.c.reported_at.desc())
-            .limit(self._settings.max_candidates)
-        )
-        return [_candidate(row) for row in (await conn.execute(query)).mappings()]
+        bound = {
+            "neighbourhood": entry.neighbourhood,
+            "since": entry.reported_at - window,
+            "until": entry.reported_at + window,
+            "case_id": entry.case_id,
+            "most": self._settings.max_candidates,
+        }
+        return [_candidate(row) for row in (await conn.execute(CANDIDATES, bound)).mappings()]
 
     async def scored(self, case_id: str) -> list[Scored] | None:
         """The report's candidates now, best first (None: the report is not indexed)."""
         async with self._engine.connect() as conn:
-            row = (
-                (await conn.execute(select(table).where(table.c.case_id == case_id)))
-                .mappings()
-                .first()
-            )
+            row = (await conn.execute(KNOWN, {"case_id": case_id})).mappings().first()
             if row is None:
                 return None
             own = _candidate(row)
