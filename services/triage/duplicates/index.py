@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.triage.config import DuplicatesSettings
@@ -30,6 +31,7 @@ from services.triage.duplicates.decide import (
     ranked,
 )
 from services.triage.duplicates.similarity import ReportSketch
+from shared.db.hot_selects import hot_rows
 from shared.db.schema import duplicate_index as table
 from shared.events.envelope import event_now
 from shared.times import as_utc
@@ -71,7 +73,7 @@ def lock_key(neighbourhood: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _candidate(row: RowMapping) -> Candidate:
+def _candidate(row: Mapping[Any, Any]) -> Candidate:
     sketch = ReportSketch(
         text=row["text"],
         category=row["category"],
@@ -86,7 +88,7 @@ def _candidate(row: RowMapping) -> Candidate:
     )
 
 
-def _decision(row: RowMapping) -> Decision:
+def _decision(row: Mapping[Any, Any]) -> Decision:
     kind: Kind = "fold" if row["decision"] == "fold" else "new"
     if row["decision"] in ("propose", "dismissed"):  # a redelivery proposes as it did first
         kind = "propose"
@@ -112,9 +114,9 @@ class DuplicateIndex:
             if conn.dialect.name == "postgresql":
                 key = lock_key(entry.neighbourhood)
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-            known = (await conn.execute(KNOWN, {"case_id": entry.case_id})).mappings().first()
-            if known is not None:
-                return _decision(known)
+            known = await hot_rows(conn, KNOWN, {"case_id": entry.case_id})
+            if known:
+                return _decision(known[0])
             found = await self.candidates(conn, entry)
             decision = decide(
                 entry.sketch,
@@ -136,7 +138,7 @@ class DuplicateIndex:
             "case_id": entry.case_id,
             "most": self._settings.max_candidates,
         }
-        return [_candidate(row) for row in (await conn.execute(CANDIDATES, bound)).mappings()]
+        return [_candidate(row) for row in await hot_rows(conn, CANDIDATES, bound)]
 
     async def scored(self, case_id: str) -> list[Scored] | None:
         """The report's candidates now, best first (None: the report is not indexed)."""
