@@ -31,7 +31,7 @@ from services.triage.duplicates.decide import (
     ranked,
 )
 from services.triage.duplicates.similarity import ReportSketch
-from shared.db.hot_selects import hot_rows
+from shared.db.hot_statements import hot_rows
 from shared.db.schema import duplicate_index as table
 from shared.events.envelope import event_now
 from shared.times import as_utc

@@ -16,7 +16,7 @@ from services.triage.history.fold import grid_of, keys_of
 from services.triage.history.tables import case_history, party_cases
 from services.triage.models import EarlierCase
 from shared.cases.access import region_clause
-from shared.db.hot_selects import hot_rows
+from shared.db.hot_statements import hot_rows
 from shared.db.keys import key_in
 from shared.events.envelope import EventEnvelope
 

@@ -1,6 +1,7 @@
 """A hot select run on the embedded database's driver reads the same rows, with the same
 values and types (datetimes, booleans, JSON documents, nulls, a literal limit), as the same
-select through SQLAlchemy."""
+select through SQLAlchemy; a hot update changes what it would, counts the rows it changed,
+and is undone with its transaction."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.triage.duplicates.index import CANDIDATES, KNOWN
 from services.triage.history.queries import AT_GRID
 from services.triage.history.tables import case_history
 from shared.db.engine import make_engine
-from shared.db.hot_selects import hot_rows
-from shared.db.schema import duplicate_index, metadata
+from shared.db.hot_statements import hot_execute, hot_rows
+from shared.db.positions import ADVANCE
+from shared.db.schema import consumer_positions, duplicate_index, metadata
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 VILLAGE = "330681001001"
@@ -111,3 +114,40 @@ async def test_the_earlier_cases_at_a_grid_read_alike_with_their_literal_limit(
     assert sorted(hot, key=str) == sorted(usual, key=str)
     labour = [row for row in hot if row["category"] == "labour"]
     assert len(hot) == 10 + 7 and len(labour) == 7  # the latest ten neighbour disputes
+
+
+async def positions(engine: AsyncEngine) -> list[tuple[str, int, int]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(consumer_positions).order_by("consumer_group"))
+        return [tuple(row) for row in rows.all()]
+
+
+async def test_a_fenced_advance_moves_only_from_the_stored_offset(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            consumer_positions.insert(),
+            [{"consumer_group": g, "partition": 0, "next_offset": 10} for g in ("a", "b")],
+        )
+    async with engine.begin() as conn:
+        moved = await hot_execute(conn, ADVANCE, fence("a", stored=10, to=15))
+        stale = await hot_execute(conn, ADVANCE, fence("b", stored=9, to=15))
+
+    assert (moved, stale) == (1, 0)
+    assert await positions(engine) == [("a", 0, 15), ("b", 0, 10)]
+
+
+async def test_an_advance_is_undone_with_its_transaction(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            consumer_positions.insert(), {"consumer_group": "a", "partition": 0, "next_offset": 10}
+        )
+    with pytest.raises(RuntimeError):
+        async with engine.begin() as conn:
+            assert await hot_execute(conn, ADVANCE, fence("a", stored=10, to=15)) == 1
+            raise RuntimeError("the batch's effects failed")
+
+    assert await positions(engine) == [("a", 0, 10)]
+
+
+def fence(group: str, *, stored: int, to: int) -> dict[str, object]:
+    return {"fenced_group": group, "fenced_partition": 0, "fenced_offset": stored, "next_to": to}
