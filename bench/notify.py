@@ -172,10 +172,10 @@ async def ceiling(receiver: Receiver, n: int) -> float:
                     "Content-Type": "application/json",
                     **signed_headers(SECRET, timestamp=str(int(time.time())), body=raw),
                 }
-                answer = await client.post(
+                status = await client.post(
                     f"{receiver.url}/hooks/ceiling", content=raw, headers=headers
                 )
-                assert answer.status_code == 200
+                assert status == 200
 
         start = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))

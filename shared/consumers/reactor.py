@@ -110,11 +110,13 @@ class ReactorRunner:
                 known = await load_positions(conn, group)
         fresh = [d for d in batch if d.position.offset >= known.get(d.position.partition, 0)]
         by_case: dict[str, list[Delivery]] = defaultdict(list)
+        passed_over: list[Delivery] = []
         for delivery in fresh:
             if delivery.event is None or self._wants is None or self._wants(delivery.event):
                 by_case[delivery.key or ""].append(delivery)
             else:
-                count_consumed(group, [delivery])
+                passed_over.append(delivery)
+        count_consumed(group, passed_over)  # counted once per batch, not once per event
         await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
         new: dict[int, int] = {}
         for delivery in fresh:

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.db.hot_statements import hot_execute
 from shared.db.schema import consumer_positions
 
 
@@ -59,7 +60,7 @@ ADVANCE = (
     .values(next_offset=bindparam("next_to"))
 )
 """One partition's next offset, moved only from the value the consumer last stored (built
-once: every batch of every consumer runs it)."""
+once: every batch of every consumer runs it; on the embedded database on its driver)."""
 
 
 async def advance_positions(
@@ -81,7 +82,8 @@ async def advance_positions(
             continue
         if offset == known[partition]:
             continue
-        moved = await conn.execute(
+        moved = await hot_execute(
+            conn,
             ADVANCE,
             {
                 "fenced_group": group,
@@ -90,7 +92,7 @@ async def advance_positions(
                 "next_to": offset,
             },
         )
-        if moved.rowcount != 1:
+        if moved != 1:
             raise StalePositions(group)
 
 

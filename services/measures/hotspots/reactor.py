@@ -97,7 +97,9 @@ class HotspotDetector:
             return await stored_version(conn, event.case_id) >= event.sequence
 
     async def _streams(self, units: Sequence[str], category: str) -> Streams:
-        return {u: await self._log.read_stream(hotspot_stream(u, category)) for u in units}
+        names = {unit: hotspot_stream(unit, category) for unit in units}
+        found = await self._log.read_streams(list(names.values()))  # one read for all
+        return {unit: found.get(name, []) for unit, name in names.items()}
 
     async def _flagged(self, units: Sequence[str], category: str) -> Flagged:
         return flagged_in(await self._streams(units, category))

@@ -149,8 +149,10 @@ def _hot(
     for days in rule.windows_days:
         start = at - timedelta(days=days)
         count = _count(times, start, at) - sum(_count(reports.times[s], start, at) for s in parts)
+        if count < rule.min_cases:
+            continue  # too few to be hot whatever the baseline (most units, most instants)
         expected = baseline(times, window_start=start, rule=rule, days=days)
-        if count >= rule.min_cases and count > rule.factor * expected:
+        if count > rule.factor * expected:
             inside = reports.points[unit][bisect_right(times, start) : bisect_right(times, at)]
             left_out = {p.case_id for s in parts for p in reports.points[s]}
             counted = [p.case_id for p in reversed(inside) if p.case_id not in left_out]

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
-import httpx
+
+from services.notify.http_client import HttpClient
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,8 @@ class Channel(Protocol):
         ...
 
 
-def check_response(response: httpx.Response) -> Receipt:
+def check_response(code: int) -> Receipt:
     """2xx is delivered; 408, 429 and 5xx are worth retrying; other refusals are final."""
-    code = response.status_code
     if 200 <= code < 300:
         return Receipt(status_code=code)
     retry = code in (408, 425, 429) or code >= 500
@@ -55,21 +55,19 @@ def check_response(response: httpx.Response) -> Receipt:
 
 
 async def post_json(
-    client: httpx.AsyncClient, url: str, *, content: bytes, headers: dict[str, str]
+    client: HttpClient, url: str, *, content: bytes, headers: dict[str, str]
 ) -> Receipt:
     try:
-        response = await client.post(
+        code = await client.post(
             url, content=content, headers={"Content-Type": "application/json", **headers}
         )
-    except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
-        # aiohttp errors the transport does not map to httpx's arrive as they are.
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise DeliveryError(_unreachable(exc)) from exc
-    return check_response(response)
+    return check_response(code)
 
 
 def _unreachable(exc: Exception) -> str:
-    """Why an attempt did not arrive, named by the error underneath httpx's if there is one."""
-    cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
-    if isinstance(cause, TimeoutError | httpx.TimeoutException):
-        return f"timed out ({type(cause).__name__})"
-    return f"could not reach the receiver ({type(cause).__name__})"
+    """Why an attempt did not arrive, named by aiohttp's error."""
+    if isinstance(exc, TimeoutError):
+        return f"timed out ({type(exc).__name__})"
+    return f"could not reach the receiver ({type(exc).__name__})"

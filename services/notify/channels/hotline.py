@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import orjson
 
 from services.notify.channels.base import Message, Receipt, post_json
+from services.notify.http_client import HttpClient
 from shared.api.signing import signed_headers
 
 
 class HotlineChannel:
     name = "hotline"
 
-    def __init__(self, *, client: httpx.AsyncClient, url: str, api_key: str, secret: bytes) -> None:
+    def __init__(self, *, client: HttpClient, url: str, api_key: str, secret: bytes) -> None:
         self._client = client
         self._url = url
         self._api_key = api_key

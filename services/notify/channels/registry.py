@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import httpx
-
 from services.notify.channels.base import Channel
 from services.notify.channels.hotline import HotlineChannel
 from services.notify.channels.sms import SmsChannel
 from services.notify.channels.webhook import WebhookChannel
 from services.notify.config import NotifySettings
+from services.notify.http_client import HttpClient
 
 
 class UnknownChannel(LookupError):
@@ -36,7 +35,7 @@ class ChannelRegistry:
         return frozenset(self._channels)
 
 
-def default_channels(settings: NotifySettings, client: httpx.AsyncClient) -> ChannelRegistry:
+def default_channels(settings: NotifySettings, client: HttpClient) -> ChannelRegistry:
     secret = settings.signing_secret.get_secret_value().encode()
     return ChannelRegistry(
         [

@@ -7,18 +7,16 @@ across retries so the gateway sends one text per delivery.
 
 from __future__ import annotations
 
-import httpx
 import orjson
 
 from services.notify.channels.base import DeliveryError, Message, Receipt, post_json
+from services.notify.http_client import HttpClient
 
 
 class SmsChannel:
     name = "sms"
 
-    def __init__(
-        self, *, client: httpx.AsyncClient, url: str, api_key: str, sign_name: str
-    ) -> None:
+    def __init__(self, *, client: HttpClient, url: str, api_key: str, sign_name: str) -> None:
         self._client = client
         self._url = url
         self._api_key = api_key

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import httpx
 import orjson
 
 from services.notify.channels.base import DeliveryError, Message, Receipt, post_json
+from services.notify.http_client import HttpClient
 from shared.api.signing import signed_headers
 
 
@@ -18,7 +18,7 @@ class WebhookChannel:
     def __init__(
         self,
         *,
-        client: httpx.AsyncClient,
+        client: HttpClient,
         secret: bytes,
         url_for: Callable[[str], str] = str,
     ) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.triage.config import DuplicatesSettings
@@ -30,11 +31,29 @@ from services.triage.duplicates.decide import (
     ranked,
 )
 from services.triage.duplicates.similarity import ReportSketch
+from shared.db.hot_statements import hot_rows
 from shared.db.schema import duplicate_index as table
 from shared.events.envelope import event_now
 from shared.times import as_utc
 
 LOCK_STRIPES = 64
+
+# Built once, bound at execution: asked for every report, building a statement (its
+# clauses, its cache key, an insert's values) cost more than running it.
+KNOWN = select(table).where(table.c.case_id == bindparam("case_id"))
+CANDIDATES = (
+    select(table)
+    .where(
+        table.c.neighbourhood == bindparam("neighbourhood"),
+        table.c.open,
+        table.c.reported_at >= bindparam("since"),
+        table.c.reported_at <= bindparam("until"),
+        table.c.case_id != bindparam("case_id"),
+    )
+    .order_by(table.c.reported_at.desc())
+    .limit(bindparam("most"))
+)
+INSERT = table.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +73,7 @@ def lock_key(neighbourhood: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _candidate(row: RowMapping) -> Candidate:
+def _candidate(row: Mapping[Any, Any]) -> Candidate:
     sketch = ReportSketch(
         text=row["text"],
         category=row["category"],
@@ -69,7 +88,7 @@ def _candidate(row: RowMapping) -> Candidate:
     )
 
 
-def _decision(row: RowMapping) -> Decision:
+def _decision(row: Mapping[Any, Any]) -> Decision:
     kind: Kind = "fold" if row["decision"] == "fold" else "new"
     if row["decision"] in ("propose", "dismissed"):  # a redelivery proposes as it did first
         kind = "propose"
@@ -95,13 +114,9 @@ class DuplicateIndex:
             if conn.dialect.name == "postgresql":
                 key = lock_key(entry.neighbourhood)
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-            known = (
-                (await conn.execute(select(table).where(table.c.case_id == entry.case_id)))
-                .mappings()
-                .first()
-            )
-            if known is not None:
-                return _decision(known)
+            known = await hot_rows(conn, KNOWN, {"case_id": entry.case_id})
+            if known:
+                return _decision(known[0])
             found = await self.candidates(conn, entry)
             decision = decide(
                 entry.sketch,
@@ -110,34 +125,25 @@ class DuplicateIndex:
                 propose_at=self._settings.propose_threshold,
             )
             decision = replace(decision, decided_at=event_now())
-            await conn.execute(table.insert().values(**index_row(entry, decision)))
+            await conn.execute(INSERT, index_row(entry, decision))
             return decision
 
     async def candidates(self, conn: AsyncConnection, entry: Entry) -> list[Candidate]:
         """The open cases of the report's neighbourhood within the window, newest first."""
         window = timedelta(hours=self._settings.window_hours)
-        query = (
-            select(table)
-            .where(
-                table.c.neighbourhood == entry.neighbourhood,
-                table.c.open,
-                table.c.reported_at >= entry.reported_at - window,
-                table.c.reported_at <= entry.reported_at + window,
-                table.c.case_id != entry.case_id,
-            )
-            .order_by(table.c.reported_at.desc())
-            .limit(self._settings.max_candidates)
-        )
-        return [_candidate(row) for row in (await conn.execute(query)).mappings()]
+        bound = {
+            "neighbourhood": entry.neighbourhood,
+            "since": entry.reported_at - window,
+            "until": entry.reported_at + window,
+            "case_id": entry.case_id,
+            "most": self._settings.max_candidates,
+        }
+        return [_candidate(row) for row in await hot_rows(conn, CANDIDATES, bound)]
 
     async def scored(self, case_id: str) -> list[Scored] | None:
         """The report's candidates now, best first (None: the report is not indexed)."""
         async with self._engine.connect() as conn:
-            row = (
-                (await conn.execute(select(table).where(table.c.case_id == case_id)))
-                .mappings()
-                .first()
-            )
+            row = (await conn.execute(KNOWN, {"case_id": case_id})).mappings().first()
             if row is None:
                 return None
             own = _candidate(row)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from services.triage.history.fold import grid_of, keys_of
 from services.triage.history.tables import case_history, party_cases
 from services.triage.models import EarlierCase
 from shared.cases.access import region_clause
+from shared.db.hot_statements import hot_rows
 from shared.db.keys import key_in
 from shared.events.envelope import EventEnvelope
 
@@ -87,7 +88,15 @@ def _at_grid() -> Select[Any]:
 
 AT_GRID = _at_grid()
 """Built once: asked for every reported case, and building it (a subquery, its columns,
-its cache key) cost more than running it."""
+its cache key) cost more than running it; on the embedded database it runs on the driver
+(``hot_rows``)."""
+
+
+def _note(found: dict[str, dict[str, Any]], rows: Sequence[Mapping[Any, Any]], flag: str) -> None:
+    """Add ``rows`` to the cases ``found``, each marked with ``flag``."""
+    for row in rows:
+        entry = found.setdefault(row["case_id"], {**row, "same_party": False, "same_grid": False})
+        entry[flag] = True
 
 
 async def earlier_cases(
@@ -98,17 +107,11 @@ async def earlier_cases(
     reporting case aside."""
     found: dict[str, dict[str, Any]] = {}
     params = _window_params(window)
-    queries: list[tuple[Select[Any], dict[str, Any], str]] = []
     if grid is not None:
-        queries.append((AT_GRID, {**params, "grid": grid}, "same_grid"))
+        _note(found, await hot_rows(conn, AT_GRID, {**params, "grid": grid}), "same_grid")
     if keys:
-        queries.append((_by_party(keys, conn), params, "same_party"))
-    for query, bound, flag in queries:
-        for row in (await conn.execute(query, bound)).mappings():
-            entry = found.setdefault(
-                row["case_id"], {**row, "same_party": False, "same_grid": False}
-            )
-            entry[flag] = True
+        by_party = (await conn.execute(_by_party(keys, conn), params)).mappings()
+        _note(found, list(by_party), "same_party")
     return tuple(
         EarlierCase(
             number=row["number"],
