@@ -15,6 +15,7 @@ A number is money with 元/块 after it, or with 万/亿 and no people classifie
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -52,8 +53,10 @@ class Quantity:
     value: int
 
 
+@functools.lru_cache(maxsize=4096)
 def chinese_to_int(numeral: str) -> int | None:
-    """Convert one Chinese numeral run, resolving ranges and approximation words."""
+    """Convert one Chinese numeral run, resolving ranges and approximation words (kept for
+    the numerals met most: reports say the same few, and cn2an checks its input at length)."""
     text = numeral.replace("廿", "二十").replace("卅", "三十")
     if text[:1] in "上数几":  # 上百 -> 一百, 数十/几十 -> 一十
         text = "一" + text[1:]
