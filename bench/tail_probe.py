@@ -1,0 +1,165 @@
+"""The embedded system (as ``services.all_in_one``) with probes for its latency tail: how late
+the event loop runs (a 10 ms sleep's lateness), every stretch in which it did not run for
+over ``STALL_MS`` with what the loop's thread was executing (sampled by a watchdog thread),
+and every garbage collection with its generation and duration. Figures are written as JSON
+to ``FQ_BENCH_PROBE_OUT`` every second and at exit; ``bench/tail.py`` reads them.
+
+    FQ_BENCH_PROBE_OUT=/tmp/probe.json .venv/bin/python -m bench.tail_probe
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import gc
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import shared.runtime.serve as serving
+from services.processes import ALL_IN_ONE
+
+STALL_MS = 40.0
+TICK_S = 0.010
+SAMPLE_S = 0.005
+FRAMES = 14
+
+
+class Probe:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.beat = time.monotonic()
+        self.lateness: list[tuple[float, float]] = []
+        self.gcs: list[dict[str, Any]] = []
+        self.stalls: list[dict[str, Any]] = []
+        self.calls: list[dict[str, Any]] = []
+        self.task: asyncio.Task[None] | None = None
+        self._gc_started = 0.0
+        self._main = threading.main_thread().ident
+        self._lock = threading.Lock()
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        now = time.monotonic()
+        if phase == "start":
+            self._gc_started = now
+        else:
+            took = (now - self._gc_started) * 1000
+            self.gcs.append({"at": now, "gen": info["generation"], "ms": took})
+
+    async def ticker(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(TICK_S)
+            now = time.monotonic()
+            self.lateness.append((now, (now - before - TICK_S) * 1000))
+            self.beat = now
+
+    def watch(self) -> None:
+        stall: dict[str, Any] | None = None
+        samples: collections.Counter[str] = collections.Counter()
+        while True:
+            time.sleep(SAMPLE_S)
+            now = time.monotonic()
+            late = (now - self.beat) * 1000 - TICK_S * 1000
+            if late > STALL_MS:
+                frame = sys._current_frames().get(self._main or 0)
+                if frame is not None:
+                    stack = traceback.extract_stack(frame)[-FRAMES:]
+                    samples["\n".join(f"{f.filename}:{f.lineno} {f.name}" for f in stack)] += 1
+                if stall is None:
+                    stall = {"start": self.beat}
+            elif stall is not None:
+                stall["ms"] = (self.beat - stall["start"]) * 1000
+                stall["stacks"] = samples.most_common(3)
+                with self._lock:
+                    self.stalls.append(stall)
+                stall, samples = None, collections.Counter()
+
+    def dump(self) -> None:
+        with self._lock:
+            data = {
+                "lateness": self.lateness,
+                "gcs": self.gcs,
+                "stalls": self.stalls,
+                "calls": self.calls,
+            }
+            self.out.write_text(json.dumps(data))
+
+    def dumper(self) -> None:
+        while True:
+            time.sleep(1)
+            self.dump()
+
+
+def timed(probe: Probe, owner: Any, name: str, label: str) -> None:
+    """Record each call of ``owner.name`` (sync or async): when it ended and how long it took."""
+    original = getattr(owner, name)
+
+    def note(started: float) -> None:
+        now = time.monotonic()
+        probe.calls.append({"at": now, "what": label, "ms": (now - started) * 1000})
+
+    if asyncio.iscoroutinefunction(original):
+
+        async def wrapped_async(*args: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                note(started)
+
+        setattr(owner, name, wrapped_async)
+    else:
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                note(started)
+
+        setattr(owner, name, wrapped)
+
+
+def instrument(probe: Probe) -> None:
+    from shared.db.inline_sqlite import InlineConnection
+    from shared.log.checkpoint import WalCheckpointer
+    from shared.log.sql_driver import StoreTransactions
+
+    timed(probe, StoreTransactions, "checkpoint_wal", "writer checkpoint (awaited)")
+    timed(probe, WalCheckpointer, "checkpoint", "periodic checkpoint (thread)")
+    timed(probe, InlineConnection, "_timed_commit", "durable commit")
+    timed(probe, InlineConnection, "_waiting", "locked: retried in thread")
+
+
+def start(probe: Probe) -> None:
+    gc.callbacks.append(probe.on_gc)
+    loop = asyncio.get_running_loop()
+    probe.task = loop.create_task(probe.ticker())
+    threading.Thread(target=probe.watch, daemon=True).start()
+    threading.Thread(target=probe.dumper, daemon=True).start()
+    atexit.register(probe.dump)
+
+
+def main() -> None:
+    probe = Probe(Path(os.environ["FQ_BENCH_PROBE_OUT"]))
+    instrument(probe)
+    tune = serving.tune_gc
+
+    def tune_and_probe(*, young_threshold: int) -> tuple[int, int, int]:
+        thresholds = tune(young_threshold=young_threshold)
+        start(probe)
+        return thresholds
+
+    serving.tune_gc = tune_and_probe  # type: ignore[assignment]
+    serving.serve(ALL_IN_ONE, default_port=8000)
+
+
+if __name__ == "__main__":
+    main()
