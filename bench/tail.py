@@ -3,13 +3,17 @@ embedded system with probes (``bench/tail_probe.py``), then the cases' latencies
 server's event-loop stalls and garbage collections, and this (client and receiver) process's
 own loop lateness, which would count in the latencies too.
 
-    .venv/bin/python bench/tail.py [--rate 100] [--seconds 8] [--runs 1]
+    .venv/bin/python bench/tail.py [--rate 100] [--seconds 8] [--runs 1] [--profile PREFIX]
+
+Runs follow each other on one server, as ``bench/capacity.py``'s steps do. ``--profile``
+records each run with py-spy (installed by hand: not a dependency of the project).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import sqlite3
@@ -121,6 +125,12 @@ def report(
             f" total {sum(ms):.0f} ms; longest (ended at s, ms): "
             f"{[(round(c['at'] - t0, 2), round(c['ms'])) for c in longest]}"
         )
+    held = sorted((c for c in calls if "where" in c), key=lambda c: -c["ms"])
+    places = collections.Counter(c["where"] for c in held)
+    for where, count in places.most_common(3):
+        ms = [c["ms"] for c in held if c["where"] == where]
+        print(f"  held > 30 ms {count} times (max {max(ms):.0f} ms), taken at:")
+        print("    " + "\n    ".join(where.splitlines()[-7:]))
     stalls = sorted((s for s in probe["stalls"] if s["start"] >= t0), key=lambda s: -s["ms"])
     print(
         f"server loop stalls > 40 ms: {len(stalls)}, {sum(s['ms'] for s in stalls):.0f} ms in all"

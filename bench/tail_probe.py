@@ -1,7 +1,9 @@
 """The embedded system (as ``services.all_in_one``) with probes for its latency tail: how late
 the event loop runs (a 10 ms sleep's lateness), every stretch in which it did not run for
 over ``STALL_MS`` with what the loop's thread was executing (sampled by a watchdog thread),
-and every garbage collection with its generation and duration. Figures are written as JSON
+every garbage collection with its generation and duration, the durable commits, WAL
+checkpoints and duplicate checks with their durations, and how long each pooled database
+connection was held (where it was taken, for holds over 30 ms). Figures are written as JSON
 to ``FQ_BENCH_PROBE_OUT`` every second and at exit; ``bench/tail.py`` reads them.
 
     FQ_BENCH_PROBE_OUT=/tmp/probe.json .venv/bin/python -m bench.tail_probe
@@ -24,6 +26,7 @@ from typing import Any
 
 import shared.runtime.serve as serving
 from services.processes import ALL_IN_ONE
+from shared.runtime.collection import tune_gc
 
 STALL_MS = 40.0
 TICK_S = 0.010
@@ -128,6 +131,7 @@ def timed(probe: Probe, owner: Any, name: str, label: str) -> None:
 
 
 def instrument(probe: Probe) -> None:
+    from services.triage.duplicates.index import DuplicateIndex
     from shared.db.inline_sqlite import InlineConnection
     from shared.log.checkpoint import WalCheckpointer
     from shared.log.sql_driver import StoreTransactions
@@ -136,6 +140,33 @@ def instrument(probe: Probe) -> None:
     timed(probe, WalCheckpointer, "checkpoint", "periodic checkpoint (thread)")
     timed(probe, InlineConnection, "_timed_commit", "durable commit")
     timed(probe, InlineConnection, "_waiting", "locked: retried in thread")
+    timed(probe, DuplicateIndex, "decide", "duplicate check (a report's decision)")
+
+
+def holds(probe: Probe) -> None:
+    """How long each pooled connection is held, and where the longest were taken."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    taken: dict[int, tuple[float, str]] = {}
+
+    def checkout(dbapi: Any, record: Any, proxy: Any) -> None:
+        stack = traceback.extract_stack()[-FRAMES:-2]
+        where = "\n".join(f"{f.filename}:{f.lineno} {f.name}" for f in stack)
+        taken[id(record)] = (time.monotonic(), where)
+
+    def checkin(dbapi: Any, record: Any) -> None:
+        started, where = taken.pop(id(record), (0.0, ""))
+        if started:
+            now = time.monotonic()
+            ms = (now - started) * 1000
+            entry: dict[str, Any] = {"at": now, "what": "pooled connection held", "ms": ms}
+            if ms > 30:
+                entry["where"] = where
+            probe.calls.append(entry)
+
+    event.listen(Pool, "checkout", checkout)
+    event.listen(Pool, "checkin", checkin)
 
 
 def start(probe: Probe) -> None:
@@ -150,14 +181,15 @@ def start(probe: Probe) -> None:
 def main() -> None:
     probe = Probe(Path(os.environ["FQ_BENCH_PROBE_OUT"]))
     instrument(probe)
-    tune = serving.tune_gc
+    holds(probe)
 
     def tune_and_probe(*, young_threshold: int) -> tuple[int, int, int]:
-        thresholds = tune(young_threshold=young_threshold)
+        # Called by the server once started, on its loop: the probes start there.
+        thresholds = tune_gc(young_threshold=young_threshold)
         start(probe)
         return thresholds
 
-    serving.tune_gc = tune_and_probe  # type: ignore[assignment]
+    setattr(serving, "tune_gc", tune_and_probe)  # noqa: B010 (the server's own name for it)
     serving.serve(ALL_IN_ONE, default_port=8000)
 
 
