@@ -14,10 +14,11 @@ them through SQLAlchemy as before.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, Update
 from sqlalchemy.engine import Dialect
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.db.inline_sqlite import InlineConnection
 from shared.log.sql_driver import sqlalchemy_errors
 
+T = TypeVar("T")
 Convert = Callable[[Any], Any]
 Processor = Convert | None
 
@@ -43,7 +45,7 @@ class _Compiled:
     """The columns that need converting, by position."""
 
 
-@cache
+@lru_cache(maxsize=64)  # statements built once: a handful; bounded against any built per call
 def _compiled(statement: Select[Any] | Update, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
@@ -88,6 +90,26 @@ async def _inline(conn: AsyncConnection) -> InlineConnection | None:
     return driver if isinstance(driver, InlineConnection) else None
 
 
+async def _on_driver(
+    conn: AsyncConnection,
+    statement: Select[Any] | Update,
+    bound: Mapping[str, Any],
+    driver: InlineConnection,
+    finish: Callable[[sqlite3.Cursor], T],
+) -> tuple[_Compiled, T]:
+    """``statement`` run on the inline connection's ``sqlite3`` in its transaction, and
+    ``finish`` of its cursor there too (the rows fetched, or the count taken)."""
+    compiled = _compiled(statement, conn.dialect)
+    parameters = _parameters(compiled, bound)
+    sqlite = driver.sqlite
+
+    def run() -> T:
+        return finish(sqlite.execute(compiled.text, parameters))
+
+    with sqlalchemy_errors(compiled.text):
+        return compiled, await driver.run(run)
+
+
 async def hot_rows(
     conn: AsyncConnection, statement: Select[Any], bound: Mapping[str, Any]
 ) -> Sequence[Mapping[Any, Any]]:
@@ -95,15 +117,7 @@ async def hot_rows(
     driver = await _inline(conn)
     if driver is None:
         return list((await conn.execute(statement, dict(bound))).mappings())
-    compiled = _compiled(statement, conn.dialect)
-    parameters = _parameters(compiled, bound)
-    sqlite = driver.sqlite
-
-    def fetch() -> list[Any]:
-        return sqlite.execute(compiled.text, parameters).fetchall()
-
-    with sqlalchemy_errors(compiled.text):
-        rows = await driver.run(fetch)
+    compiled, rows = await _on_driver(conn, statement, bound, driver, sqlite3.Cursor.fetchall)
     return _mappings(compiled, rows)
 
 
@@ -112,12 +126,9 @@ async def hot_execute(conn: AsyncConnection, statement: Update, bound: Mapping[s
     driver = await _inline(conn)
     if driver is None:
         return int((await conn.execute(statement, dict(bound))).rowcount)
-    compiled = _compiled(statement, conn.dialect)
-    parameters = _parameters(compiled, bound)
-    sqlite = driver.sqlite
+    _, changed = await _on_driver(conn, statement, bound, driver, _row_count)
+    return changed
 
-    def change() -> int:
-        return sqlite.execute(compiled.text, parameters).rowcount
 
-    with sqlalchemy_errors(compiled.text):
-        return await driver.run(change)
+def _row_count(cursor: sqlite3.Cursor) -> int:
+    return cursor.rowcount
