@@ -115,7 +115,7 @@ replay: $(STAMP) ## Rebuild every read model into fresh tables and swap them in 
 	$(PY) -m services.replay
 
 demo: $(STAMP) ## A simulated year for the sample county in data/demo (ARGS='DIR --cases N')
-	$(PY) -m services.demo $(ARGS)
+	$(PY) -m services.year_demo $(ARGS)
 
 clean:
 	rm -rf data .local/run

@@ -3,7 +3,7 @@
     .venv/bin/python bench/replay.py [--events 1000000] [--rounds 3] [--database-url URL]
 
 1. Templates: a short simulated stretch of the sample county runs through the real
-   services (``services.demo``) and yields real case streams: reports, triage,
+   services (``services.year_demo``) and yields real case streams: reports, triage,
    assignments, escalations, acknowledgements, attempts, resolutions, follow-ups,
    dispatch orders and their deliveries.
 2. The log: the template streams are cloned under new case and event ids (every id

@@ -23,7 +23,7 @@ async def harvest_templates(directory: Path, *, cases: int, days: int = 21) -> l
     """Simulate ``cases`` cases over ``days`` days; the log's events in log order."""
     # Imported here: the rebuild's worker processes import the benchmark's module again,
     # and do not need the whole system the simulation loads.
-    from services.demo.__main__ import demo
+    from services.year_demo import demo
 
     await demo(directory, cases=cases, days=days, seed=7, quiet=True)
     log = EmbeddedLog(f"sqlite+aiosqlite:///{directory}/log.db")

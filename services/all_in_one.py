@@ -1,6 +1,6 @@
 """All four services in one process (``make run``): embedded log and SQLite by default.
 
-The measures read models run in the intake process, as in ``python -m services.intake``.
+The measures read models run in the intake process, as in ``python -m services.processes intake``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``make demo``: a simulated year for the sample county in a fresh embedded system.
 
-    python -m services.demo [DATA_DIR] [--cases 1000] [--days 365] [--seed 2026]
+    python -m services.year_demo [DATA_DIR] [--cases 1000] [--days 365] [--seed 2026]
 
 All four services run in this process on the embedded log and SQLite under DATA_DIR
 (default ``data/demo``, emptied first) with the simulated clock; a sandbox receiver on a

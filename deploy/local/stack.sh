@@ -43,7 +43,6 @@ fresh_log() {
   echo "$log"
 }
 
-has_entry_point() { [ -f "$ROOT/services/$1/main.py" ] && [ -f "$ROOT/services/$1/__main__.py" ]; }
 
 # The sandbox receiver stands in for contacts' webhooks, the SMS gateway and 12345
 # (the sample county points at :8900); FQ_SANDBOX=false leaves it out.
@@ -80,11 +79,10 @@ start() {
   local started=()
   for entry in "${SERVICES[@]}"; do
     name="${entry%%:*}"; port="${entry##*:}"
-    has_entry_point "$name" || { echo "skip $name (no entry point yet)"; continue; }
     if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
       echo "$name already running (pid $(cat "$RUN/$name.pid"))"; continue
     fi
-    PORT="$port" FQ_JSON_LOGS=true nohup "$PY" -m "services.$name" serve \
+    PORT="$port" FQ_JSON_LOGS=true nohup "$PY" -m services.processes "$name" serve \
       </dev/null >"$(fresh_log "$name")" 2>&1 &
     echo $! >"$RUN/$name.pid"
     started+=("$entry")

@@ -1,7 +1,7 @@
 """The measures read models (考核): unit work queues, the facts behind the measures, and
 the hotspots (研判) with their detector.
 
-They run in the intake process (``python -m services.intake``), beside the case list.
+They run in the intake process (``python -m services.processes intake``), beside the case list.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``python -m services.triage classify FILE`` or ``python -m services.triage serve``."""
+"""``python -m services.triage classify FILE``: classify reports offline (the service itself
+runs as ``python -m services.processes triage``)."""
 
 from services.triage.cli import main
 

@@ -63,14 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     classify_cmd.add_argument(
         "--ruleset", default=TriageSettings().ruleset, help="version name or TOML path"
     )
-    commands.add_parser("serve", help="run the triage service")
     args = parser.parse_args(argv)
-    if args.command == "serve":
-        from services.triage.main import SERVICE
-        from shared.runtime.serve import serve
-
-        serve([SERVICE], default_port=8001)
-        return 0
     try:
         if args.file == "-":
             return classify_lines(

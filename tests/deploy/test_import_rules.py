@@ -3,7 +3,8 @@
 * A service package never imports another service package: what several services need
   about a case lives in ``shared/cases/`` (the event catalogue, the case fold, visibility,
   the presenter). Which services run together is decided above them, by the composition
-  roots: the modules directly under ``services/`` and each package's ``__main__.py``.
+  roots: the modules directly under ``services/`` (``processes.py`` starts each production
+  process); a package's own ``__main__.py`` is held to the rule like the rest of it.
 * A pure module (the ladder's rules, triage's reading of a report, the read-model folds,
   the event catalogue) imports no I/O library, directly or through another module.
 * No import cycle, even one hidden in a function body; no Python file over 300 lines.
@@ -17,14 +18,7 @@ import pytest
 
 from tests.deploy.import_graph import ROOT, first_party, imports_of, modules, reaches
 
-TOOLS = {"demo"}
-"""Packages under services/ that drive the whole system (composition roots, not services)."""
-
-SERVICE_PACKAGES = sorted(
-    path.parent.name
-    for path in (ROOT / "services").glob("*/__init__.py")
-    if path.parent.name not in TOOLS
-)
+SERVICE_PACKAGES = sorted(path.parent.name for path in (ROOT / "services").glob("*/__init__.py"))
 
 PURE = (
     "services/escalation/ladder/**/*.py",
@@ -73,7 +67,7 @@ IO_LIBRARIES = (
 
 def _service_of(module: str) -> str | None:
     parts = module.split(".")
-    if parts[0] != "services" or len(parts) < 3 or parts[-1] == "__main__":
+    if parts[0] != "services" or len(parts) < 3:
         return None
     return parts[1] if parts[1] in SERVICE_PACKAGES else None
 

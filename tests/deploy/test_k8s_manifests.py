@@ -16,6 +16,7 @@ import kubernetes_validate
 import pytest
 from fastapi.routing import APIRoute
 
+from services.processes import PROCESSES
 from services.settings_doc import known_variables
 from shared.config import CommonSettings
 from shared.runtime.app import create_app
@@ -172,8 +173,10 @@ def test_probe_and_scrape_paths_exist_in_the_service_they_probe(overlay: str) ->
     for deployment in out.of_kind("Deployment"):
         (container,) = pod_spec(deployment)["containers"]
         module = module_of(container)
-        service = importlib.import_module(f"{module}.main").SERVICE
-        app = create_app(settings=CommonSettings(), services=[service])
+        assert module == "services.processes", container["command"]
+        name = container["command"][3]
+        services, _port = PROCESSES[name]
+        app = create_app(settings=CommonSettings(), services=services)
         paths = {route.path for route in app.routes if isinstance(route, APIRoute)}
         port_names = {p["name"]: p["containerPort"] for p in container["ports"]}
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):

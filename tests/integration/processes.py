@@ -87,7 +87,7 @@ async def ready(url: str) -> bool:
 async def service_process(
     module: str, env: dict[str, str], *, log_file: Path, args: tuple[str, ...] = ()
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """``python -m services.<module>`` on ``env['PORT']``, once its /readyz answers 200."""
+    """``python -m services.<module> *args`` on ``env['PORT']``, once its /readyz answers 200."""
     with log_file.open("ab") as output:
         process = subprocess.Popen(  # noqa: ASYNC220 - started once, watched by polling
             [str(ROOT / ".venv/bin/python"), "-m", f"services.{module}", *args],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from services.demo.__main__ import NOTIFY_ENV, demo
+from services.year_demo import NOTIFY_ENV, demo
 
 
 async def test_simulated_weeks_report_triage_escalate_resolve_and_follow_up(

@@ -41,7 +41,7 @@ def start_all(url: str, directory: Path) -> dict[str, tuple[subprocess.Popen[byt
         with (directory / f"{name}.log").open("wb") as output:
             started[name] = (
                 subprocess.Popen(
-                    [str(ROOT / ".venv/bin/python"), "-m", f"services.{name}", "serve"],
+                    [str(ROOT / ".venv/bin/python"), "-m", "services.processes", name, "serve"],
                     cwd=ROOT,
                     env=kafka_process_env(settings, port),
                     stdout=output,

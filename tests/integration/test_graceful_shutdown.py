@@ -70,7 +70,9 @@ async def test_sigterm_drains_commits_and_exits_within_the_grace_period(tmp_path
                 FQ_SHUTDOWN_GRACE_SECONDS=str(GRACE_SECONDS),
                 FQ_KAFKA_MAX_BATCH="100",  # a batch well within the grace period
             )
-            async with service_process("triage", env, log_file=log_file, args=("serve",)) as triage:
+            async with service_process(
+                "processes", env, log_file=log_file, args=("triage", "serve")
+            ) as triage:
 
                 async def triaging() -> bool:
                     return await count_events(engine, "CaseTriaged") > 0

@@ -24,6 +24,8 @@ from tests.integration.test_intake_api import report
 pytestmark = pytest.mark.alone
 
 CASES = 24
+NOTIFY = ("notify", "serve")
+"""The notify process, as the stack and the manifests start it."""
 
 
 def notify_env(receiver: Receiver, **values: str) -> dict[str, str]:
@@ -58,8 +60,8 @@ async def test_each_delivery_once_while_one_of_two_instances_restarts(tmp_path: 
         logs = [tmp_path / "notify-a.log", tmp_path / "notify-b.log"]
         async with (
             running_app(settings, [INTAKE, TRIAGE, ESCALATION]) as api,
-            service_process("notify", envs[0], log_file=logs[0]) as first,
-            service_process("notify", envs[1], log_file=logs[1]),
+            service_process("processes", envs[0], log_file=logs[0], args=NOTIFY) as first,
+            service_process("processes", envs[1], log_file=logs[1], args=NOTIFY),
         ):
             case_ids: list[str] = []
 
@@ -74,7 +76,7 @@ async def test_each_delivery_once_while_one_of_two_instances_restarts(tmp_path: 
             first.send_signal(signal.SIGTERM)
             await asyncio.gather(report_some(CASES // 3), asyncio.to_thread(first.wait, 15))
             assert first.returncode == 0
-            async with service_process("notify", envs[0], log_file=logs[0]):
+            async with service_process("processes", envs[0], log_file=logs[0], args=NOTIFY):
                 await report_some(CASES - 2 * (CASES // 3))
                 expected: set[str] = set()
 

@@ -10,10 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(module: str, **variables: str) -> subprocess.CompletedProcess[str]:
+def start(process: str, **variables: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PORT": "0", **variables}
     return subprocess.run(
-        [sys.executable, "-m", f"services.{module}"],
+        [sys.executable, "-m", "services.processes", process],
         cwd=ROOT,
         env=env,
         capture_output=True,
