@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import StringConstraints
 
 from services.intake.cases.queries import CaseFilter
@@ -14,7 +14,7 @@ from services.intake.report_problems import accepted_case, report_problems
 from services.intake.schemas import CasePage, CaseReportIn
 from services.intake.service import load_case, report_case
 from shared.api.auth import Principal
-from shared.api.deps import ContextDep, LogDep, require_role
+from shared.api.deps import LogDep, context_of, require_role
 from shared.api.problems import Problem, not_found
 from shared.cases.access import may_report_at, named_unit, sees_case
 from shared.cases.presenter import names_in, present_case, present_event
@@ -52,14 +52,15 @@ IdempotencyKey = Annotated[
 )
 async def post_case(
     report: CaseReportIn,
+    request: Request,
     response: Response,
     principal: Reporter,
-    context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
+    # The context read from the request, not a dependency (nor one per part): FastAPI
+    # solving each dependency per request cost as much as the report itself.
+    context = context_of(request)
     may_report_at(principal, report.unit_code, field="unit_code", county=context.tree.county.code)
-    # The context alone, not one dependency per part: FastAPI resolving each one per request
-    # cost as much as the report itself.
     with report_problems(
         unit_field="unit_code",
         reused="this Idempotency-Key was used before with a different body",

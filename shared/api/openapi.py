@@ -1,12 +1,12 @@
 """The OpenAPI document as a client needs it: the bearer key and every error as problem+json.
 
 Walked once from the app's own routes, so a new route is documented the same way without
-anyone writing it down: an operation that needs a key (its dependencies reach
-``get_principal``) carries the ``bearerAuth`` security requirement and answers 401, 403 and
-404 (a case or unit it names may be unknown or outside the caller's regions); one with
-parameters or a body 422; one with a query 400 (a bad cursor); one with a body 400 (not
-JSON text) and 413; a command (not GET) 409 and 503. Every error response has the
-media type ``application/problem+json`` and the ``Problem`` schema.
+anyone writing it down: an operation that needs a key (its dependencies reach one of
+``KEYED`` in shared/api/deps.py) carries the ``bearerAuth`` security requirement and answers
+401, 403 and 404 (a case or unit it names may be unknown or outside the caller's
+regions); one with parameters or a body 422; one with a query 400 (a bad cursor); one
+with a body 400 (not JSON text) and 413; a command (not GET) 409 and 503. Every error
+response has the media type ``application/problem+json`` and the ``Problem`` schema.
 
 Its pages (``/docs``, ``/redoc``) load nothing from the internet: a government intranet has
 none.
@@ -24,7 +24,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from shared.api.deps import get_principal
+from shared.api.deps import KEYED
 from shared.api.problems import PROBLEM_MEDIA_TYPE
 
 SCHEME = "bearerAuth"
@@ -85,7 +85,7 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
 
 
 def needs_key(route: APIRoute) -> bool:
-    return any(d.call is get_principal for d in _dependants(route.dependant))
+    return any(d.call in KEYED for d in _dependants(route.dependant))
 
 
 def error_statuses(route: APIRoute, method: str) -> set[int]:
