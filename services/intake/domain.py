@@ -27,7 +27,7 @@ def decide_report(facts: ReportFacts, *, tree: OrgTree, number: str) -> CaseRepo
     """Accept the report, or reject it (退单) when it happened outside this county."""
     if not tree.contains(facts.unit_code):
         return CaseRejected(
-            **facts.model_dump(),
+            **facts.__dict__,
             reason_code=OUTSIDE_JURISDICTION,
             reason=(
                 f"unit {facts.unit_code} is outside the jurisdiction of "
@@ -35,4 +35,6 @@ def decide_report(facts: ReportFacts, *, tree: OrgTree, number: str) -> CaseRepo
             ),
         )
     grid_code = check_known_unit(facts.unit_code, tree=tree)
-    return CaseReported(**facts.model_dump(), number=number, grid_unit_code=grid_code)
+    # The facts' values as validated (``__dict__``), not a dump whose parties would be
+    # rebuilt from dicts and validated once more.
+    return CaseReported(**facts.__dict__, number=number, grid_unit_code=grid_code)

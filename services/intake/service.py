@@ -64,9 +64,10 @@ async def report_case(
     case_id = case_id_for(client=principal.client, idempotency_key=idempotency_key)
     append_key = f"report:{principal.client}:{idempotency_key}" if idempotency_key else None
     now = now or utc_now()  # the service clock's instant, so a simulated clock stamps it
+    # The report's validated values as they are (``__dict__``): a dump would rebuild the
+    # parties only for the facts to validate them again.
     facts = ReportFacts(
-        **report.model_dump(exclude={"parties"}),
-        parties=tuple(report.parties),
+        **{**report.__dict__, "parties": tuple(report.parties)},
         external_due_at=external_due_at,
         reported_by=principal.client,
         fingerprint=fingerprint,

@@ -134,6 +134,9 @@ def create_app(*, settings: CommonSettings, services: Sequence[ServiceModule]) -
         version="1.0.0",
         summary="Grassroots dispute resolution (枫桥经验): report, triage, escalate, notify",
         lifespan=lifespan,
+        # No OpenTelemetry here (the metrics are Prometheus's, /metrics): FastAPI's check for
+        # configured providers ran on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_problem_handlers(app)
     keys = KeyRing(settings.api_keys)
