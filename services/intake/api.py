@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import StringConstraints
 
+from services.intake import idempotency
 from services.intake.cases.queries import CaseFilter
 from services.intake.deps import QueriesDep, numbers_of
 from services.intake.report_problems import accepted_case, report_problems
@@ -20,43 +21,21 @@ from shared.cases.access import may_report_at, named_unit, sees_case
 from shared.cases.presenter import names_in, present_case, present_event
 from shared.cases.schemas import CaseOut as CaseOutModel
 from shared.cases.schemas import EventOut
-from shared.config import IDEMPOTENCY_KEY_MAX
 from shared.vocabulary import Category
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 Reporter = Annotated[Principal, Depends(require_role("reporter"))]
 Reader = Annotated[Principal, Depends(require_role("reader"))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=IDEMPOTENCY_KEY_MAX,
-        pattern=r"^[!-~]+$",
-        description="Makes a retry safe: 1 to 128 visible ASCII characters",
-    ),
-]
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=CaseOutModel,
-    summary="Report a case",
-    responses={
-        409: {"description": "Idempotency key reused with a different body"},
-        403: {"description": "The unit is outside the key's regions"},
-        422: {"description": "Invalid, or outside the jurisdiction (退单)"},
-    },
-)
 async def post_case(
     report: CaseReportIn,
     request: Request,
     response: Response,
     principal: Reporter,
-    idempotency_key: IdempotencyKey = None,
 ) -> CaseOutModel:
+    idempotency_key = idempotency.idempotency_key_of(request)
     # The context read from the request, not a dependency (nor one per part): FastAPI
     # solving each dependency per request cost as much as the report itself.
     context = context_of(request)
@@ -77,6 +56,23 @@ async def post_case(
         )
     case = accepted_case(outcome, response)
     return present_case(case, pii=principal.has("pii"))
+
+
+router.add_api_route(
+    "",
+    post_case,
+    methods=["POST"],
+    route_class_override=idempotency.KeyedRoute,
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseOutModel,
+    summary="Report a case",
+    responses={
+        409: {"description": "Idempotency key reused with a different body"},
+        403: {"description": "The unit is outside the key's regions"},
+        422: {"description": "Invalid, or outside the jurisdiction (退单)"},
+    },
+    openapi_extra=idempotency.DOCUMENTED,
+)
 
 
 @router.get("/{case_id}", response_model=CaseOutModel, summary="One case")

@@ -52,6 +52,13 @@ async def test_an_empty_idempotency_key_is_refused_not_shared(
     assert [e["field"] for e in body["errors"]] == ["Idempotency-Key"]
 
 
+async def test_a_bad_key_is_listed_first_beside_the_bodys_errors(api: httpx.AsyncClient) -> None:
+    headers = {"Idempotency-Key": "k" * (IDEMPOTENCY_KEY_MAX + 1)}
+    answer = await api.post("/v1/cases", json=report(title=""), headers=headers)
+    body = assert_problem(answer, 422, "validation")
+    assert [e["field"] for e in body["errors"]] == ["Idempotency-Key", "title"]
+
+
 @pytest.fixture
 async def edge(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The intake API on the embedded log, with the default body limit."""
