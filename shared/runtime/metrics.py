@@ -39,11 +39,28 @@ DELIVERY_SECONDS = Histogram(
 DELIVERIES_IN_FLIGHT = Gauge("fq_deliveries_in_flight", "Deliveries being sent or retried")
 
 
+RouteSeries = tuple[Counter, Histogram]
+
+
 class MeasureRequests:
     """Plain ASGI middleware: request counts and latencies by route template."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._series: dict[tuple[str, str, int], RouteSeries] = {}
+        """Each method, route and status's two series, looked up once: finding a labelled
+        series (a lock, the labels' strings, the registry's dict) cost more than counting.
+        As many as the series themselves."""
+
+    def series(self, method: str, route: str, status: int) -> RouteSeries:
+        found = self._series.get((method, route, status))
+        if found is None:
+            found = (
+                HTTP_REQUESTS.labels(method, route, str(status)),
+                HTTP_LATENCY.labels(method, route),
+            )
+            self._series[(method, route, status)] = found
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,8 +80,9 @@ class MeasureRequests:
         finally:
             structlog.contextvars.clear_contextvars()
             route = getattr(scope.get("route"), "path", "unmatched")
-            HTTP_REQUESTS.labels(scope["method"], route, str(status["code"])).inc()
-            HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+            requests, latency = self.series(scope["method"], route, status["code"])
+            requests.inc()
+            latency.observe(time.perf_counter() - started)
 
 
 def install_metrics(app: FastAPI) -> None:
