@@ -224,11 +224,12 @@ async def test_a_lone_new_stream_append_with_a_key_on_an_existing_stream_is_refu
     any_log: LogUnderTest,
 ) -> None:
     taken = new_case()
+    key = f"{taken}:again"
     await any_log.log.append(taken, [noted(taken, "first"), noted(taken, "second")])
 
     with pytest.raises(VersionConflict) as refused:
         await any_log.log.append(
-            taken, [noted(taken, "again")], expected_version=NO_STREAM, idempotency_key="k-new"
+            taken, [noted(taken, "again")], expected_version=NO_STREAM, idempotency_key=key
         )
 
     assert refused.value.actual == 2
@@ -237,6 +238,6 @@ async def test_a_lone_new_stream_append_with_a_key_on_an_existing_stream_is_refu
         "second",
     ]
     made = await any_log.log.append(
-        taken, [noted(taken, "third")], expected_version=2, idempotency_key="k-new"
+        taken, [noted(taken, "third")], expected_version=2, idempotency_key=key
     )
     assert made.last_sequence == 3 and not made.replayed
