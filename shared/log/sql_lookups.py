@@ -20,6 +20,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.inline_sqlite import InlineConnection, connect_inline
+from shared.log.port import NO_STREAM, AppendRequest
 from shared.log.sql_driver import WriteTransaction, sqlalchemy_errors
 from shared.log.sql_requests import Replay, chunks
 from shared.log.sql_schema import append_keys, event_log
@@ -35,8 +36,14 @@ def _statements(dialect: Dialect) -> dict[str, str]:
     else:
         one, many = "?", "(SELECT value FROM json_each(?))"
         member = f"IN {many}"
+    key = quote("key")
     return {
         "head": f"SELECT max(sequence) FROM {events} WHERE case_id = {one}",
+        "head_and_key": (
+            f"SELECT h.head, k.case_id, k.first_sequence, k.last_sequence, k.fingerprint "
+            f"FROM (SELECT max(sequence) AS head FROM {events} WHERE case_id = {one}) AS h "
+            f"LEFT JOIN {keys} AS k ON k.{key} = {'$2' if dialect.name == 'postgresql' else '?'}"
+        ),
         "heads": (
             f"SELECT case_id, max(sequence) FROM {events} WHERE case_id {member} GROUP BY case_id"
         ),
@@ -91,6 +98,36 @@ async def stream_heads(tx: WriteTransaction, case_ids: set[str]) -> dict[str, in
         rows = await tx.rows(statements["heads"], (_many(tx.dialect, part),))
         heads.update((case_id, int(head)) for case_id, head in rows)
     return heads
+
+
+async def look_ups(
+    tx: WriteTransaction, batch: Sequence[AppendRequest], *, every_head: bool
+) -> tuple[dict[str, int], dict[str, tuple[Replay, str | None]]]:
+    """The stream heads and recorded keys the requests of ``batch`` are decided on. The head
+    of a stream only new-stream appends write to is not looked up (unless ``every_head``):
+    their first row would collide with the stream's. A lone request with a key looks both
+    up in one statement (its head even for a new stream: a conflict found there is the one
+    its insert would have met)."""
+    if len(batch) == 1 and batch[0].idempotency_key:
+        return await head_and_key(tx, batch[0].case_id, batch[0].idempotency_key)
+    keys = [r.idempotency_key for r in batch if r.idempotency_key]
+    known = await known_keys(tx, keys) if keys else {}
+    fenced = {r.case_id for r in batch if every_head or r.expected_version != NO_STREAM}
+    heads = await stream_heads(tx, fenced) if fenced else {}
+    return heads, known
+
+
+async def head_and_key(
+    tx: WriteTransaction, case_id: str, key: str
+) -> tuple[dict[str, int], dict[str, tuple[Replay, str | None]]]:
+    """A lone append's look-ups in one statement: its stream's head (as ``stream_heads``)
+    and what its key recorded already (as ``known_keys``)."""
+    ((head, *recorded),) = await tx.rows(_statements(tx.dialect)["head_and_key"], (case_id, key))
+    heads = {case_id: int(head)} if head is not None else {}
+    stream, first, last, fingerprint = recorded
+    if stream is None:
+        return heads, {}
+    return heads, {key: (Replay(stream, first, last), fingerprint)}
 
 
 async def known_keys(tx: WriteTransaction, keys: list[str]) -> dict[str, tuple[Replay, str | None]]:

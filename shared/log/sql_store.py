@@ -24,7 +24,6 @@ from shared.db.keys import key_in
 from shared.events.codec import encode_instant
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.log.port import (
-    NO_STREAM,
     AppendRequest,
     AppendResult,
     BatchOutcome,
@@ -33,7 +32,7 @@ from shared.log.port import (
     VersionConflict,
 )
 from shared.log.sql_driver import StoreTransactions
-from shared.log.sql_lookups import known_keys, last_position, stream_heads
+from shared.log.sql_lookups import last_position, look_ups
 from shared.log.sql_reads import SqlStoreReads
 from shared.log.sql_requests import (
     EVENT_COLUMNS,
@@ -222,18 +221,14 @@ class SqlEventStore(SqlStoreReads):
                 return
 
     async def _write(self, calls: list[Call], *, every_head: bool = False) -> None:
-        """One transaction for the requests of ``calls``. The head of a stream only
-        new-stream appends (``NO_STREAM``) write to is not looked up: their first row would
-        collide with the stream's (unique case and sequence), and the retry one by one looks
-        every head up."""
+        """One transaction for the requests of ``calls``, decided on the heads and keys
+        ``look_ups`` reads (a new-stream append to a stream that exists collides with its
+        first row: unique case and sequence; the retry one by one looks every head up)."""
         now = utc_now()
         outcomes: list[AppendResult | Replay | Exception] = []
         async with await self._transactions.begin() as tx:
             batch = [r for call in calls for r in call.requests]
-            keys = [r.idempotency_key for r in batch if r.idempotency_key]
-            known = await known_keys(tx, keys) if keys else {}
-            fenced = {r.case_id for r in batch if every_head or r.expected_version != NO_STREAM}
-            heads = await stream_heads(tx, fenced) if fenced else {}
+            heads, known = await look_ups(tx, batch, every_head=every_head)
             stamp = Stamp(
                 driver_datetime(tx.dialect, now), encode_instant(now), self._published_on_insert
             )

@@ -218,3 +218,26 @@ async def test_a_new_stream_append_on_an_existing_stream_is_refused_alone_in_its
     assert isinstance(refused, VersionConflict) and refused.actual == 1
     assert [e.payload["note"] for e in await any_log.log.read_stream(taken)] == ["first"]
     assert [e.payload["note"] for e in await any_log.log.read_stream(fresh)] == ["new"]
+
+
+async def test_a_lone_new_stream_append_with_a_key_on_an_existing_stream_is_refused(
+    any_log: LogUnderTest,
+) -> None:
+    taken = new_case()
+    key = f"{taken}:again"
+    await any_log.log.append(taken, [noted(taken, "first"), noted(taken, "second")])
+
+    with pytest.raises(VersionConflict) as refused:
+        await any_log.log.append(
+            taken, [noted(taken, "again")], expected_version=NO_STREAM, idempotency_key=key
+        )
+
+    assert refused.value.actual == 2
+    assert [e.payload["note"] for e in await any_log.log.read_stream(taken)] == [
+        "first",
+        "second",
+    ]
+    made = await any_log.log.append(
+        taken, [noted(taken, "third")], expected_version=2, idempotency_key=key
+    )
+    assert made.last_sequence == 3 and not made.replayed
