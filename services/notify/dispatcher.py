@@ -164,8 +164,10 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await self._update(delivery_id, lease_until=utc_now() + timedelta(seconds=5))
         finally:
+            full = len(self._in_flight) >= self._settings.concurrency
             self._in_flight.pop(delivery_id, None)
-            self.wake()
+            if full:  # the loop waits for room: there is some now
+                self.wake()
 
     async def _deliver_row(self, row: dict[str, Any], stream: list[EventEnvelope] | None) -> None:
         delivery_id = row["delivery_id"]

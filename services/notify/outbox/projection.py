@@ -24,6 +24,13 @@ OUTCOMES = frozenset(
     {"DeliveryAttemptFailed", "DispatchOrderDelivered", "DeliveryFailed", "DeliveryRetryRequested"}
 )
 """The event types ``outcome_values`` answers for (the others it passes over)."""
+CLAIMABLE = ISSUED | {"DeliveryRetryRequested"}
+"""The event types that leave a row the dispatcher may claim (a new delivery, or one sent
+back to pending); the other outcomes settle rows it holds or held."""
+
+
+def claimable(event: EventEnvelope) -> bool:
+    return event.event_type in CLAIMABLE
 
 
 def _kind(event: EventEnvelope) -> str:
