@@ -65,9 +65,10 @@ class CommonSettings(ServiceSettings):
         default=200.0,
         ge=0,
         description="Embedded log: how long the case list, unit queue and measure projections "
-        "let records gather before a batch (longer than FQ_EMBEDDED_LINGER_MS: they are read "
-        "models, off the path of dispatch orders, and a bigger batch rewrites each case's "
-        "rows once for several of its events)",
+        "and the timer index let records gather before a batch (longer than "
+        "FQ_EMBEDDED_LINGER_MS: they are off the path of dispatch orders, and a bigger batch "
+        "rewrites each case's rows once for several of its events, and costs one transaction "
+        "for what would be many)",
     )
     log_backend: Literal["embedded", "kafka"] = "embedded"
     log_url: str = "sqlite+aiosqlite:///data/log.db"

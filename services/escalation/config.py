@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal, Self
 
 import orjson
 from pydantic import Field
@@ -83,11 +85,18 @@ class LadderSettings(ServiceSettings):
         """The supervision (督办) period: its own setting, else the county's time limit."""
         return self.supervision_days or self.limit_days[Level.COUNTY]
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """A stable id of these values, pinned by each deadline computed with them."""
+        """A stable id of these values, pinned by each deadline computed with them (worked
+        out once: every assignment carries it)."""
         # Unset, the supervision period is the county limit: the id stays what it was.
         unset = {"supervision_days"} if self.supervision_days is None else set()
         values = self.model_dump(mode="json", exclude={"environment", *unset})
         body = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
         return "ladder-" + hashlib.sha256(body).hexdigest()[:12]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose version is worked out again from its own values."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("version", None)
+        return copied

@@ -57,6 +57,9 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
         engine=context.engine,
         projection=TimerIndex(partition_of=context.log.partition_of),
         on_committed=lambda batch: scheduler.timers_indexed(earliest_due(batch)),
+        # Off the path of dispatch orders (a timer comes due hours later): records gather
+        # as for the read models, and the index's transaction is paid once for many.
+        linger_seconds=context.settings.read_model_linger_ms / 1000,
     )
 
     def owned() -> frozenset[int] | None:

@@ -39,6 +39,7 @@ from shared.cases.catalogue.notify import (
     DispatchOrderDelivered,
 )
 from shared.cases.fold import fold
+from shared.cases.row import CaseRow
 from shared.events.envelope import EventEnvelope, utc_now
 from shared.events.payload import EventPayload
 from shared.log.port import EventLog
@@ -98,8 +99,10 @@ class Dispatcher:
                 room = self._settings.concurrency - len(self._in_flight)
                 claimed = await self._claim(room) if room > 0 else []
                 streams = await self._streams_of(claimed)
+                cases: dict[str, CaseRow] = {}  # each folded once for all its deliveries
                 for row in claimed:
-                    task = asyncio.create_task(self._deliver(row, streams.get(row["case_id"])))
+                    stream = streams.get(row["case_id"])
+                    task = asyncio.create_task(self._deliver(row, stream, cases))
                     self._in_flight[row["delivery_id"]] = task
                 DELIVERIES_IN_FLIGHT.set(len(self._in_flight))
                 if claimed and len(claimed) == room:
@@ -153,10 +156,12 @@ class Dispatcher:
             log.warning("delivery_streams_unread", error=type(exc).__name__)
             return {}
 
-    async def _deliver(self, row: dict[str, Any], stream: list[EventEnvelope] | None) -> None:
+    async def _deliver(
+        self, row: dict[str, Any], stream: list[EventEnvelope] | None, cases: dict[str, CaseRow]
+    ) -> None:
         delivery_id = row["delivery_id"]
         try:
-            await self._deliver_row(row, stream)
+            await self._deliver_row(row, stream, cases)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the log or database went away: try again a bit later
@@ -164,13 +169,17 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await self._update(delivery_id, lease_until=utc_now() + timedelta(seconds=5))
         finally:
+            full = len(self._in_flight) >= self._settings.concurrency
             self._in_flight.pop(delivery_id, None)
-            self.wake()
+            if full:  # the loop waits for room: there is some now
+                self.wake()
 
-    async def _deliver_row(self, row: dict[str, Any], stream: list[EventEnvelope] | None) -> None:
-        delivery_id = row["delivery_id"]
+    async def _deliver_row(
+        self, row: dict[str, Any], stream: list[EventEnvelope] | None, cases: dict[str, CaseRow]
+    ) -> None:
+        delivery_id, case_id = row["delivery_id"], row["case_id"]
         if not stream:
-            stream = await self._log.read_stream(row["case_id"])
+            stream = await self._log.read_stream(case_id)
         history = delivery_history(stream, delivery_id)
         if history.delivered:
             await self._update(delivery_id, status="delivered", lease_owner=None, lease_until=None)
@@ -178,10 +187,12 @@ class Dispatcher:
         if history.given_up or history.notice is None or history.delivery is None:
             await self._update(delivery_id, status="failed", lease_owner=None, lease_until=None)
             return
+        if case_id not in cases:
+            cases[case_id] = fold(stream) or no_case(case_id)
         message = compose(
             history.notice,
             delivery=history.delivery,
-            case=fold(stream) or no_case(row["case_id"]),
+            case=cases[case_id],
             tree=self._tree,
             settings=self._settings,
         )

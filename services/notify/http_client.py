@@ -9,9 +9,10 @@ directly: one pooled session, the same timeouts (connecting, waiting for a poole
 connection, each read), proxies from the environment as before, and certificates checked
 against the same bundle.
 
-The environment's proxy for a receiver is looked up once per origin (httpx read it once,
-when the client was made): aiohttp's own ``trust_env`` looks the proxy and a ``.netrc``
-up again for every request, each in a worker thread, which cost more CPU than the post.
+A receiver's URL is parsed once, and the environment's proxy for it looked up once per
+origin (httpx read it once, when the client was made): aiohttp's own ``trust_env`` looks
+the proxy and a ``.netrc`` up again for every request, each in a worker thread, which cost
+more CPU than the post.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from services.notify.config import NotifySettings
 
 KEEPALIVE_SECONDS = 5.0
 """How long an idle pooled connection is kept (httpx's default, kept)."""
+
+MOST_TARGETS = 10_000
+"""Receiver URLs kept parsed (a county's units, its SMS gateway and 12345 platform)."""
 
 Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
@@ -52,6 +56,8 @@ class HttpClient:
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[URL, Proxy] = {}
         """Per receiver origin, its proxy from the environment (looked up once)."""
+        self._targets: dict[str, tuple[URL, Proxy]] = {}
+        """Per receiver URL, parsed, with its proxy (the URLs of a county's receivers)."""
 
     def _open(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -68,11 +74,7 @@ class HttpClient:
         errors (and ``TimeoutError``) when it did not arrive."""
         if self._session is None:
             self._session = self._open()
-        target = URL(url)
-        origin = target.origin()
-        if origin not in self._proxies:
-            self._proxies[origin] = env_proxy(target)
-        proxy, proxy_auth = self._proxies[origin]
+        target, (proxy, proxy_auth) = self._targets.get(url) or self._target(url)
         async with self._session.post(
             target,
             data=content,
@@ -83,6 +85,17 @@ class HttpClient:
         ) as response:
             await response.read()
             return response.status
+
+    def _target(self, url: str) -> tuple[URL, Proxy]:
+        """``url`` parsed, and its origin's proxy, kept for the next post there."""
+        target = URL(url)
+        origin = target.origin()
+        if origin not in self._proxies:
+            self._proxies[origin] = env_proxy(target)
+        if len(self._targets) >= MOST_TARGETS:
+            self._targets.clear()
+        self._targets[url] = (target, self._proxies[origin])
+        return self._targets[url]
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -13,7 +13,7 @@ from services.notify.config import NotifySettings
 from services.notify.dispatcher import Dispatcher
 from services.notify.handlers import NotifyPlanner
 from services.notify.http_client import make_http_client
-from services.notify.outbox.projection import DeliveryOutbox
+from services.notify.outbox.projection import DeliveryOutbox, claimable
 from services.notify.runtime import NotifyRuntime
 from shared.consumers.projection import ProjectionRunner
 from shared.consumers.reactor import ReactorRunner
@@ -44,12 +44,15 @@ def workers(context: AppContext) -> list[tuple[str, Worker]]:
     )
     deliveries = DeliveryOutbox()
 
-    def wake_if_changed(batch: Sequence[Delivery]) -> None:
-        if needs_work(batch, deliveries.wants):
+    def wake_if_claimable(batch: Sequence[Delivery]) -> None:
+        if needs_work(batch, claimable):
             dispatcher.wake()
 
     outbox = ProjectionRunner(
-        log=context.log, engine=context.engine, projection=deliveries, on_committed=wake_if_changed
+        log=context.log,
+        engine=context.engine,
+        projection=deliveries,
+        on_committed=wake_if_claimable,
     )
 
     async def dispatch() -> None:

@@ -18,6 +18,8 @@ from shared.cases.row import CaseRow
 from shared.org.tree import OrgTree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+SMS = "sms"
+"""The channel whose messages are SMS texts (``channels/sms.py``)."""
 TIER_WORDS = {"red": "红", "yellow": "黄", "blue": "蓝"}
 LEVEL_WORDS = {"grid": "网格", "village": "村(社区)", "township": "乡镇(街道)", "county": "县"}
 
@@ -104,18 +106,24 @@ def compose(
     contact = (
         None if unit is None else unit.backup if notice["recipient"] == "backup" else unit.primary
     )
+    sms = channel == SMS
     return Message(
         delivery_id=delivery_id,
         channel=channel,
         body=order_body(notice, case=case, delivery_id=delivery_id),
         phone=contact.phone if contact else None,
         webhook_url=contact.webhook_url if contact else None,
-        sms_template=settings.sms_templates.get(notice["purpose"]),
-        sms_params={
-            "case_no": notice["case_number"],
-            "tier": TIER_WORDS.get(notice.get("tier") or "", ""),
-            "level": LEVEL_WORDS.get(notice["level"], notice["level"]),
-            "deadline": _local(notice.get("deadline_at")),
-            "ack_by": _local(notice.get("ack_due_at")),
-        },
+        sms_template=settings.sms_templates.get(notice["purpose"]) if sms else None,
+        sms_params=sms_params(notice) if sms else {},
     )
+
+
+def sms_params(notice: dict[str, Any]) -> dict[str, str]:
+    """The short parameters of an order's SMS text (only an SMS delivery carries them)."""
+    return {
+        "case_no": notice["case_number"],
+        "tier": TIER_WORDS.get(notice.get("tier") or "", ""),
+        "level": LEVEL_WORDS.get(notice["level"], notice["level"]),
+        "deadline": _local(notice.get("deadline_at")),
+        "ack_by": _local(notice.get("ack_due_at")),
+    }

@@ -31,12 +31,24 @@ def key_in(
     column: ColumnElement[str], keys: Collection[str], dialect: Dialect
 ) -> ColumnElement[bool]:
     """``column`` is one of ``keys`` (string keys)."""
-    name = f"{column.key}_keys"
+    name = key_name(column)
     if dialect.name == "postgresql":
-        return column == any_(bindparam(name, list(keys), type_=ARRAY(String)))
+        return column == any_(bindparam(name, key_values(keys, dialect), type_=ARRAY(String)))
     if dialect.name == "sqlite":
-        return InJsonArray(column, bindparam(name, orjson.dumps(list(keys)).decode(), String))
+        return InJsonArray(column, bindparam(name, key_values(keys, dialect), String))
     return column.in_(list(keys))
+
+
+def key_name(column: ColumnElement[str]) -> str:
+    """The name of ``key_in``'s parameter: a statement built once binds its keys by it."""
+    return f"{column.key}_keys"
+
+
+def key_values(keys: Collection[str], dialect: Dialect) -> Any:
+    """What ``key_in``'s parameter carries for ``keys`` on ``dialect``."""
+    if dialect.name == "sqlite":
+        return orjson.dumps(list(keys)).decode()
+    return list(keys)
 
 
 class InJsonArray(ColumnElement[Any]):

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.triage.duplicates.index import CANDIDATES, KNOWN
 from services.triage.history.queries import AT_GRID
 from services.triage.history.tables import case_history
 from shared.db.engine import make_engine
-from shared.db.hot_statements import hot_execute, hot_rows
+from shared.db.hot_statements import hot_execute, hot_execute_many, hot_rows
 from shared.db.positions import ADVANCE
 from shared.db.schema import consumer_positions, duplicate_index, metadata
 
@@ -151,3 +151,22 @@ async def test_an_advance_is_undone_with_its_transaction(engine: AsyncEngine) ->
 
 def fence(group: str, *, stored: int, to: int) -> dict[str, object]:
     return {"fenced_group": group, "fenced_partition": 0, "fenced_offset": stored, "next_to": to}
+
+
+async def test_an_update_for_many_parameter_sets_writes_what_one_each_would(
+    engine: AsyncEngine,
+) -> None:
+    moved = (
+        update(consumer_positions)
+        .where(consumer_positions.c.consumer_group == bindparam("group"))
+        .values(next_offset=bindparam("to"))
+    )
+    async with engine.begin() as conn:
+        await conn.execute(
+            consumer_positions.insert(),
+            [{"consumer_group": g, "partition": 0, "next_offset": 1} for g in ("a", "b", "c")],
+        )
+    async with engine.begin() as conn:
+        await hot_execute_many(conn, moved, [{"group": "a", "to": 7}, {"group": "c", "to": 9}])
+
+    assert await positions(engine) == [("a", 0, 7), ("b", 0, 1), ("c", 0, 9)]

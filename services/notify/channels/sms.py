@@ -11,10 +11,11 @@ import orjson
 
 from services.notify.channels.base import DeliveryError, Message, Receipt, post_json
 from services.notify.http_client import HttpClient
+from services.notify.message import SMS
 
 
 class SmsChannel:
-    name = "sms"
+    name = SMS
 
     def __init__(self, *, client: HttpClient, url: str, api_key: str, sign_name: str) -> None:
         self._client = client

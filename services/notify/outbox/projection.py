@@ -8,13 +8,16 @@ also writes its own outcome to a row at once, after the event that records it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Select, Table, Update, bindparam, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.hot_statements import hot_execute_many, hot_rows
+from shared.db.keys import key_in, key_name, key_values
 from shared.db.schema import deliveries
 from shared.events.envelope import EventEnvelope
 from shared.times import as_utc, parse_utc
@@ -24,6 +27,13 @@ OUTCOMES = frozenset(
     {"DeliveryAttemptFailed", "DispatchOrderDelivered", "DeliveryFailed", "DeliveryRetryRequested"}
 )
 """The event types ``outcome_values`` answers for (the others it passes over)."""
+CLAIMABLE = ISSUED | {"DeliveryRetryRequested"}
+"""The event types that leave a row the dispatcher may claim (a new delivery, or one sent
+back to pending); the other outcomes settle rows it holds or held."""
+
+
+def claimable(event: EventEnvelope) -> bool:
+    return event.event_type in CLAIMABLE
 
 
 def _kind(event: EventEnvelope) -> str:
@@ -135,10 +145,9 @@ class DeliveryOutbox:
         wanted.update(key for key, _, _, case_id in outcomes if case_id not in new_cases)
         rows: dict[str, dict[str, Any]] = {}
         if wanted:
-            found = await conn.execute(
-                select(table).where(key_in(table.c.delivery_id, wanted, conn.dialect))
-            )
-            rows = {row["delivery_id"]: dict(row) for row in found.mappings()}
+            keys = {key_name(table.c.delivery_id): key_values(wanted, conn.dialect)}
+            found = await hot_rows(conn, _rows_of(table, conn.dialect), keys)
+            rows = {row["delivery_id"]: dict(row) for row in found}
         fresh = {key: row for key, row in issued.items() if key not in rows}
         rows.update(fresh)
         changed: dict[str, set[str]] = {}  # the columns to update of rows stored before
@@ -169,9 +178,20 @@ async def _write_changes(
         params = {f"new_{c}": rows[delivery_id][c] for c in key}
         by_columns.setdefault(key, []).append({"key": delivery_id, **params})
     for names, batch in by_columns.items():
-        statement = (
-            update(table)
-            .where(table.c.delivery_id == bindparam("key"))
-            .values({c: bindparam(f"new_{c}") for c in names})
-        )
-        await conn.execute(statement, batch)
+        await hot_execute_many(conn, _update_of(table, names), batch)
+
+
+@lru_cache(maxsize=16)
+def _rows_of(table: Table, dialect: Dialect) -> Select[Any]:
+    """The rows of the deliveries whose ids ``key_in``'s parameter carries (built once)."""
+    return select(table).where(key_in(table.c.delivery_id, (), dialect))
+
+
+@lru_cache(maxsize=32)
+def _update_of(table: Table, names: tuple[str, ...]) -> Update:
+    """An update of the columns ``names`` of the row ``key`` (built once per set)."""
+    return (
+        update(table)
+        .where(table.c.delivery_id == bindparam("key"))
+        .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in names})
+    )
