@@ -4,9 +4,10 @@
 SQLite as tuples converted by the columns' own bind processors, when every row has every
 column).
 ``insert_many`` takes tuples already in the driver's form and hands them to one driver-level
-``executemany``: SQLAlchemy's ``insert(table)`` with dicts processes every value of every row
-in Python (type processors, parameter dictionaries), which on the log's hot write path costs
-more than the database itself.
+``executemany`` (on the embedded database its ``sqlite3`` itself, ``hot_statements``):
+SQLAlchemy's ``insert(table)`` with dicts processes every value of every row in Python (type
+processors, parameter dictionaries), which on a hot write path costs more than the database
+itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import orjson
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.db.hot_statements import hot_driver_many
 
 COPY_FROM = 200
 """Below this many rows a multi-row INSERT is as quick as COPY."""
@@ -142,5 +145,4 @@ async def insert_many(
 ) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in one call."""
     if rows:
-        statement = insert_statement(table, columns, conn.dialect)
-        await conn.exec_driver_sql(statement, list(rows))
+        await hot_driver_many(conn, insert_statement(table, columns, conn.dialect), rows)

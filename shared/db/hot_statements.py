@@ -8,8 +8,10 @@ update: its row count) compile a statement built once (bound parameters only) on
 dialect and, on the embedded database's inline connection, run its text with ``sqlite3``
 directly, in the connection's transaction, converting parameters and columns with
 SQLAlchemy's own processors for their types (how a datetime, a boolean, a JSON document is
-stored), so the rows read and written are the same either way. Any other database runs
-them through SQLAlchemy as before.
+stored), so the rows read and written are the same either way. ``hot_execute_many`` runs
+an update or a delete once per row of parameters (one ``executemany``). Any other database
+runs them through SQLAlchemy as before (a statement built once also spares SQLAlchemy its
+cache key on every execution).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Update
+from sqlalchemy import Delete, Select, Update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,6 +32,7 @@ from shared.log.sql_driver import sqlalchemy_errors
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
 Processor = Convert | None
+Statement = Select[Any] | Update | Delete
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +48,8 @@ class _Compiled:
     """The columns that need converting, by position."""
 
 
-@lru_cache(maxsize=64)  # statements built once: a handful; bounded against any built per call
-def _compiled(statement: Select[Any] | Update, dialect: Dialect) -> _Compiled:
+@lru_cache(maxsize=128)  # statements built once: a few dozen; bounded against any built per call
+def _compiled(statement: Statement, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
     binds = compiled.binds
@@ -92,19 +95,26 @@ async def _inline(conn: AsyncConnection) -> InlineConnection | None:
 
 async def _on_driver(
     conn: AsyncConnection,
-    statement: Select[Any] | Update,
-    bound: Mapping[str, Any],
+    statement: Statement,
+    bound: Mapping[str, Any] | Sequence[Mapping[str, Any]],
     driver: InlineConnection,
     finish: Callable[[sqlite3.Cursor], T],
 ) -> tuple[_Compiled, T]:
     """``statement`` run on the inline connection's ``sqlite3`` in its transaction, and
-    ``finish`` of its cursor there too (the rows fetched, or the count taken)."""
+    ``finish`` of its cursor there too (the rows fetched, or the count taken); a sequence
+    of ``bound`` runs it once per item (``executemany``)."""
     compiled = _compiled(statement, conn.dialect)
-    parameters = _parameters(compiled, bound)
     sqlite = driver.sqlite
+    if isinstance(bound, Mapping):
+        parameters = _parameters(compiled, bound)
 
-    def run() -> T:
-        return finish(sqlite.execute(compiled.text, parameters))
+        def run() -> T:
+            return finish(sqlite.execute(compiled.text, parameters))
+    else:
+        many = [_parameters(compiled, item) for item in bound]
+
+        def run() -> T:
+            return finish(sqlite.executemany(compiled.text, many))
 
     with sqlalchemy_errors(compiled.text):
         return compiled, await driver.run(run)
@@ -121,13 +131,40 @@ async def hot_rows(
     return _mappings(compiled, rows)
 
 
-async def hot_execute(conn: AsyncConnection, statement: Update, bound: Mapping[str, Any]) -> int:
+async def hot_execute(
+    conn: AsyncConnection, statement: Update | Delete, bound: Mapping[str, Any]
+) -> int:
     """Run ``statement`` (built once, with bound parameters); the number of rows it changed."""
     driver = await _inline(conn)
     if driver is None:
         return int((await conn.execute(statement, dict(bound))).rowcount)
     _, changed = await _on_driver(conn, statement, bound, driver, _row_count)
     return changed
+
+
+async def hot_execute_many(
+    conn: AsyncConnection, statement: Update | Delete, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Run ``statement`` (built once, with bound parameters) once for each of ``rows``."""
+    if not rows:
+        return
+    driver = await _inline(conn)
+    if driver is None:
+        await conn.execute(statement, list(rows))
+        return
+    await _on_driver(conn, statement, rows, driver, _row_count)
+
+
+async def hot_driver_many(conn: AsyncConnection, text: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run ``text`` (in the driver's parameter style) once for each of ``rows`` (values the
+    driver takes as they are): on the embedded database on its driver, else through
+    SQLAlchemy's ``exec_driver_sql``."""
+    driver = await _inline(conn)
+    if driver is None:
+        await conn.exec_driver_sql(text, list(rows))
+        return
+    with sqlalchemy_errors(text):
+        await driver.run(driver.sqlite.executemany, text, rows)
 
 
 def _row_count(cursor: sqlite3.Cursor) -> int:
