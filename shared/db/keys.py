@@ -12,9 +12,9 @@ straight to that text: built as a subquery of ``json_each``, SQLAlchemy built th
 its columns and their cache key again for every batch, several times the cost of the rest
 of a short statement.
 
-``rows_with_keys`` and ``delete_with_keys`` are the per-batch read and removal of a read
-model's rows by case: their statements are built once per table and dialect, with the keys
-bound at execution, and on the embedded database run on its driver
+``rows_with_keys``, ``keys_present`` and ``delete_with_keys`` are the per-batch read and
+removal of a read model's rows by key: their statements are built once per table and
+dialect, with the keys bound at execution, and on the embedded database run on its driver
 (``shared/db/hot_statements.py``).
 """
 
@@ -86,6 +86,11 @@ def _rows_with(table: Table, column: str, dialect_name: str) -> Select[Any]:
 
 
 @lru_cache(maxsize=128)
+def _keys_in(table: Table, column: str, dialect_name: str) -> Select[Any]:
+    return select(table.c[column]).where(keyed(table.c[column], dialect_name))
+
+
+@lru_cache(maxsize=128)
 def _delete_with(table: Table, column: str, dialect_name: str) -> Delete:
     return delete(table).where(keyed(table.c[column], dialect_name))
 
@@ -96,6 +101,15 @@ async def rows_with_keys(
     """The rows of ``table`` whose ``column`` is one of ``keys``."""
     statement = _rows_with(table, column, conn.dialect.name)
     return await hot_rows(conn, statement, {KEYS: keys_value(keys, conn.dialect)})
+
+
+async def keys_present(
+    conn: AsyncConnection, table: Table, column: str, keys: Collection[str]
+) -> set[str]:
+    """Which of ``keys`` are in ``table``'s ``column``."""
+    statement = _keys_in(table, column, conn.dialect.name)
+    found = await hot_rows(conn, statement, {KEYS: keys_value(keys, conn.dialect)})
+    return {row[column] for row in found}
 
 
 async def delete_with_keys(

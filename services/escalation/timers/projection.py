@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.keys import keys_present
 from shared.db.schema import escalation_timers
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
@@ -89,8 +89,7 @@ class TimerIndex:
         known: set[str] = set()
         wanted = [timer_id for timer_id, row in rows.items() if row["case_id"] not in new_cases]
         for part in chunks(wanted):
-            query = select(table.c.timer_id).where(key_in(table.c.timer_id, part, conn.dialect))
-            known.update((await conn.execute(query)).scalars())
+            known.update(await keys_present(conn, table, "timer_id", part))
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]
         if fresh:
             await insert_rows(conn, table, fresh)

@@ -8,13 +8,15 @@ also writes its own outcome to a row at once, after the event that records it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.hot_statements import hot_execute_many
+from shared.db.keys import rows_with_keys
 from shared.db.schema import deliveries
 from shared.events.envelope import EventEnvelope
 from shared.times import as_utc, parse_utc
@@ -135,10 +137,8 @@ class DeliveryOutbox:
         wanted.update(key for key, _, _, case_id in outcomes if case_id not in new_cases)
         rows: dict[str, dict[str, Any]] = {}
         if wanted:
-            found = await conn.execute(
-                select(table).where(key_in(table.c.delivery_id, wanted, conn.dialect))
-            )
-            rows = {row["delivery_id"]: dict(row) for row in found.mappings()}
+            found = await rows_with_keys(conn, table, "delivery_id", wanted)
+            rows = {row["delivery_id"]: dict(row) for row in found}
         fresh = {key: row for key, row in issued.items() if key not in rows}
         rows.update(fresh)
         changed: dict[str, set[str]] = {}  # the columns to update of rows stored before
@@ -169,9 +169,13 @@ async def _write_changes(
         params = {f"new_{c}": rows[delivery_id][c] for c in key}
         by_columns.setdefault(key, []).append({"key": delivery_id, **params})
     for names, batch in by_columns.items():
-        statement = (
-            update(table)
-            .where(table.c.delivery_id == bindparam("key"))
-            .values({c: bindparam(f"new_{c}") for c in names})
-        )
-        await conn.execute(statement, batch)
+        await hot_execute_many(conn, _update_of(table, names), batch)
+
+
+@lru_cache(maxsize=64)  # a few sets of columns an outcome changes, per table
+def _update_of(table: Table, names: tuple[str, ...]) -> Update:
+    return (
+        update(table)
+        .where(table.c.delivery_id == bindparam("key"))
+        .values({c: bindparam(f"new_{c}") for c in names})
+    )
