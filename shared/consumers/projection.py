@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.errors import describe, is_poison
 from shared.consumers.redrive import redrive_forever, stop_redrives
-from shared.consumers.relevance import Wants, count_consumed
+from shared.consumers.relevance import Wants, count_consumed, show_positions
 from shared.db.positions import (
     DbPositions,
     StalePositions,
@@ -24,7 +24,7 @@ from shared.db.positions import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
-from shared.runtime.lag import CONSUMER_POSITION, RUNNING_GROUPS
+from shared.runtime.lag import RUNNING_GROUPS
 from shared.runtime.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
@@ -137,8 +137,7 @@ class ProjectionRunner:
             await advance_positions(conn, group, known=known, new=new)
         self._known = {**known, **new}
         count_consumed(group, batch)
-        for partition, offset in new.items():
-            CONSUMER_POSITION.labels(group, str(partition)).set(offset)
+        show_positions(group, new)
 
     async def _apply(self, events: list[EventEnvelope], conn: AsyncConnection) -> None:
         apply_many = getattr(self.projection, "apply_many", None)

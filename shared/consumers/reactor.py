@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.consumers.errors import describe, is_poison, is_transient
 from shared.consumers.redrive import redrive_forever, stop_redrives
-from shared.consumers.relevance import Wants, count_consumed
+from shared.consumers.relevance import Wants, consumed, count_consumed, show_positions
 from shared.db.positions import (
     DbPositions,
     StalePositions,
@@ -30,9 +30,9 @@ from shared.db.positions import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
-from shared.runtime.lag import CONSUMER_POSITION, RUNNING_GROUPS
+from shared.runtime.lag import RUNNING_GROUPS
 from shared.runtime.log_context import handling
-from shared.runtime.metrics import DEAD_LETTERS, EVENTS_CONSUMED
+from shared.runtime.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 
@@ -133,8 +133,7 @@ class ReactorRunner:
                 new = {p: max(o, known.get(p, 0)) for p, o in new.items()}
                 await save_positions(conn, group, known=known, new=new)
         self._known = {**known, **new}
-        for partition, offset in new.items():
-            CONSUMER_POSITION.labels(group, str(partition)).set(offset)
+        show_positions(group, new)
 
     async def _handle_case(self, deliveries: list[Delivery]) -> None:
         async with self._slots:
@@ -195,7 +194,7 @@ class ReactorRunner:
             error = type(exc).__name__
             await self._park(delivery, event, describe(exc), error, why="dead_lettered")
             return
-        EVENTS_CONSUMED.labels(self.reactor.group, event.event_type).inc()
+        consumed(self.reactor.group, event.event_type).inc()
         log.debug("event_handled")
 
     async def _park(
