@@ -24,7 +24,7 @@ from shared.consumers.relevance import Wants, consumed, count_consumed, show_pos
 from shared.db.positions import (
     DbPositions,
     StalePositions,
-    advance_positions,
+    advance_positions_alone,
     load_positions,
     save_positions,
 )
@@ -123,8 +123,7 @@ class ReactorRunner:
             partition = delivery.position.partition
             new[partition] = max(new.get(partition, 0), delivery.position.offset + 1)
         try:
-            async with self.engine.begin() as conn:
-                await advance_positions(conn, group, known=known, new=new)
+            await advance_positions_alone(self.engine, group, known=known, new=new)
         except StalePositions:
             # Moved by someone else meanwhile: the effects are idempotent, so keep the
             # furthest of both.
