@@ -117,7 +117,11 @@ class ReactorRunner:
             else:
                 passed_over.append(delivery)
         count_consumed(group, passed_over)  # counted once per batch, not once per event
-        await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
+        if len(by_case) == 1:  # one case: no task of its own to wait for
+            (items,) = by_case.values()
+            await self._handle_case(items)
+        else:
+            await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
         new: dict[int, int] = {}
         for delivery in fresh:
             partition = delivery.position.partition
