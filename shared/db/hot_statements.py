@@ -89,7 +89,15 @@ def _mappings(compiled: _Compiled, rows: Sequence[Sequence[Any]]) -> list[Mappin
 
 
 async def _inline(conn: AsyncConnection) -> InlineConnection | None:
-    driver = (await conn.get_raw_connection()).driver_connection
+    """The embedded database's connection under ``conn`` (None: another database). A live
+    connection's is at hand without the hand-off to SQLAlchemy's synchronous core that
+    ``get_raw_connection`` takes (that one may have to reconnect)."""
+    sync = conn.sync_connection
+    if sync is not None and not (sync.closed or sync.invalidated):
+        raw = sync.connection  # no reconnect: no IO
+    else:
+        raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
     return driver if isinstance(driver, InlineConnection) else None
 
 
