@@ -23,7 +23,7 @@ from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.hot_statements import hot_driver_many
+from shared.db.hot_statements import bind_processor, hot_driver_many
 
 COPY_FROM = 200
 """Below this many rows a multi-row INSERT is as quick as COPY."""
@@ -78,7 +78,7 @@ def _bind_processors(
     """SQLAlchemy's own conversion of each of these columns for ``dialect`` (how it stores a
     datetime, a boolean, a JSON document), applied without its per-row work."""
     columns = table.columns
-    return tuple(columns[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+    return tuple(bind_processor(columns[n].type, dialect) for n in names)
 
 
 def _converted(

@@ -19,12 +19,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Delete, Select, Update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import TypeEngine
 
 from shared.db.inline_sqlite import InlineConnection
 from shared.log.sql_driver import sqlalchemy_errors
@@ -48,6 +50,38 @@ class _Compiled:
     """The columns that need converting, by position."""
 
 
+_SQLITE_DATETIME = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+"""SQLAlchemy's default text form of a datetime on SQLite (its ``DATETIME`` type)."""
+
+
+def bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+    """SQLAlchemy's conversion of a value of ``type_`` for ``dialect``'s driver; a datetime
+    in SQLite's default text form is written with one positional format, the same text at
+    a fraction of the cost of SQLAlchemy's formatting by name."""
+    impl = type_.dialect_impl(dialect)
+    process = impl.bind_processor(dialect)
+    if process is None or getattr(impl, "_storage_format", None) != _SQLITE_DATETIME:
+        return process
+    usual = process
+
+    def datetime_text(value: Any) -> Any:
+        if type(value) is not datetime:
+            return usual(value)
+        return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (the fastest form)
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+        )
+
+    return datetime_text
+
+
 @lru_cache(maxsize=128)  # statements built once: a few dozen; bounded against any built per call
 def _compiled(statement: Statement, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
@@ -63,7 +97,7 @@ def _compiled(statement: Statement, dialect: Dialect) -> _Compiled:
     return _Compiled(
         text=compiled.string,
         names=names,
-        binds=tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
+        binds=tuple(bind_processor(binds[n].type, dialect) for n in names),
         defaults={n: binds[n].value for n in names if not binds[n].required},
         columns=tuple(str(column.key) for column in columns),
         results=tuple((i, process) for i, process in results if process is not None),

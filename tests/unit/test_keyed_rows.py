@@ -1,21 +1,23 @@
 """A read model's rows read and removed by case on statements built once (on the embedded
 database's driver) are the rows SQLAlchemy reads and removes with an IN list, values and
 types alike; an update run once per row on the driver writes what SQLAlchemy would, and
-rows inserted in bulk on the driver are undone with their transaction."""
+rows inserted in bulk on the driver are undone with their transaction. A datetime goes to
+SQLite as the very text SQLAlchemy writes (SQLite compares and orders that text)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import DateTime, bindparam, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.bulk import insert_rows
 from shared.db.engine import make_engine
-from shared.db.hot_statements import hot_execute_many
+from shared.db.hot_statements import bind_processor, hot_execute_many
 from shared.db.keys import delete_with_keys, rows_with_keys
 from shared.db.schema import metadata, unit_queue
 
@@ -117,3 +119,22 @@ async def test_rows_inserted_in_bulk_are_undone_with_their_transaction(
             raise RuntimeError("the batch's effects failed")
 
     assert len(await stored(engine)) == 6
+
+
+@pytest.mark.parametrize("aware", [False, True])
+def test_a_datetime_is_written_as_the_text_sqlalchemy_writes(aware: bool) -> None:
+    dialect = sqlite.dialect()
+    column = DateTime(timezone=aware)
+    usual = column.dialect_impl(dialect).bind_processor(dialect)
+    fast = bind_processor(column, dialect)
+    assert usual is not None and fast is not None
+    values = [
+        datetime(2026, 3, 2, 1, 0),
+        datetime(2026, 3, 2, 1, 0, 0, 5, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=8))),
+        datetime(1, 1, 1),
+        date(2026, 1, 2),
+        None,
+    ]
+    assert [fast(value) for value in values] == [usual(value) for value in values]
+    assert fast(values[0]) == "2026-03-02 01:00:00.000000"
