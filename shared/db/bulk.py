@@ -23,7 +23,7 @@ from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.hot_statements import bind_processor, hot_driver_many
+from shared.db.hot_statements import bind_processor, hot_driver_many, sqlite_datetime
 
 COPY_FROM = 200
 """Below this many rows a multi-row INSERT is as quick as COPY."""
@@ -114,23 +114,10 @@ def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any,
     return [tuple(record) for record in records]
 
 
-# How SQLAlchemy's SQLite dialect stores DateTime (so reads parse bulk-written rows alike).
-_SQLITE_DATETIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
-
-
 def driver_datetime(dialect: Dialect, value: datetime) -> object:
-    """A datetime as the driver of ``dialect`` takes it (SQLite: SQLAlchemy's text form)."""
-    if dialect.name != "sqlite":
-        return value
-    return _SQLITE_DATETIME % (
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
+    """A datetime as the driver of ``dialect`` takes it (SQLite: SQLAlchemy's text form, so
+    reads parse rows written this way alike)."""
+    return sqlite_datetime(value) if dialect.name == "sqlite" else value
 
 
 def _placeholder(paramstyle: str, index: int) -> str:

@@ -67,19 +67,22 @@ def bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
     usual = process
 
     def datetime_text(value: Any) -> Any:
-        if type(value) is not datetime:
-            return usual(value)
-        return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (the fastest form)
-            value.year,
-            value.month,
-            value.day,
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond,
-        )
+        return sqlite_datetime(value) if type(value) is datetime else usual(value)
 
     return datetime_text
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """A datetime in SQLAlchemy's text form for SQLite (its wall-clock fields as they are)."""
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (the fastest form)
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
 
 
 @lru_cache(maxsize=128)  # statements built once: a few dozen; bounded against any built per call
