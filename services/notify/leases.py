@@ -19,12 +19,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.hot_statements import hot_execute, hot_rows
-from shared.db.keys import key_in, key_name, key_values
+from shared.db.keys import KEYS, key_in, keyed, keys_value
 from shared.db.schema import deliveries
 from shared.events.envelope import utc_now
 
 d = deliveries.c
-IDS = key_name(d.delivery_id)
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def _free() -> ColumnElement[bool]:
 
 @lru_cache(maxsize=8)  # one set per database engine's dialect
 def _claim_statements(dialect: Dialect) -> _Claim:
-    ids = key_in(d.delivery_id, (), dialect)
+    ids = keyed(d.delivery_id, dialect.name)
     first = bindparam("first_at", type_=d.first_attempt_at.type)
     return _Claim(
         free=select(d.delivery_id)
@@ -72,10 +71,10 @@ async def claim(
         ids = [row["delivery_id"] for row in found if row["delivery_id"] not in busy]
         if not ids:
             return []
-        keys = key_values(ids, conn.dialect)
-        bound = {IDS: keys, "now": now, "owner": owner, "until": now + lease, "first_at": now}
+        keys = keys_value(ids, conn.dialect)
+        bound = {KEYS: keys, "now": now, "owner": owner, "until": now + lease, "first_at": now}
         await hot_execute(conn, statements.lease, bound)
-        rows = await hot_rows(conn, statements.held, {IDS: keys, "held_by": owner})
+        rows = await hot_rows(conn, statements.held, {KEYS: keys, "held_by": owner})
         return [dict(row) for row in rows]
 
 

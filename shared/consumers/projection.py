@@ -15,16 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.consumers.errors import describe, is_poison
 from shared.consumers.redrive import redrive_forever, stop_redrives
-from shared.consumers.relevance import Wants, count_consumed
+from shared.consumers.relevance import Wants, count_consumed, show_positions
 from shared.db.positions import (
     DbPositions,
     StalePositions,
     advance_positions,
+    advance_positions_alone,
     load_positions,
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
-from shared.runtime.lag import CONSUMER_POSITION, RUNNING_GROUPS
+from shared.runtime.lag import RUNNING_GROUPS
 from shared.runtime.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
@@ -112,33 +113,54 @@ class ProjectionRunner:
 
     async def _apply_fenced(self, batch: Sequence[Delivery]) -> None:
         """Effects and positions in one transaction; the positions are fenced on the ones
-        this runner last stored, so no read of them is needed per batch."""
+        this runner last stored, so no read of them is needed per batch. A batch with
+        nothing to apply stores its positions alone, in a cheaper transaction."""
         group = self.projection.group
-        alone = len(batch) == 1
+        known = self._known
+        if known is not None:
+            new, events = await self._sorted(batch, known)
+            if not events:
+                await advance_positions_alone(self.engine, group, known=known, new=new)
+                self._stored(batch, known, new)
+                return
         async with self.engine.begin() as conn:
-            known = self._known if self._known is not None else await load_positions(conn, group)
-            new: dict[int, int] = {}
-            events: list[EventEnvelope] = []
-            for delivery in batch:
-                partition, offset = delivery.position.partition, delivery.position.offset
-                if offset < known.get(partition, 0):
-                    continue  # applied before this restart
-                new[partition] = offset + 1
-                if delivery.event is None:
-                    await self._park(delivery, delivery.error or "undecodable record")
-                elif self._wants is None or self._wants(delivery.event):
-                    events.append(delivery.event)
+            if known is None:
+                known = await load_positions(conn, group)
+                new, events = await self._sorted(batch, known)
             try:
                 await self._apply(events, conn)
             except Exception as exc:
-                if not (alone and events and is_poison(exc)):
+                if not (len(batch) == 1 and events and is_poison(exc)):
                     raise
                 await self._park(batch[0], describe(exc))
             await advance_positions(conn, group, known=known, new=new)
+        self._stored(batch, known, new)
+
+    async def _sorted(
+        self, batch: Sequence[Delivery], known: dict[int, int]
+    ) -> tuple[dict[int, int], list[EventEnvelope]]:
+        """The batch's new next offsets and the events to apply; an undecodable record
+        is parked on the way."""
+        new: dict[int, int] = {}
+        events: list[EventEnvelope] = []
+        wants = self._wants
+        for delivery in batch:
+            partition, offset = delivery.position
+            if offset < known.get(partition, 0):
+                continue  # applied before this restart
+            new[partition] = offset + 1
+            if delivery.event is None:
+                await self._park(delivery, delivery.error or "undecodable record")
+            elif wants is None or wants(delivery.event):
+                events.append(delivery.event)
+        return new, events
+
+    def _stored(
+        self, batch: Sequence[Delivery], known: dict[int, int], new: dict[int, int]
+    ) -> None:
         self._known = {**known, **new}
-        count_consumed(group, batch)
-        for partition, offset in new.items():
-            CONSUMER_POSITION.labels(group, str(partition)).set(offset)
+        count_consumed(self.projection.group, batch)
+        show_positions(self.projection.group, new)
 
     async def _apply(self, events: list[EventEnvelope], conn: AsyncConnection) -> None:
         apply_many = getattr(self.projection, "apply_many", None)

@@ -20,19 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.consumers.errors import describe, is_poison, is_transient
 from shared.consumers.redrive import redrive_forever, stop_redrives
-from shared.consumers.relevance import Wants, count_consumed
+from shared.consumers.relevance import Wants, consumed, count_consumed, show_positions
 from shared.db.positions import (
     DbPositions,
     StalePositions,
-    advance_positions,
+    advance_positions_alone,
     load_positions,
     save_positions,
 )
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
-from shared.runtime.lag import CONSUMER_POSITION, RUNNING_GROUPS
+from shared.runtime.lag import RUNNING_GROUPS
 from shared.runtime.log_context import handling
-from shared.runtime.metrics import DEAD_LETTERS, EVENTS_CONSUMED
+from shared.runtime.metrics import DEAD_LETTERS
 
 log = structlog.get_logger(__name__)
 
@@ -117,14 +117,17 @@ class ReactorRunner:
             else:
                 passed_over.append(delivery)
         count_consumed(group, passed_over)  # counted once per batch, not once per event
-        await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
+        if len(by_case) == 1:  # one case: no task of its own to wait for
+            (items,) = by_case.values()
+            await self._handle_case(items)
+        else:
+            await asyncio.gather(*(self._handle_case(items) for items in by_case.values()))
         new: dict[int, int] = {}
         for delivery in fresh:
             partition = delivery.position.partition
             new[partition] = max(new.get(partition, 0), delivery.position.offset + 1)
         try:
-            async with self.engine.begin() as conn:
-                await advance_positions(conn, group, known=known, new=new)
+            await advance_positions_alone(self.engine, group, known=known, new=new)
         except StalePositions:
             # Moved by someone else meanwhile: the effects are idempotent, so keep the
             # furthest of both.
@@ -133,8 +136,7 @@ class ReactorRunner:
                 new = {p: max(o, known.get(p, 0)) for p, o in new.items()}
                 await save_positions(conn, group, known=known, new=new)
         self._known = {**known, **new}
-        for partition, offset in new.items():
-            CONSUMER_POSITION.labels(group, str(partition)).set(offset)
+        show_positions(group, new)
 
     async def _handle_case(self, deliveries: list[Delivery]) -> None:
         async with self._slots:
@@ -195,7 +197,7 @@ class ReactorRunner:
             error = type(exc).__name__
             await self._park(delivery, event, describe(exc), error, why="dead_lettered")
             return
-        EVENTS_CONSUMED.labels(self.reactor.group, event.event_type).inc()
+        consumed(self.reactor.group, event.event_type).inc()
         log.debug("event_handled")
 
     async def _park(

@@ -2,15 +2,19 @@
 
 Most consumers act on a few event types. One that says so (``wants(event) -> bool``) is
 handed only those; the others cost it nothing but the position it stores for the batch.
+What a runner counts per event and per batch goes to metric series looked up once
+(``consumed``, ``position_gauge``), not on every use.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
+from shared.runtime.lag import CONSUMER_POSITION
 from shared.runtime.metrics import EVENTS_CONSUMED
 
 Wants = Callable[[EventEnvelope], bool]
@@ -23,8 +27,29 @@ def needs_work(batch: Sequence[Delivery], wants: Wants | None) -> bool:
     return any(d.event is None or wants(d.event) for d in batch)
 
 
+_SERIES: dict[tuple[str, str, str], Any] = {}
+
+
+def consumed(group: str, event_type: str) -> Any:
+    """The counter of the events of ``event_type`` the group consumed."""
+    series = _SERIES.get(("consumed", group, event_type))
+    if series is None:
+        series = _SERIES["consumed", group, event_type] = EVENTS_CONSUMED.labels(group, event_type)
+    return series
+
+
 def count_consumed(group: str, deliveries: Sequence[Delivery]) -> None:
     """Every decoded record counts as consumed by the group, acted on or passed over."""
     counts = Counter(d.event.event_type for d in deliveries if d.event is not None)
     for event_type, count in counts.items():
-        EVENTS_CONSUMED.labels(group, event_type).inc(count)
+        consumed(group, event_type).inc(count)
+
+
+def show_positions(group: str, positions: Mapping[int, int]) -> None:
+    """The group's next offsets (those just stored) on its position gauges."""
+    for partition, offset in positions.items():
+        key = ("position", group, str(partition))
+        gauge = _SERIES.get(key)
+        if gauge is None:
+            gauge = _SERIES[key] = CONSUMER_POSITION.labels(group, str(partition))
+        gauge.set(offset)

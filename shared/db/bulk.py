@@ -1,12 +1,13 @@
 """Insert many rows at once.
 
 ``insert_rows`` takes dicts: PostgreSQL COPY for large batches, executemany otherwise (on
-SQLite as tuples converted by the columns' own bind processors, when every row has every
-column).
+SQLite as tuples converted by the columns' own bind processors, when every row has the same
+columns and the others take no default from SQLAlchemy).
 ``insert_many`` takes tuples already in the driver's form and hands them to one driver-level
-``executemany``: SQLAlchemy's ``insert(table)`` with dicts processes every value of every row
-in Python (type processors, parameter dictionaries), which on the log's hot write path costs
-more than the database itself.
+``executemany`` (on the embedded database its ``sqlite3`` itself, ``hot_statements``):
+SQLAlchemy's ``insert(table)`` with dicts processes every value of every row in Python (type
+processors, parameter dictionaries), which on a hot write path costs more than the database
+itself.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.hot_statements import bind_processor, hot_driver_many, sqlite_datetime
+
 COPY_FROM = 200
 """Below this many rows a multi-row INSERT is as quick as COPY."""
 
@@ -31,10 +34,12 @@ async def insert_rows(
 ) -> None:
     if not rows:
         return
-    if conn.dialect.name == "sqlite" and _complete(table, rows):
-        names, processors = _bind_processors(table, conn.dialect)
-        await insert_many(conn, table, names, _converted(rows, names, processors))
-        return
+    if conn.dialect.name == "sqlite":
+        names = _shared_columns(table, rows)
+        if names is not None:
+            processors = _bind_processors(table, names, conn.dialect)
+            await insert_many(conn, table, names, _converted(rows, names, processors))
+            return
     if len(rows) < COPY_FROM or conn.dialect.name != "postgresql":
         await conn.execute(insert(table), list(rows))
         return
@@ -45,23 +50,35 @@ async def insert_rows(
     await driver.copy_records_to_table(table.name, records=_records(table, rows), columns=columns)
 
 
-def _complete(table: Table, rows: Sequence[Mapping[str, Any]]) -> bool:
-    """Every row has a value (maybe None) for every column, so no server default applies."""
-    width = len(table.columns)
-    return all(len(row) == width for row in rows) and all(c.name in rows[0] for c in table.columns)
+def _shared_columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...] | None:
+    """The columns the rows have values (maybe None) for, when every row has the same ones
+    and the table's others take no default from SQLAlchemy (the database's own applies as
+    it would to SQLAlchemy's insert); None: insert through SQLAlchemy."""
+    keys = rows[0].keys()
+    names = _insertable(table, frozenset(keys))
+    if names is None or any(row.keys() != keys for row in rows):
+        return None
+    return names
+
+
+@lru_cache(maxsize=256)
+def _insertable(table: Table, keys: frozenset[str]) -> tuple[str, ...] | None:
+    columns = table.columns
+    if not keys <= set(columns.keys()):
+        return None
+    if any(c.default is not None for c in columns if c.name not in keys):
+        return None
+    return tuple(c.name for c in columns if c.name in keys)
 
 
 @lru_cache(maxsize=256)
 def _bind_processors(
-    table: Table, dialect: Dialect
-) -> tuple[tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
-    """The table's columns and SQLAlchemy's own conversion of each for ``dialect`` (how it
-    stores a datetime, a boolean, a JSON document), applied without its per-row work."""
-    columns = tuple(table.columns)
-    return (
-        tuple(c.name for c in columns),
-        tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns),
-    )
+    table: Table, names: tuple[str, ...], dialect: Dialect
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """SQLAlchemy's own conversion of each of these columns for ``dialect`` (how it stores a
+    datetime, a boolean, a JSON document), applied without its per-row work."""
+    columns = table.columns
+    return tuple(bind_processor(columns[n].type, dialect) for n in names)
 
 
 def _converted(
@@ -97,23 +114,10 @@ def _records(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any,
     return [tuple(record) for record in records]
 
 
-# How SQLAlchemy's SQLite dialect stores DateTime (so reads parse bulk-written rows alike).
-_SQLITE_DATETIME = "%04d-%02d-%02d %02d:%02d:%02d.%06d"
-
-
 def driver_datetime(dialect: Dialect, value: datetime) -> object:
-    """A datetime as the driver of ``dialect`` takes it (SQLite: SQLAlchemy's text form)."""
-    if dialect.name != "sqlite":
-        return value
-    return _SQLITE_DATETIME % (
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
+    """A datetime as the driver of ``dialect`` takes it (SQLite: SQLAlchemy's text form, so
+    reads parse rows written this way alike)."""
+    return sqlite_datetime(value) if dialect.name == "sqlite" else value
 
 
 def _placeholder(paramstyle: str, index: int) -> str:
@@ -142,5 +146,4 @@ async def insert_many(
 ) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in one call."""
     if rows:
-        statement = insert_statement(table, columns, conn.dialect)
-        await conn.exec_driver_sql(statement, list(rows))
+        await hot_driver_many(conn, insert_statement(table, columns, conn.dialect), rows)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Insert, bindparam, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from shared.db.hot_statements import hot_execute
 from shared.db.schema import consumer_positions
@@ -63,37 +65,68 @@ ADVANCE = (
 once: every batch of every consumer runs it; on the embedded database on its driver)."""
 
 
+Move = tuple[int, int, int | None]
+"""A partition, its new next offset, and the one stored before (None: none yet)."""
+
+
+def _moves(known: Mapping[int, int], new: Mapping[int, int]) -> list[Move]:
+    return [(p, offset, known.get(p)) for p, offset in new.items() if offset != known.get(p)]
+
+
+def _insert(group: str, partition: int, offset: int) -> Insert:
+    return insert(consumer_positions).values(
+        consumer_group=group, partition=partition, next_offset=offset
+    )
+
+
+def _fence(group: str, partition: int, stored: int, offset: int) -> dict[str, object]:
+    return {
+        "fenced_group": group,
+        "fenced_partition": partition,
+        "fenced_offset": stored,
+        "next_to": offset,
+    }
+
+
 async def advance_positions(
     conn: AsyncConnection, group: str, *, known: Mapping[int, int], new: Mapping[int, int]
 ) -> None:
     """Write ``new`` next offsets, fenced on ``known`` (what this consumer believes is
     stored, kept in memory between batches): ``StalePositions`` if the store holds other
     values. One statement per partition that moved, and no read."""
-    for partition, offset in new.items():
-        if partition not in known:
+    for partition, offset, stored in _moves(known, new):
+        if stored is None:
             try:  # the transaction is lost with the error: the caller starts it again
-                await conn.execute(
-                    insert(consumer_positions).values(
-                        consumer_group=group, partition=partition, next_offset=offset
-                    )
-                )
+                await conn.execute(_insert(group, partition, offset))
             except IntegrityError as exc:
                 raise StalePositions(group) from exc
-            continue
-        if offset == known[partition]:
-            continue
-        moved = await hot_execute(
-            conn,
-            ADVANCE,
-            {
-                "fenced_group": group,
-                "fenced_partition": partition,
-                "fenced_offset": known[partition],
-                "next_to": offset,
-            },
-        )
-        if moved != 1:
+        elif await hot_execute(conn, ADVANCE, _fence(group, partition, stored, offset)) != 1:
             raise StalePositions(group)
+
+
+async def advance_positions_alone(
+    engine: AsyncEngine, group: str, *, known: Mapping[int, int], new: Mapping[int, int]
+) -> None:
+    """``advance_positions`` in a transaction of its own, for a batch with no effects to
+    store beside them. The transaction runs in one hand-off to SQLAlchemy's synchronous
+    core (``greenlet_spawn``, as its asyncio layer does for each step): connecting,
+    beginning, each statement, committing and closing each took a hand-off, and a task
+    and loop turns to close, several times the database's own work."""
+    moves = _moves(known, new)
+    if moves:
+        await greenlet_spawn(_advance_in_one_transaction, engine.sync_engine, group, moves)
+
+
+def _advance_in_one_transaction(engine: Engine, group: str, moves: list[Move]) -> None:
+    with engine.begin() as conn:
+        for partition, offset, stored in moves:
+            if stored is None:
+                try:
+                    conn.execute(_insert(group, partition, offset))
+                except IntegrityError as exc:
+                    raise StalePositions(group) from exc
+            elif conn.execute(ADVANCE, _fence(group, partition, stored, offset)).rowcount != 1:
+                raise StalePositions(group)
 
 
 class DbPositions:

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import Select, Table, select
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
-from shared.db.hot_statements import hot_rows
-from shared.db.keys import key_in, key_name, key_values
+from shared.db.keys import keys_present
 from shared.db.schema import escalation_timers
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
@@ -92,16 +88,8 @@ class TimerIndex:
         table = self._table
         known: set[str] = set()
         wanted = [timer_id for timer_id, row in rows.items() if row["case_id"] not in new_cases]
-        query = _known_of(table, conn.dialect)
         for part in chunks(wanted):
-            keys = {key_name(table.c.timer_id): key_values(part, conn.dialect)}
-            known.update(row["timer_id"] for row in await hot_rows(conn, query, keys))
+            known.update(await keys_present(conn, table, "timer_id", part))
         fresh = [row for timer_id, row in rows.items() if timer_id not in known]
         if fresh:
             await insert_rows(conn, table, fresh)
-
-
-@lru_cache(maxsize=16)
-def _known_of(table: Table, dialect: Dialect) -> Select[Any]:
-    """The indexed ones of the timers ``key_in``'s parameter carries (built once)."""
-    return select(table.c.timer_id).where(key_in(table.c.timer_id, (), dialect))

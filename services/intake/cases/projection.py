@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import Table, Update, bindparam, select, update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.cases.queries import row_from_db
@@ -12,7 +12,8 @@ from shared.cases.fold import evolve
 from shared.cases.row import CaseRow
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.hot_statements import hot_execute_many
+from shared.db.keys import rows_with_keys
 from shared.db.schema import cases
 from shared.events.envelope import EventEnvelope
 from shared.log.port import EventLog
@@ -35,9 +36,8 @@ class CaseListProjection(PerCaseProjection[CaseRow]):
         self._update = _update_by_id(self.table(cases))
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, CaseRow]:
-        table = self.table(cases)
-        found = await conn.execute(select(table).where(key_in(table.c.id, case_ids, conn.dialect)))
-        return {row["id"]: row_from_db(row) for row in found.mappings()}
+        found = await rows_with_keys(conn, self.table(cases), "id", case_ids)
+        return {row["id"]: row_from_db(row) for row in found}
 
     async def store(
         self, conn: AsyncConnection, states: dict[str, CaseRow], stored: Collection[str]
@@ -47,8 +47,8 @@ class CaseListProjection(PerCaseProjection[CaseRow]):
         if inserts:
             await insert_rows(conn, self.table(cases), inserts)
         if stored:
-            await conn.execute(
-                self._update, [{**states[case_id], "case_key": case_id} for case_id in stored]
+            await hot_execute_many(
+                conn, self._update, [{**states[case_id], "case_key": case_id} for case_id in stored]
             )
 
     def evolve(self, state: CaseRow | None, event: EventEnvelope) -> CaseRow | None:

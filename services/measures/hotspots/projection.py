@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.measures.hotspots.fold import HotspotRow, evolve
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.keys import delete_with_keys, rows_with_keys
 from shared.db.schema import hotspot_cases
 from shared.events.envelope import EventEnvelope
 from shared.times import as_utc
@@ -28,18 +27,15 @@ class HotspotCaseProjection(PerCaseProjection[HotspotRow]):
     default_tables = (hotspot_cases,)
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, HotspotRow]:
-        table = self.table(hotspot_cases)
-        found = await conn.execute(
-            select(table).where(key_in(table.c.case_id, case_ids, conn.dialect))
-        )
-        return {row["case_id"]: row_from_db(row) for row in found.mappings()}
+        found = await rows_with_keys(conn, self.table(hotspot_cases), "case_id", case_ids)
+        return {row["case_id"]: row_from_db(row) for row in found}
 
     async def store(
         self, conn: AsyncConnection, states: dict[str, HotspotRow], stored: Collection[str]
     ) -> None:
         table = self.table(hotspot_cases)
         if stored:
-            await conn.execute(delete(table).where(key_in(table.c.case_id, stored, conn.dialect)))
+            await delete_with_keys(conn, table, "case_id", stored)
         await insert_rows(conn, table, list(states.values()))
 
     def evolve(self, state: HotspotRow | None, event: EventEnvelope) -> HotspotRow | None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.measures.queues.fold import QueueRow, evolve
 from shared.consumers.per_case import PerCaseProjection
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.keys import delete_with_keys, rows_with_keys
 from shared.db.schema import unit_queue
 from shared.events.envelope import EventEnvelope
 from shared.times import as_utc
@@ -32,18 +31,15 @@ class UnitQueueProjection(PerCaseProjection[QueueRow]):
     default_tables = (unit_queue,)
 
     async def load(self, conn: AsyncConnection, case_ids: list[str]) -> dict[str, QueueRow]:
-        table = self.table(unit_queue)
-        found = await conn.execute(
-            select(table).where(key_in(table.c.case_id, case_ids, conn.dialect))
-        )
-        return {row["case_id"]: row_from_db(row) for row in found.mappings()}
+        found = await rows_with_keys(conn, self.table(unit_queue), "case_id", case_ids)
+        return {row["case_id"]: row_from_db(row) for row in found}
 
     async def store(
         self, conn: AsyncConnection, states: dict[str, QueueRow], stored: Collection[str]
     ) -> None:
         table = self.table(unit_queue)
         if stored:
-            await conn.execute(delete(table).where(key_in(table.c.case_id, stored, conn.dialect)))
+            await delete_with_keys(conn, table, "case_id", stored)
         await insert_rows(conn, table, list(states.values()))
 
     def evolve(self, state: QueueRow | None, event: EventEnvelope) -> QueueRow | None:

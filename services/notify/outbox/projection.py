@@ -11,13 +11,12 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, Update, bindparam, select, update
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.bulk import insert_rows
-from shared.db.hot_statements import hot_execute_many, hot_rows
-from shared.db.keys import key_in, key_name, key_values
+from shared.db.hot_statements import hot_execute_many
+from shared.db.keys import rows_with_keys
 from shared.db.schema import deliveries
 from shared.events.envelope import EventEnvelope
 from shared.times import as_utc, parse_utc
@@ -145,8 +144,7 @@ class DeliveryOutbox:
         wanted.update(key for key, _, _, case_id in outcomes if case_id not in new_cases)
         rows: dict[str, dict[str, Any]] = {}
         if wanted:
-            keys = {key_name(table.c.delivery_id): key_values(wanted, conn.dialect)}
-            found = await hot_rows(conn, _rows_of(table, conn.dialect), keys)
+            found = await rows_with_keys(conn, table, "delivery_id", wanted)
             rows = {row["delivery_id"]: dict(row) for row in found}
         fresh = {key: row for key, row in issued.items() if key not in rows}
         rows.update(fresh)
@@ -181,15 +179,8 @@ async def _write_changes(
         await hot_execute_many(conn, _update_of(table, names), batch)
 
 
-@lru_cache(maxsize=16)
-def _rows_of(table: Table, dialect: Dialect) -> Select[Any]:
-    """The rows of the deliveries whose ids ``key_in``'s parameter carries (built once)."""
-    return select(table).where(key_in(table.c.delivery_id, (), dialect))
-
-
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)  # a few sets of columns an outcome changes, per table
 def _update_of(table: Table, names: tuple[str, ...]) -> Update:
-    """An update of the columns ``names`` of the row ``key`` (built once per set)."""
     return (
         update(table)
         .where(table.c.delivery_id == bindparam("key"))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, Update, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.triage.history.fold import WANTED, categories, folds, party_rows, reported_row
 from services.triage.history.tables import case_history, party_cases
 from shared.db.bulk import insert_rows
-from shared.db.keys import key_in
+from shared.db.hot_statements import hot_execute_many
+from shared.db.keys import keys_present
 from shared.events.envelope import EventEnvelope
 
 
@@ -23,6 +24,7 @@ class CaseHistoryProjection:
         found = dict(tables or {})
         self._cases = found.get(case_history.name, case_history)
         self._parties = found.get(party_cases.name, party_cases)
+        self._categorise, self._fold = _updates(self._cases)
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -50,12 +52,7 @@ class CaseHistoryProjection:
         reports = {e.case_id: e for e in events if e.event_type == "CaseReported"}
         known = [case_id for case_id in reports if case_id not in new_cases]
         if known:
-            found = await conn.execute(
-                select(self._cases.c.case_id).where(
-                    key_in(self._cases.c.case_id, known, conn.dialect)
-                )
-            )
-            for (case_id,) in found:
+            for case_id in await keys_present(conn, self._cases, "case_id", known):
                 reports.pop(case_id)
         fresh = {case_id: reported_row(event) for case_id, event in reports.items()}
         changes = []
@@ -74,21 +71,20 @@ class CaseHistoryProjection:
         await insert_rows(conn, self._cases, list(fresh.values()))
         parties = [row for e in reports.values() for row in party_rows(e, secret=self._secret)]
         await insert_rows(conn, self._parties, parties)
-        if changes:
-            table = self._cases
-            statement = (
-                update(table)
-                .where(
-                    table.c.case_id == bindparam("key"), table.c.version < bindparam("new_version")
-                )
-                .values(version=bindparam("new_version"), category=bindparam("new_category"))
-            )
-            await conn.execute(statement, changes)
-        if folded:
-            table = self._cases
-            marked = (
-                update(table)
-                .where(table.c.case_id == bindparam("key"))
-                .values(folded_into=bindparam("into"))
-            )
-            await conn.execute(marked, folded)
+        await hot_execute_many(conn, self._categorise, changes)
+        await hot_execute_many(conn, self._fold, folded)
+
+
+def _updates(table: Table) -> tuple[Update, Update]:
+    """A newer category of a case, and the case a report was folded into (built once)."""
+    categorise = (
+        update(table)
+        .where(table.c.case_id == bindparam("key"), table.c.version < bindparam("new_version"))
+        .values(version=bindparam("new_version"), category=bindparam("new_category"))
+    )
+    fold = (
+        update(table)
+        .where(table.c.case_id == bindparam("key"))
+        .values(folded_into=bindparam("into"))
+    )
+    return categorise, fold
