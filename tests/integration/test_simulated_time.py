@@ -41,6 +41,28 @@ async def until_written(
     return written
 
 
+ATTEMPTED = {"DeliveryAttemptFailed", "DispatchOrderDelivered", "DeliveryFailed"}
+
+
+async def until_attempted(api: httpx.AsyncClient, case_id: str) -> None:
+    """Until each delivery of the case's orders has had its first attempt: notify makes it
+    on the clock of then, and may write it after the order."""
+    deadline = time.monotonic() + 30
+    while True:
+        events = await events_of(api, case_id)
+        issued = {
+            d["delivery_id"]
+            for e in events
+            if e["type"] == "DispatchOrderIssued"
+            for d in e["payload"]["deliveries"]
+        }
+        tried = {e["payload"]["delivery_id"] for e in events if e["type"] in ATTEMPTED}
+        if issued <= tried:
+            return
+        assert time.monotonic() < deadline, f"not attempted: {sorted(issued - tried)}"
+        await anyio.sleep(0.05)
+
+
 async def test_every_event_occurs_on_the_simulated_clock(tmp_path: Path) -> None:
     settings = embedded_settings(tmp_path, clock="simulated", clock_start=START)
     async with running_app(settings, SERVICES) as api:
@@ -49,6 +71,7 @@ async def test_every_event_occurs_on_the_simulated_clock(tmp_path: Path) -> None
         wanted = {"CaseReported", "CaseTriaged", "CaseAssigned", "DispatchOrderIssued"}
         written = await until_written(api, case_id, wanted)
         assert all(at == START for at in written.values()), written
+        await until_attempted(api, case_id)
 
         seen = len(await events_of(api, case_id))
         later = START + 2 * DAY
