@@ -133,6 +133,7 @@ async def test_restarted_consumer_resumes_without_loss_or_duplicates(
     assert set(counts.values()) == {1}
 
 
+@pytest.mark.kafka_config(relay_interval_s=3600)  # counts applications per event: as above
 async def test_poison_record_is_parked_with_its_reason_and_processing_continues(
     any_log: LogUnderTest,
 ) -> None:
