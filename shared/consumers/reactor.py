@@ -28,6 +28,7 @@ from shared.db.positions import (
     load_positions,
     save_positions,
 )
+from shared.db.transaction import begin
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
 from shared.runtime.lag import RUNNING_GROUPS
@@ -131,7 +132,7 @@ class ReactorRunner:
         except StalePositions:
             # Moved by someone else meanwhile: the effects are idempotent, so keep the
             # furthest of both.
-            async with self.engine.begin() as conn:
+            async with begin(self.engine) as conn:
                 known = await load_positions(conn, group)
                 new = {p: max(o, known.get(p, 0)) for p, o in new.items()}
                 await save_positions(conn, group, known=known, new=new)
