@@ -28,7 +28,7 @@ from shared.db.positions import (
     load_positions,
     save_positions,
 )
-from shared.db.transaction import begin
+from shared.db.transaction import begin, connect
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
 from shared.runtime.lag import RUNNING_GROUPS
@@ -107,7 +107,7 @@ class ReactorRunner:
         group = self.reactor.group
         known = self._known
         if known is None:
-            async with self.engine.connect() as conn:
+            async with connect(self.engine) as conn:
                 known = await load_positions(conn, group)
         fresh = [d for d in batch if d.position.offset >= known.get(d.position.partition, 0)]
         by_case: dict[str, list[Delivery]] = defaultdict(list)

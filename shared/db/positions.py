@@ -12,6 +12,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from shared.db.hot_statements import hot_execute
 from shared.db.schema import consumer_positions
+from shared.db.transaction import connect
 
 
 async def load_positions(conn: AsyncConnection, group: str) -> dict[int, int]:
@@ -136,5 +137,5 @@ class DbPositions:
         self._engine = engine
 
     async def load(self, group: str) -> dict[int, int]:
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             return await load_positions(conn, group)

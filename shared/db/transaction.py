@@ -10,7 +10,8 @@ the same pool checkout, transaction and check-in, so the same guarantees (what t
 wrote commits together, or nothing of it if the block raises). The close runs in the same
 hand-off as the commit, after it whether the commit succeeded or not, so a cancellation
 arriving meanwhile (while a durable commit waits for its worker thread) cannot leave the
-connection out of the pool. PostgreSQL keeps ``engine.begin()`` as it is.
+connection out of the pool. ``connect`` does the same for ``engine.connect()`` (reads).
+PostgreSQL keeps ``engine.begin()`` and ``engine.connect()`` as they are.
 """
 
 from __future__ import annotations
@@ -38,6 +39,21 @@ async def begin(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         await greenlet_spawn(_end, sync, False)
         raise
     await greenlet_spawn(_end, sync, True)
+
+
+@asynccontextmanager
+async def connect(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """``engine.connect()``: a connection (its transaction, if any, rolled back when the
+    block ends); on SQLite in two hand-offs and no task."""
+    if engine.sync_engine.dialect.name != "sqlite":
+        async with engine.connect() as conn:
+            yield conn
+        return
+    sync = await greenlet_spawn(engine.sync_engine.connect)
+    try:
+        yield AsyncConnection(engine, sync)
+    finally:
+        await greenlet_spawn(sync.close)
 
 
 def _connect_and_begin(engine: Engine) -> Connection:

@@ -1,7 +1,8 @@
 """A consumer's transaction on the embedded database (``shared.db.transaction.begin``)
 keeps what ``engine.begin()`` promised: the block's writes commit together, a block that
 raises or is cancelled leaves nothing behind, and the database's one connection is back
-for the next user either way (a lost connection would stop every consumer)."""
+for the next user either way (a lost connection would stop every consumer); a read's
+connection (``connect``) likewise, and what it wrote without committing is undone."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from shared.db.engine import make_engine
 from shared.db.hot_statements import hot_execute
 from shared.db.positions import ADVANCE, StalePositions, advance_positions
 from shared.db.schema import consumer_positions, metadata
-from shared.db.transaction import begin
+from shared.db.transaction import begin, connect
 
 WITHIN = 5.0
 """How long the next transaction may wait for the connection (it is free at once)."""
@@ -126,4 +127,27 @@ async def test_a_batch_waiting_for_the_connection_can_be_cancelled(engine: Async
     await held
     with pytest.raises(asyncio.CancelledError):
         await waiting
+    assert await positions(engine) == {0: 5}
+
+
+async def test_a_read_sees_the_rows_and_frees_the_connection(engine: AsyncEngine) -> None:
+    async with begin(engine) as conn:
+        await conn.execute(insert(consumer_positions).values(position(0, 5)))
+    for _ in range(3):  # one connection: each read must give it back
+        async with asyncio.timeout(WITHIN), connect(engine) as conn:
+            found = await conn.execute(select(consumer_positions.c.next_offset))
+            assert found.scalars().all() == [5]
+
+
+async def test_what_a_connection_wrote_without_committing_is_undone(engine: AsyncEngine) -> None:
+    async with begin(engine) as conn:
+        await conn.execute(insert(consumer_positions).values(position(0, 5)))
+    with pytest.raises(RuntimeError):
+        async with connect(engine) as conn:
+            bound = {"fenced_group": "g", "fenced_partition": 0, "fenced_offset": 5}
+            assert await hot_execute(conn, ADVANCE, bound | {"next_to": 9}) == 1
+            raise RuntimeError("the read failed")
+    async with connect(engine) as conn:
+        bound = {"fenced_group": "g", "fenced_partition": 0, "fenced_offset": 5}
+        assert await hot_execute(conn, ADVANCE, bound | {"next_to": 6}) == 1
     assert await positions(engine) == {0: 5}
