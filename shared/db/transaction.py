@@ -5,9 +5,10 @@
 the last in a task of its own (so a cancellation cannot abandon it): on the embedded
 database, whose statements take microseconds on the loop's thread, those cost more than
 the transaction's own work, and every consumer's batch pays them. ``begin`` connects and
-begins in one hand-off, and commits (or rolls back) and closes in one more, without a task:
-the same pool checkout, transaction and check-in, so the same guarantees (what the block
-wrote commits together, or nothing of it if the block raises). The close runs in the same
+begins in one hand-off, and commits (or rolls back) and closes in one more, without a task
+(one bare turn of the loop after, as before): the same pool checkout, transaction and
+check-in, so the same guarantees (what the block wrote commits together, or nothing of it
+if the block raises). The close runs in the same
 hand-off as the commit, after it whether the commit succeeded or not, so a cancellation
 arriving meanwhile (while a durable commit waits for its worker thread) cannot leave the
 connection out of the pool. ``connect`` does the same for ``engine.connect()`` (reads).
@@ -16,6 +17,7 @@ PostgreSQL keeps ``engine.begin()`` and ``engine.connect()`` as they are.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -39,6 +41,7 @@ async def begin(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         await greenlet_spawn(_end, sync, False)
         raise
     await greenlet_spawn(_end, sync, True)
+    await _turn()
 
 
 @asynccontextmanager
@@ -54,6 +57,15 @@ async def connect(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         yield AsyncConnection(engine, sync)
     finally:
         await greenlet_spawn(sync.close)
+    await _turn()
+
+
+async def _turn() -> None:
+    """One turn of the loop after the connection is back in the pool (as the closing task
+    of ``engine.begin()`` gave): a task waiting for it takes it before this one can again,
+    and a consumer catching up on a backlog (its log's reads need not wait either) lets the
+    rest of the process run between batches."""
+    await asyncio.sleep(0)
 
 
 def _connect_and_begin(engine: Engine) -> Connection:

@@ -151,3 +151,31 @@ async def test_what_a_connection_wrote_without_committing_is_undone(engine: Asyn
         bound = {"fenced_group": "g", "fenced_partition": 0, "fenced_offset": 5}
         assert await hot_execute(conn, ADVANCE, bound | {"next_to": 6}) == 1
     assert await positions(engine) == {0: 5}
+
+
+async def test_a_task_waiting_for_the_connection_gets_it_between_batches(
+    engine: AsyncEngine,
+) -> None:
+    """A consumer catching up runs its batches back to back (its reads need not wait): a
+    read queued meanwhile gets the one connection after the batch in hand, not after all."""
+    async with begin(engine) as conn:
+        await conn.execute(insert(consumer_positions).values(position(0, 0)))
+    batches = 0
+    first_batch = asyncio.Event()
+
+    async def catching_up() -> None:
+        nonlocal batches
+        for offset in range(200):
+            async with begin(engine) as conn:
+                bound = {"fenced_group": "g", "fenced_partition": 0, "fenced_offset": offset}
+                assert await hot_execute(conn, ADVANCE, bound | {"next_to": offset + 1}) == 1
+                batches += 1
+                first_batch.set()
+
+    consumer = asyncio.create_task(catching_up())
+    async with asyncio.timeout(WITHIN):
+        await first_batch.wait()
+    async with asyncio.timeout(WITHIN), connect(engine) as conn:
+        seen = (await conn.execute(select(consumer_positions.c.next_offset))).scalar_one()
+    await consumer
+    assert seen <= 3, f"the read waited for {seen} batches"
