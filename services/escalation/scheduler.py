@@ -33,6 +33,7 @@ from services.escalation.prefetch import ReadyFirings, Upcoming
 from services.escalation.service import CaseNotFound, CommandFactory, Ladder, run_command
 from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
+from shared.db.transaction import begin
 from shared.log.port import AppendResult, VersionConflict
 from shared.log.sql_requests import chunks
 from shared.runtime.collection import collection_paused
@@ -239,7 +240,7 @@ class TimerScheduler:
             by_outcome[outcome].append(timer_id)
         fired_at = as_utc(self._ladder.clock.now())
         t = escalation_timers.c
-        async with self._engine.begin() as conn:
+        async with begin(self._engine) as conn:
             for outcome, timer_ids in by_outcome.items():
                 TIMERS_FIRED.labels(outcome).inc(len(timer_ids))
                 if outcome == REFUSED:
