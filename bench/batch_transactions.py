@@ -5,9 +5,11 @@
 
 Three operations, each timed (process CPU) over ``--count`` runs, the two ways taking turns
 round by round so load from elsewhere on the machine falls on both alike; the median of the
-rounds is printed: a transaction advancing one fenced position; a read of one position; and
-a batch of 8 events through a projection runner (``process``) whose projection applies
-nothing, so the runner's own transaction is what is measured.
+rounds is printed: a transaction advancing one fenced position; a read of one position; a
+batch of 8 events through a projection runner (``process``) whose projection applies
+nothing, so the runner's own transaction is what is measured; and a position stored alone
+in one hand-off (``advance_positions_alone``), its fenced update through SQLAlchemy's
+execution (the first way) or on the driver (the second).
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 import shared.consumers.projection as projection_module
 from shared.consumers.projection import ProjectionRunner
 from shared.db.engine import make_engine
 from shared.db.hot_statements import hot_execute, hot_rows
-from shared.db.positions import ADVANCE
+from shared.db.positions import ADVANCE, Move, _advance_in_one_transaction
 from shared.db.schema import consumer_positions, metadata
 from shared.db.transaction import begin, connect
 from shared.events.envelope import EventEnvelope
@@ -75,6 +79,21 @@ def _delivery(offset: int) -> Delivery:
     return Delivery(Position(0, offset), b"", event, None, event.case_id)
 
 
+def _advance_through_sqlalchemy(engine: Engine, group: str, moves: list[Move]) -> None:
+    """``advance_positions_alone``'s transaction with its update run by SQLAlchemy."""
+    with engine.begin() as conn:
+        for partition, offset, stored in moves:
+            fence = {"fenced_group": group, "fenced_partition": partition}
+            bound = fence | {"fenced_offset": stored, "next_to": offset}
+            assert conn.execute(ADVANCE, bound).rowcount == 1
+
+
+ALONE = {
+    "engine.begin/connect": _advance_through_sqlalchemy,
+    "transaction.begin/connect": _advance_in_one_transaction,
+}
+
+
 def _operations(engine: AsyncEngine, way: str) -> dict[str, Callable[[], Awaitable[None]]]:
     """The three operations done ``way``; each group of positions is its own."""
     open_tx, open_read = WAYS[way]
@@ -101,7 +120,18 @@ def _operations(engine: AsyncEngine, way: str) -> dict[str, Callable[[], Awaitab
         await runner.process([_delivery(delivered + n) for n in range(BATCH)])
         delivered += BATCH
 
-    return {"a fenced advance's transaction": advance, "a read": read, "a batch of 8": batch}
+    async def alone() -> None:
+        nonlocal offset
+        moves: list[Move] = [(0, offset + 1, offset)]
+        await greenlet_spawn(ALONE[way], engine.sync_engine, group, moves)
+        offset += 1
+
+    return {
+        "a fenced advance's transaction": advance,
+        "a read": read,
+        "a batch of 8": batch,
+        "a position stored alone": alone,
+    }
 
 
 async def _main(count: int, rounds: int) -> None:
