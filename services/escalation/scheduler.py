@@ -33,6 +33,7 @@ from services.escalation.prefetch import ReadyFirings, Upcoming
 from services.escalation.service import CaseNotFound, CommandFactory, Ladder, run_command
 from shared.db.keys import key_in
 from shared.db.schema import escalation_timers
+from shared.db.transaction import begin, connect
 from shared.log.port import AppendResult, VersionConflict
 from shared.log.sql_requests import chunks
 from shared.runtime.collection import collection_paused
@@ -126,7 +127,7 @@ class TimerScheduler:
         pending = self._pending(self._owned())
         if pending is None:
             return None
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             soonest = select(func.min(escalation_timers.c.due_at)).where(pending)
             earliest = await conn.scalar(soonest)
             if time.monotonic() - self._counted_at >= self._count_every:
@@ -189,7 +190,7 @@ class TimerScheduler:
             .order_by(t.due_at, t.timer_id)
             .limit(limit)
         )
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             rows = (await conn.execute(query)).all()
         return [Upcoming(*row) for row in rows]
 
@@ -239,7 +240,7 @@ class TimerScheduler:
             by_outcome[outcome].append(timer_id)
         fired_at = as_utc(self._ladder.clock.now())
         t = escalation_timers.c
-        async with self._engine.begin() as conn:
+        async with begin(self._engine) as conn:
             for outcome, timer_ids in by_outcome.items():
                 TIMERS_FIRED.labels(outcome).inc(len(timer_ids))
                 if outcome == REFUSED:

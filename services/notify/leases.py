@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.db.hot_statements import hot_execute, hot_rows
 from shared.db.keys import KEYS, key_in, keyed, keys_value
 from shared.db.schema import deliveries
+from shared.db.transaction import begin
 from shared.events.envelope import utc_now
 
 d = deliveries.c
@@ -65,7 +66,7 @@ async def claim(
 ) -> list[dict[str, Any]]:
     """Up to ``room`` pending rows, oldest first, not leased (or lapsed) nor ``busy`` here."""
     now = utc_now()
-    async with engine.begin() as conn:
+    async with begin(engine) as conn:
         statements = _claim_statements(conn.dialect)
         found = await hot_rows(conn, statements.free, {"now": now, "room": room})
         ids = [row["delivery_id"] for row in found if row["delivery_id"] not in busy]
@@ -79,7 +80,7 @@ async def claim(
 
 
 async def renew(engine: AsyncEngine, owner: str, ids: list[str], *, lease: timedelta) -> None:
-    async with engine.begin() as conn:
+    async with begin(engine) as conn:
         await conn.execute(
             update(deliveries)
             .where(
@@ -92,7 +93,7 @@ async def renew(engine: AsyncEngine, owner: str, ids: list[str], *, lease: timed
 
 async def release(engine: AsyncEngine, owner: str) -> None:
     """Give back the pending rows this owner holds (a graceful stop)."""
-    async with engine.begin() as conn:
+    async with begin(engine) as conn:
         await conn.execute(
             update(deliveries)
             .where(deliveries.c.lease_owner == owner, deliveries.c.status == "pending")
@@ -101,7 +102,7 @@ async def release(engine: AsyncEngine, owner: str) -> None:
 
 
 async def update_row(engine: AsyncEngine, delivery_id: str, **values: Any) -> None:
-    async with engine.begin() as conn:
+    async with begin(engine) as conn:
         await conn.execute(
             update(deliveries).where(deliveries.c.delivery_id == delivery_id).values(**values)
         )

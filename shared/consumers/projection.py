@@ -23,6 +23,7 @@ from shared.db.positions import (
     advance_positions_alone,
     load_positions,
 )
+from shared.db.transaction import begin
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog, Subscription
 from shared.runtime.lag import RUNNING_GROUPS
@@ -92,7 +93,7 @@ class ProjectionRunner:
 
     async def _reapply(self, event: EventEnvelope) -> None:
         """A dead letter's event once more (its position stays where it is)."""
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await self._apply([event], conn)
 
     async def process(self, batch: Sequence[Delivery]) -> None:
@@ -123,7 +124,7 @@ class ProjectionRunner:
                 await advance_positions_alone(self.engine, group, known=known, new=new)
                 self._stored(batch, known, new)
                 return
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             if known is None:
                 known = await load_positions(conn, group)
                 new, events = await self._sorted(batch, known)

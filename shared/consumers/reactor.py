@@ -28,6 +28,7 @@ from shared.db.positions import (
     load_positions,
     save_positions,
 )
+from shared.db.transaction import begin, connect
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery, EventLog
 from shared.runtime.lag import RUNNING_GROUPS
@@ -106,7 +107,7 @@ class ReactorRunner:
         group = self.reactor.group
         known = self._known
         if known is None:
-            async with self.engine.connect() as conn:
+            async with connect(self.engine) as conn:
                 known = await load_positions(conn, group)
         fresh = [d for d in batch if d.position.offset >= known.get(d.position.partition, 0)]
         by_case: dict[str, list[Delivery]] = defaultdict(list)
@@ -131,7 +132,7 @@ class ReactorRunner:
         except StalePositions:
             # Moved by someone else meanwhile: the effects are idempotent, so keep the
             # furthest of both.
-            async with self.engine.begin() as conn:
+            async with begin(self.engine) as conn:
                 known = await load_positions(conn, group)
                 new = {p: max(o, known.get(p, 0)) for p, o in new.items()}
                 await save_positions(conn, group, known=known, new=new)

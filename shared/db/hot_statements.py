@@ -9,9 +9,10 @@ dialect and, on the embedded database's inline connection, run its text with ``s
 directly, in the connection's transaction, converting parameters and columns with
 SQLAlchemy's own processors for their types (how a datetime, a boolean, a JSON document is
 stored), so the rows read and written are the same either way. ``hot_execute_many`` runs
-an update or a delete once per row of parameters (one ``executemany``). Any other database
-runs them through SQLAlchemy as before (a statement built once also spares SQLAlchemy its
-cache key on every execution).
+an update or a delete once per row of parameters (one ``executemany``);
+``hot_execute_in_core`` is ``hot_execute`` inside SQLAlchemy's synchronous core. Any other
+database runs them through SQLAlchemy as before (a statement built once also spares
+SQLAlchemy its cache key on every execution).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Delete, Select, Update
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
+from sqlalchemy.util import await_
 
 from shared.db.inline_sqlite import InlineConnection
 from shared.log.sql_driver import sqlalchemy_errors
@@ -210,6 +212,25 @@ async def hot_driver_many(conn: AsyncConnection, text: str, rows: Sequence[Seque
         return
     with sqlalchemy_errors(text):
         await driver.run(driver.sqlite.executemany, text, rows)
+
+
+def hot_execute_in_core(
+    conn: Connection, statement: Update | Delete, bound: Mapping[str, Any]
+) -> int:
+    """``hot_execute`` for code already handed to SQLAlchemy's synchronous core (a
+    ``greenlet_spawn``, with ``conn`` its connection): the rows ``statement`` changed."""
+    driver = conn.connection.driver_connection
+    if not isinstance(driver, InlineConnection):
+        return int(conn.execute(statement, dict(bound)).rowcount)
+    compiled = _compiled(statement, conn.dialect)
+    parameters = _parameters(compiled, bound)
+    sqlite = driver.sqlite
+
+    def run() -> int:
+        return int(sqlite.execute(compiled.text, parameters).rowcount)
+
+    with sqlalchemy_errors(compiled.text):
+        return await_(driver.run(run))  # no switch unless the database is locked
 
 
 def _row_count(cursor: sqlite3.Cursor) -> int:

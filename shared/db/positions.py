@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from shared.db.hot_statements import hot_execute
+from shared.db.hot_statements import hot_execute, hot_execute_in_core
 from shared.db.schema import consumer_positions
+from shared.db.transaction import connect
 
 
 async def load_positions(conn: AsyncConnection, group: str) -> dict[int, int]:
@@ -111,7 +112,8 @@ async def advance_positions_alone(
     store beside them. The transaction runs in one hand-off to SQLAlchemy's synchronous
     core (``greenlet_spawn``, as its asyncio layer does for each step): connecting,
     beginning, each statement, committing and closing each took a hand-off, and a task
-    and loop turns to close, several times the database's own work."""
+    and loop turns to close, several times the database's own work. The fenced update
+    runs on the embedded database's driver (``hot_execute_in_core``)."""
     moves = _moves(known, new)
     if moves:
         await greenlet_spawn(_advance_in_one_transaction, engine.sync_engine, group, moves)
@@ -125,7 +127,7 @@ def _advance_in_one_transaction(engine: Engine, group: str, moves: list[Move]) -
                     conn.execute(_insert(group, partition, offset))
                 except IntegrityError as exc:
                     raise StalePositions(group) from exc
-            elif conn.execute(ADVANCE, _fence(group, partition, stored, offset)).rowcount != 1:
+            elif hot_execute_in_core(conn, ADVANCE, _fence(group, partition, stored, offset)) != 1:
                 raise StalePositions(group)
 
 
@@ -136,5 +138,5 @@ class DbPositions:
         self._engine = engine
 
     async def load(self, group: str) -> dict[int, int]:
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             return await load_positions(conn, group)

@@ -11,13 +11,19 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.triage.duplicates.index import CANDIDATES, KNOWN
 from services.triage.history.queries import AT_GRID
 from services.triage.history.tables import case_history
 from shared.db.engine import make_engine
-from shared.db.hot_statements import hot_execute, hot_execute_many, hot_rows
+from shared.db.hot_statements import (
+    hot_execute,
+    hot_execute_in_core,
+    hot_execute_many,
+    hot_rows,
+)
 from shared.db.positions import ADVANCE
 from shared.db.schema import consumer_positions, duplicate_index, metadata
 
@@ -147,6 +153,24 @@ async def test_an_advance_is_undone_with_its_transaction(engine: AsyncEngine) ->
             raise RuntimeError("the batch's effects failed")
 
     assert await positions(engine) == [("a", 0, 10)]
+
+
+def _two_advances(conn: Connection) -> tuple[int, int]:
+    moved = hot_execute_in_core(conn, ADVANCE, fence("a", stored=10, to=15))
+    stale = hot_execute_in_core(conn, ADVANCE, fence("b", stored=9, to=15))
+    return moved, stale
+
+
+async def test_a_fenced_advance_inside_sqlalchemy_s_core_moves_alike(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            consumer_positions.insert(),
+            [{"consumer_group": g, "partition": 0, "next_offset": 10} for g in ("a", "b")],
+        )
+    async with engine.begin() as conn:
+        assert await conn.run_sync(_two_advances) == (1, 0)
+
+    assert await positions(engine) == [("a", 0, 15), ("b", 0, 10)]
 
 
 def fence(group: str, *, stored: int, to: int) -> dict[str, object]:

@@ -26,6 +26,7 @@ from services.measures.hotspots.queries import points_near, stored_version
 from services.measures.hotspots.rule import Point, Reports, Rule, township_of, units_of
 from services.measures.hotspots.settle import Applied
 from shared.cases.catalogue.hotspots import HotspotDetected, hotspot_stream
+from shared.db.transaction import connect
 from shared.events.envelope import EventEnvelope, new_event
 from shared.log.port import EventLog
 from shared.vocabulary import Category
@@ -93,7 +94,7 @@ class HotspotDetector:
                 raise
 
     async def _stored(self, event: EventEnvelope) -> bool:
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             return await stored_version(conn, event.case_id) >= event.sequence
 
     async def _streams(self, units: Sequence[str], category: str) -> Streams:
@@ -113,7 +114,7 @@ class HotspotDetector:
         open_reports = [r for r in reports if not settled(r, flagged, self._rule)]
         if not open_reports:
             return
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             points = await points_near(
                 conn,
                 category=category,

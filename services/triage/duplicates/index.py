@@ -33,6 +33,7 @@ from services.triage.duplicates.decide import (
 from services.triage.duplicates.similarity import ReportSketch
 from shared.db.hot_statements import hot_rows
 from shared.db.schema import duplicate_index as table
+from shared.db.transaction import begin
 from shared.events.envelope import event_now
 from shared.times import as_utc
 
@@ -110,7 +111,7 @@ class DuplicateIndex:
     async def decide(self, entry: Entry) -> Decision:
         """The report's fold decision: the one already written, or a new one written now."""
         stripe = self._locks[lock_key(entry.neighbourhood) % LOCK_STRIPES]
-        async with stripe, self._engine.begin() as conn:
+        async with stripe, begin(self._engine) as conn:
             if conn.dialect.name == "postgresql":
                 key = lock_key(entry.neighbourhood)
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

@@ -18,6 +18,7 @@ from services.triage.models import EarlierCase
 from shared.cases.access import region_clause
 from shared.db.hot_statements import hot_rows
 from shared.db.keys import key_in
+from shared.db.transaction import connect
 from shared.events.envelope import EventEnvelope
 
 EARLIER_MAX = 10
@@ -153,7 +154,7 @@ class HistoryLookup:
         until = _utc(reported.occurred_at)
         window = Window(reported.case_id, months_before(until, self._months), until)
         keys = keys_of(reported.payload, secret=self._secret)
-        async with self._engine.connect() as conn:
+        async with connect(self._engine) as conn:
             grid = grid_of(reported.payload) if self._by_place else None
             return await earlier_cases(conn, keys=keys, grid=grid, window=window)
 

@@ -4,6 +4,8 @@ written back over (a projection reads it again, a reactor keeps the furthest).""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -120,3 +122,24 @@ async def test_a_reactor_stores_its_position_and_keeps_the_furthest(engine: Asyn
     await moved_elsewhere(engine, 30)
     await runner.process(batch(6, 7))
     assert await stored(engine) == 30
+
+
+async def test_a_position_waits_for_another_writer_of_the_database(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """Another process (a rebuild, a second member) holding the database's write lock
+    delays a batch's position, which is stored once the lock is free, not lost."""
+    runner = ReactorRunner(log=None, engine=engine, reactor=Wanting())  # type: ignore[arg-type]
+    await runner.process(batch(1, 2))
+    other = sqlite3.connect(tmp_path / "app.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        storing = asyncio.create_task(runner.process(batch(3, 5)))
+        done, _ = await asyncio.wait({storing}, timeout=0.2)
+        assert not done, "the position was stored while another writer held the lock"
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    async with asyncio.timeout(10):
+        await storing
+    assert await stored(engine) == 6
