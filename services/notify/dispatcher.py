@@ -107,7 +107,8 @@ class Dispatcher:
                 DELIVERIES_IN_FLIGHT.set(len(self._in_flight))
                 if claimed and len(claimed) == room:
                     continue  # maybe more is waiting
-                # Woken by new rows, a finished delivery, or at the latest when leases lapse.
+                # Woken by claimable rows, a delivery finished while out of room, or at the
+                # latest when leases lapse.
                 await self._wait(min(1.0, self._settings.lease_seconds / 3))
             if self._in_flight:  # stopping: an attempt sent must be recorded, or it is sent twice
                 await asyncio.wait(
