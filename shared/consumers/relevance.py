@@ -3,7 +3,7 @@
 Most consumers act on a few event types. One that says so (``wants(event) -> bool``) is
 handed only those; the others cost it nothing but the position it stores for the batch.
 What a runner counts per event and per batch goes to metric series looked up once
-(``consumed``, ``position_gauge``), not on every use.
+(``labelled`` in shared/runtime/metrics.py), not on every use.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from shared.events.envelope import EventEnvelope
 from shared.log.port import Delivery
 from shared.runtime.lag import CONSUMER_POSITION
-from shared.runtime.metrics import EVENTS_CONSUMED
+from shared.runtime.metrics import EVENTS_CONSUMED, labelled
 
 Wants = Callable[[EventEnvelope], bool]
 
@@ -27,15 +27,9 @@ def needs_work(batch: Sequence[Delivery], wants: Wants | None) -> bool:
     return any(d.event is None or wants(d.event) for d in batch)
 
 
-_SERIES: dict[tuple[str, str, str], Any] = {}
-
-
 def consumed(group: str, event_type: str) -> Any:
     """The counter of the events of ``event_type`` the group consumed."""
-    series = _SERIES.get(("consumed", group, event_type))
-    if series is None:
-        series = _SERIES["consumed", group, event_type] = EVENTS_CONSUMED.labels(group, event_type)
-    return series
+    return labelled(EVENTS_CONSUMED, group, event_type)
 
 
 def count_consumed(group: str, deliveries: Sequence[Delivery]) -> None:
@@ -48,8 +42,4 @@ def count_consumed(group: str, deliveries: Sequence[Delivery]) -> None:
 def show_positions(group: str, positions: Mapping[int, int]) -> None:
     """The group's next offsets (those just stored) on its position gauges."""
     for partition, offset in positions.items():
-        key = ("position", group, str(partition))
-        gauge = _SERIES.get(key)
-        if gauge is None:
-            gauge = _SERIES[key] = CONSUMER_POSITION.labels(group, str(partition))
-        gauge.set(offset)
+        labelled(CONSUMER_POSITION, group, str(partition)).set(offset)

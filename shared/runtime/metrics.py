@@ -39,7 +39,16 @@ DELIVERY_SECONDS = Histogram(
 DELIVERIES_IN_FLIGHT = Gauge("fq_deliveries_in_flight", "Deliveries being sent or retried")
 
 
-RouteSeries = tuple[Counter, Histogram]
+_SERIES: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: Any, *labels: str) -> Any:
+    """``metric.labels(*labels)``, looked up once per process: finding a labelled series (a
+    lock, the labels' strings, the registry's dict) cost more than counting on it."""
+    found = _SERIES.get((metric, labels))
+    if found is None:
+        found = _SERIES[metric, labels] = metric.labels(*labels)
+    return found
 
 
 class MeasureRequests:
@@ -47,20 +56,6 @@ class MeasureRequests:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._series: dict[tuple[str, str, int], RouteSeries] = {}
-        """Each method, route and status's two series, looked up once: finding a labelled
-        series (a lock, the labels' strings, the registry's dict) cost more than counting.
-        As many as the series themselves."""
-
-    def series(self, method: str, route: str, status: int) -> RouteSeries:
-        found = self._series.get((method, route, status))
-        if found is None:
-            found = (
-                HTTP_REQUESTS.labels(method, route, str(status)),
-                HTTP_LATENCY.labels(method, route),
-            )
-            self._series[(method, route, status)] = found
-        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,9 +75,9 @@ class MeasureRequests:
         finally:
             structlog.contextvars.clear_contextvars()
             route = getattr(scope.get("route"), "path", "unmatched")
-            requests, latency = self.series(scope["method"], route, status["code"])
-            requests.inc()
-            latency.observe(time.perf_counter() - started)
+            method = scope["method"]
+            labelled(HTTP_REQUESTS, method, route, str(status["code"])).inc()
+            labelled(HTTP_LATENCY, method, route).observe(time.perf_counter() - started)
 
 
 def install_metrics(app: FastAPI) -> None:
